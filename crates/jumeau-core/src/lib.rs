@@ -1,0 +1,21 @@
+//! Pure domain model of Jumeau: no I/O, no Bevy, no SQLite.
+//!
+//! Component identities (KKS-style codes), master-data types and their integrity rules, user
+//! roles and the change-set model through which master data changes, plus the seed master data
+//! of the 2×1 combined-cycle block.
+
+pub mod changeset;
+pub mod kks;
+pub mod masterdata;
+pub mod role;
+pub mod seed;
+pub mod units;
+
+pub use changeset::{Change, ChangeSetContent, ChangeSetStatus};
+pub use kks::{KksError, is_valid_code};
+pub use masterdata::{
+    AlarmRef, Circuit, Component, Document, IntegrityError, Limits, MasterData, Parameter,
+    Priority, Rated, Tag,
+};
+pub use role::Role;
+pub use units::Quantity;

@@ -27,6 +27,23 @@ pub fn plant() -> MasterData {
     b.finish()
 }
 
+/// Accounts created with a new store: (login, display name, role). Two engineers so that the
+/// four-eyes rule can hold from the first change-set on: the seed is proposed by the first and
+/// validated by the second.
+pub const ACCOUNTS: [(&str, &str, crate::Role); 6] = [
+    ("c.bernard", "Claire Bernard", crate::Role::Engineer),
+    ("m.lefebvre", "Marc Lefebvre", crate::Role::Engineer),
+    ("j.martin", "Julien Martin", crate::Role::Operator),
+    ("a.durand", "Amandine Durand", crate::Role::Field),
+    ("l.petit", "Luc Petit", crate::Role::Auditor),
+    ("s.moreau", "Sophie Moreau", crate::Role::Trainer),
+];
+/// Who proposes and who validates the seed change-set.
+pub const SEED_PROPOSER: &str = "c.bernard";
+pub const SEED_VALIDATOR: &str = "m.lefebvre";
+/// The account the client opens with when no `--user` is given.
+pub const DEFAULT_USER: &str = "j.martin";
+
 /// Display names of the plant units, in unit order.
 pub const UNITS: [(&str, &str, &str); 6] = [
     ("TG1", "Turbine à gaz 1", "Gas turbine 1"),

@@ -1,1 +1,80 @@
+//! SQLite store of Jumeau (rusqlite, bundled SQLite, WAL).
+//!
+//! Opening a store applies the numbered migrations of `migrations/` in order, refuses a store
+//! written by a newer Jumeau, and never writes to a file that is not a healthy SQLite database.
+//! Master data changes only through change-sets; every write appends to the audit trail.
 
+mod audit;
+mod changesets;
+mod error;
+mod masterdata;
+mod migrate;
+mod open;
+mod seed;
+mod users;
+
+pub use audit::AuditRow;
+pub use changesets::ChangeSetRow;
+pub use error::StoreError;
+pub use masterdata::ComponentDetail;
+pub use migrate::{MIGRATIONS, Migration, latest_version};
+pub use users::User;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+
+/// File name of the store inside a data directory.
+pub const STORE_FILE: &str = "jumeau.sqlite";
+
+/// An open, migrated store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if absent) and migrates the store at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = open::open_checked(path)?;
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+        };
+        migrate::apply_pending(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// Opens the store and makes sure the seed accounts and plant master data are there.
+    pub fn open_seeded(path: &Path) -> Result<Store, StoreError> {
+        let mut store = Store::open(path)?;
+        store.ensure_seeded()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version the store is at.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        migrate::current_version(&self.conn)
+    }
+
+    /// SQLite's full integrity check; `Ok(vec![])` when healthy.
+    pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
+    /// Direct connection, for tests and benchmarks of this crate's callers only.
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Current UTC time as SQLite writes it everywhere in the store (RFC 3339, milliseconds).
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";

@@ -1,0 +1,63 @@
+use jumeau_core::IntegrityError;
+use jumeau_core::changeset::DecisionRefused;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{path} is not a Jumeau store (not an SQLite database); it was left untouched. \
+         Move it away or choose another --data-dir"
+    )]
+    NotSqlite { path: PathBuf },
+    #[error(
+        "{path} is an SQLite database of another application (it has tables but no Jumeau \
+         schema); it was left untouched"
+    )]
+    Foreign { path: PathBuf },
+    #[error("{path} is damaged and cannot be read ({detail}); it was left untouched")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{path} was written by a newer Jumeau (schema version {found}; this build knows up to \
+         {known}). Upgrade Jumeau or use another --data-dir; the store was left untouched"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
+    #[error(
+        "migration {version} ({name}) differs from the one applied to this store \
+         (checksum {applied} vs {expected})"
+    )]
+    MigrationChanged {
+        version: u32,
+        name: String,
+        applied: String,
+        expected: String,
+    },
+    #[error("unknown user `{0}`")]
+    UnknownUser(String),
+    #[error("user `{login}` ({role}) may not {what}")]
+    Forbidden {
+        login: String,
+        role: jumeau_core::Role,
+        what: &'static str,
+    },
+    #[error("no {what} `{key}`")]
+    NotFound { what: &'static str, key: String },
+    #[error("change-set refused: {0}")]
+    Decision(#[from] DecisionRefused),
+    #[error("change-set would make master data inconsistent:\n  {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n  "))]
+    Integrity(Vec<IntegrityError>),
+    #[error("stored JSON is invalid: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("stored value is invalid: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,85 @@
+//! Users and their roles.
+
+use crate::{NOW, Store, StoreError, audit};
+use jumeau_core::Role;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct User {
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// Pseudo-actor for what the installer does before any account exists.
+pub const INSTALLER: &str = "installation";
+
+impl Store {
+    pub fn user(&self, login: &str) -> Result<User, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT login, display_name, role, active FROM users WHERE login = ?1",
+                [login],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, bool>(3)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownUser(login.to_owned()))
+            .and_then(|(login, display_name, role, active)| {
+                Ok(User {
+                    login,
+                    display_name,
+                    role: role.parse().map_err(|e| StoreError::Invalid(format!("{e}")))?,
+                    active,
+                })
+            })
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT login FROM users ORDER BY login")?;
+        let logins: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        logins.iter().map(|l| self.user(l)).collect()
+    }
+
+    /// Creates an account; `created_by` is an existing engineer, or [`INSTALLER`] for the
+    /// accounts a new store starts with.
+    pub fn create_user(
+        &mut self,
+        created_by: &str,
+        login: &str,
+        display_name: &str,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        if created_by != INSTALLER {
+            let actor = self.user(created_by)?;
+            if actor.role != Role::Engineer {
+                return Err(StoreError::Forbidden {
+                    login: actor.login,
+                    role: actor.role,
+                    what: "create accounts",
+                });
+            }
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            &format!(
+                "INSERT INTO users (login, display_name, role, created_at, created_by) \
+                 VALUES (?1, ?2, ?3, {NOW}, ?4)"
+            ),
+            params![login, display_name, role.as_str(), created_by],
+        )?;
+        audit::record(&tx, created_by, "create", "user", Some(login), Some(role.as_str()))?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,2 +1,34 @@
-use bevy::prelude::*;
-fn main() { App::new().add_plugins(DefaultPlugins).add_plugins(bevy_egui::EguiPlugin::default()).run(); }
+//! Jumeau: 3D/AR client for a 2×1 combined-cycle power plant.
+
+mod cli;
+mod commands;
+mod display;
+mod gui;
+mod store_location;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("jumeau: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let store_path = store_location::store_path(cli.data_dir.as_deref())?;
+    match cli.command {
+        None => gui::launch(&store_path, &cli.user, cli.lang, None),
+        Some(Command::Screenshot(args)) => {
+            gui::launch(&store_path, &cli.user, cli.lang, Some(args))
+        }
+        Some(Command::Db(cmd)) => commands::db::run(&store_path, cmd),
+        Some(Command::Components(cmd)) => commands::components::run(&store_path, cmd, cli.lang),
+    }
+}

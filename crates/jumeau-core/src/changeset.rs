@@ -1,10 +1,10 @@
 //! Master-data change-sets: the only way master data changes. A change-set is proposed, then
 //! validated (applied) or rejected by an engineer; its content is a list of upserts and removals.
 
+use crate::Role;
 use crate::masterdata::{
     AlarmRef, Circuit, Component, Document, IntegrityError, MasterData, Parameter, Tag,
 };
-use crate::Role;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,7 +18,10 @@ pub enum Change {
     UpsertDocument(Document),
     /// Removes one record: `entity` is component, circuit, parameter (`CODE.name`), alarm, tag
     /// or document.
-    Remove { entity: String, key: String },
+    Remove {
+        entity: String,
+        key: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -105,7 +108,11 @@ impl ChangeSetContent {
             apply_one(&mut md, change).map_err(|e| vec![e])?;
         }
         let errors = md.check();
-        if errors.is_empty() { Ok(md) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(md)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -118,9 +125,7 @@ fn upsert<T>(list: &mut Vec<T>, item: T, same: impl Fn(&T) -> bool) {
 
 fn apply_one(md: &mut MasterData, change: &Change) -> Result<(), IntegrityError> {
     match change {
-        Change::UpsertComponent(c) => {
-            upsert(&mut md.components, c.clone(), |x| x.code == c.code)
-        }
+        Change::UpsertComponent(c) => upsert(&mut md.components, c.clone(), |x| x.code == c.code),
         Change::UpsertCircuit(c) => upsert(&mut md.circuits, c.clone(), |x| x.code == c.code),
         Change::UpsertParameter(p) => upsert(&mut md.parameters, p.clone(), |x| {
             x.component == p.component && x.name == p.name

@@ -93,17 +93,30 @@ mod tests {
 
     #[test]
     fn rejects_bad_codes_with_position() {
-        assert_eq!(
-            check_code("11MB"),
-            Err(KksError::Length("11MB".to_owned()))
-        );
+        assert_eq!(check_code("11MB"), Err(KksError::Length("11MB".to_owned())));
         // Letter O is not used in KKS.
         let err = check_code("11MBO11").unwrap_err();
-        assert!(matches!(err, KksError::Character { position: 5, found: 'O', .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                KksError::Character {
+                    position: 5,
+                    found: 'O',
+                    ..
+                }
+            ),
+            "{err}"
+        );
         let err = check_code("11mbd11").unwrap_err();
-        assert!(matches!(err, KksError::Character { position: 3, .. }), "{err}");
+        assert!(
+            matches!(err, KksError::Character { position: 3, .. }),
+            "{err}"
+        );
         let err = check_code("11LAC10AP0X1").unwrap_err();
-        assert!(matches!(err, KksError::Character { position: 11, .. }), "{err}");
+        assert!(
+            matches!(err, KksError::Character { position: 11, .. }),
+            "{err}"
+        );
     }
 
     #[test]

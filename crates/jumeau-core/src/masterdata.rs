@@ -423,7 +423,11 @@ impl MasterData {
         }
     }
 
-    fn check_circuits_and_documents(&self, codes: &HashSet<&str>, errors: &mut Vec<IntegrityError>) {
+    fn check_circuits_and_documents(
+        &self,
+        codes: &HashSet<&str>,
+        errors: &mut Vec<IntegrityError>,
+    ) {
         let mut seen = HashSet::new();
         for c in &self.circuits {
             if !seen.insert(c.code.as_str()) {

@@ -67,7 +67,14 @@ impl Store {
         )?;
         let id = tx.last_insert_rowid();
         let detail = format!("{} changes, sha256 {sha}", content.changes.len());
-        audit::record(&tx, actor, "propose", "changeset", Some(&id.to_string()), Some(&detail))?;
+        audit::record(
+            &tx,
+            actor,
+            "propose",
+            "changeset",
+            Some(&id.to_string()),
+            Some(&detail),
+        )?;
         tx.commit()?;
         Ok(id)
     }
@@ -156,7 +163,11 @@ fn decide(
         ),
         params![status, actor, note, id],
     )?;
-    let action = if status == "validated" { "validate" } else { "reject" };
+    let action = if status == "validated" {
+        "validate"
+    } else {
+        "reject"
+    };
     audit::record(tx, actor, action, "changeset", Some(&id.to_string()), note)?;
     Ok(())
 }

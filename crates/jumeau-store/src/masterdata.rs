@@ -3,13 +3,13 @@
 use crate::{Store, StoreError};
 use jumeau_core::changeset::Change;
 use jumeau_core::{
-    AlarmRef, Circuit, Component, Document, Limits, MasterData, Parameter, Priority, Quantity,
-    Tag,
+    AlarmRef, Circuit, Component, Document, Limits, MasterData, Parameter, Priority, Quantity, Tag,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
-/// Everything the client and the CLI show about one component.
+/// Everything the client and the CLI show about one component; parameters, tags, alarms and
+/// documents cover the component and its descendants (each names its own component).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ComponentDetail {
     pub component: Component,
@@ -17,7 +17,9 @@ pub struct ComponentDetail {
     pub tags: Vec<Tag>,
     pub alarms: Vec<AlarmRef>,
     pub documents: Vec<Document>,
+    /// Circuits the component itself belongs to.
     pub circuits: Vec<String>,
+    /// Direct children's codes.
     pub children: Vec<String>,
     /// The change-set that last wrote this component's record.
     pub changeset: crate::ChangeSetRow,
@@ -53,23 +55,53 @@ impl Store {
             })
     }
 
+    /// A component with the parameters, tags, alarms and documents of itself and of everything
+    /// below it (a unit such as CR1 shows all its measuring points).
     pub fn component_detail(&self, id: &str) -> Result<ComponentDetail, StoreError> {
         let code = self.resolve_component(id)?;
         let md = self.master_data()?;
         let component = md.component(&code).cloned().expect("resolved above");
+        let mut family = vec![code.clone()];
+        let mut i = 0;
+        while i < family.len() {
+            let parent = family[i].clone();
+            family.extend(
+                md.components
+                    .iter()
+                    .filter(|c| c.parent.as_deref() == Some(parent.as_str()))
+                    .map(|c| c.code.clone()),
+            );
+            i += 1;
+        }
+        let in_family = |c: &String| family.contains(c);
         let changeset_id: i64 = self.conn.query_row(
             "SELECT changeset_id FROM components WHERE code = ?1",
             [&code],
             |r| r.get(0),
         )?;
         Ok(ComponentDetail {
-            parameters: md.parameters.iter().filter(|p| p.component == code).cloned().collect(),
-            tags: md.tags.iter().filter(|t| t.component == code).cloned().collect(),
-            alarms: md.alarms.iter().filter(|a| a.component == code).cloned().collect(),
+            parameters: md
+                .parameters
+                .iter()
+                .filter(|p| in_family(&p.component))
+                .cloned()
+                .collect(),
+            tags: md
+                .tags
+                .iter()
+                .filter(|t| in_family(&t.component))
+                .cloned()
+                .collect(),
+            alarms: md
+                .alarms
+                .iter()
+                .filter(|a| in_family(&a.component))
+                .cloned()
+                .collect(),
             documents: md
                 .documents
                 .iter()
-                .filter(|d| d.components.contains(&code))
+                .filter(|d| d.components.iter().any(in_family))
                 .cloned()
                 .collect(),
             circuits: md
@@ -78,11 +110,13 @@ impl Store {
                 .filter(|c| c.members.contains(&code))
                 .map(|c| c.code.clone())
                 .collect(),
-            children: md
-                .components
+            children: family[1..]
                 .iter()
-                .filter(|c| c.parent.as_deref() == Some(code.as_str()))
-                .map(|c| c.code.clone())
+                .filter(|c| {
+                    md.component(c)
+                        .is_some_and(|c| c.parent.as_deref() == Some(&code))
+                })
+                .cloned()
                 .collect(),
             changeset: self.changeset(changeset_id)?,
             component,

@@ -44,7 +44,9 @@ pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {
         return Ok(0);
     }
     let v: Option<u32> = conn
-        .query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))
+        .query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })
         .optional()?
         .flatten();
     Ok(v.unwrap_or(0))

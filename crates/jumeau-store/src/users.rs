@@ -37,14 +37,18 @@ impl Store {
                 Ok(User {
                     login,
                     display_name,
-                    role: role.parse().map_err(|e| StoreError::Invalid(format!("{e}")))?,
+                    role: role
+                        .parse()
+                        .map_err(|e| StoreError::Invalid(format!("{e}")))?,
                     active,
                 })
             })
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT login FROM users ORDER BY login")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT login FROM users ORDER BY login")?;
         let logins: Vec<String> = stmt
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
@@ -78,7 +82,14 @@ impl Store {
             ),
             params![login, display_name, role.as_str(), created_by],
         )?;
-        audit::record(&tx, created_by, "create", "user", Some(login), Some(role.as_str()))?;
+        audit::record(
+            &tx,
+            created_by,
+            "create",
+            "user",
+            Some(login),
+            Some(role.as_str()),
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -171,7 +171,11 @@ fn seed_went_through_a_validated_change_set_with_four_eyes() {
     assert!(audit.iter().any(|a| a.action == "validate"
         && a.actor == seed::SEED_VALIDATOR
         && a.entity_id.as_deref() == Some(&cs.id.to_string()[..])));
-    assert!(audit.iter().any(|a| a.action == "propose" && a.actor == seed::SEED_PROPOSER));
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "propose" && a.actor == seed::SEED_PROPOSER)
+    );
 }
 
 fn rename_tg1(alias_fr: &str) -> ChangeSetContent {
@@ -190,18 +194,39 @@ fn an_operator_cannot_validate_an_engineer_can() {
         .propose_changeset("j.martin", "Renommer TG1", &rename_tg1("TG 1 (renommée)"))
         .unwrap();
     let err = store.validate_changeset("j.martin", id, None).unwrap_err();
-    assert!(matches!(err, StoreError::Decision(DecisionRefused::Role(Role::Operator))), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Decision(DecisionRefused::Role(Role::Operator))
+        ),
+        "{err}"
+    );
     let err = store.validate_changeset("l.petit", id, None).unwrap_err();
-    assert!(matches!(err, StoreError::Decision(DecisionRefused::Role(Role::Auditor))), "{err}");
-    assert_eq!(store.component_detail("TG1").unwrap().component.name_fr, "Turbine à gaz 1");
+    assert!(
+        matches!(
+            err,
+            StoreError::Decision(DecisionRefused::Role(Role::Auditor))
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        store.component_detail("TG1").unwrap().component.name_fr,
+        "Turbine à gaz 1"
+    );
 
-    store.validate_changeset("c.bernard", id, Some("ok")).unwrap();
+    store
+        .validate_changeset("c.bernard", id, Some("ok"))
+        .unwrap();
     let detail = store.component_detail("TG1").unwrap();
     assert_eq!(detail.component.name_fr, "TG 1 (renommée)");
     assert_eq!(detail.changeset.id, id);
     let last = &store.audit_trail(1).unwrap()[0];
     assert_eq!(
-        (last.actor.as_str(), last.action.as_str(), last.entity_id.as_deref()),
+        (
+            last.actor.as_str(),
+            last.action.as_str(),
+            last.entity_id.as_deref()
+        ),
         ("c.bernard", "validate", Some(&id.to_string()[..]))
     );
     // Decided once only.
@@ -216,7 +241,10 @@ fn an_engineer_cannot_validate_own_change_set() {
         .propose_changeset("c.bernard", "Renommer TG1", &rename_tg1("x"))
         .unwrap();
     let err = store.validate_changeset("c.bernard", id, None).unwrap_err();
-    assert!(matches!(err, StoreError::Decision(DecisionRefused::OwnChange(_))), "{err}");
+    assert!(
+        matches!(err, StoreError::Decision(DecisionRefused::OwnChange(_))),
+        "{err}"
+    );
 }
 
 #[test]
@@ -242,14 +270,24 @@ fn an_inconsistent_change_set_changes_nothing() {
         .clone();
     p.limits.hh = Some(100.0); // below H: out of order
     let content = ChangeSetContent {
-        changes: vec![rename_tg1("y").changes[0].clone(), Change::UpsertParameter(p)],
+        changes: vec![
+            rename_tg1("y").changes[0].clone(),
+            Change::UpsertParameter(p),
+        ],
     };
-    let id = store.propose_changeset("c.bernard", "Seuils ballon HP", &content).unwrap();
-    let err = store.validate_changeset("m.lefebvre", id, None).unwrap_err();
+    let id = store
+        .propose_changeset("c.bernard", "Seuils ballon HP", &content)
+        .unwrap();
+    let err = store
+        .validate_changeset("m.lefebvre", id, None)
+        .unwrap_err();
     assert!(matches!(err, StoreError::Integrity(_)), "{err}");
     assert!(err.to_string().contains("HH"), "{err}");
     assert_eq!(store.master_data().unwrap(), before);
-    assert_eq!(store.changeset(id).unwrap().status, ChangeSetStatus::Proposed);
+    assert_eq!(
+        store.changeset(id).unwrap().status,
+        ChangeSetStatus::Proposed
+    );
 }
 
 #[test]
@@ -260,7 +298,9 @@ fn a_rejected_change_set_is_recorded_and_applies_nothing() {
     let id = store
         .propose_changeset("a.durand", "Renommer TG1", &rename_tg1("z"))
         .unwrap();
-    store.reject_changeset("m.lefebvre", id, "nom non conforme").unwrap();
+    store
+        .reject_changeset("m.lefebvre", id, "nom non conforme")
+        .unwrap();
     let cs = store.changeset(id).unwrap();
     assert_eq!(cs.status, ChangeSetStatus::Rejected);
     assert_eq!(cs.decision_note.as_deref(), Some("nom non conforme"));
@@ -273,7 +313,9 @@ fn the_audit_trail_is_append_only() {
     let (_dir, path) = temp_store();
     let store = Store::open_seeded(&path).unwrap();
     let conn = store.connection();
-    let err = conn.execute("UPDATE audit SET actor = 'x'", []).unwrap_err();
+    let err = conn
+        .execute("UPDATE audit SET actor = 'x'", [])
+        .unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
     let err = conn.execute("DELETE FROM audit", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
@@ -283,6 +325,8 @@ fn the_audit_trail_is_append_only() {
 fn unknown_users_are_refused() {
     let (_dir, path) = temp_store();
     let mut store = Store::open_seeded(&path).unwrap();
-    let err = store.propose_changeset("mallory", "x", &rename_tg1("x")).unwrap_err();
+    let err = store
+        .propose_changeset("mallory", "x", &rename_tg1("x"))
+        .unwrap_err();
     assert!(matches!(err, StoreError::UnknownUser(_)), "{err}");
 }

@@ -1,0 +1,123 @@
+//! `jumeau components list|show`.
+
+use crate::cli::{ComponentsCommand, Lang};
+use jumeau_core::seed::UNITS;
+use jumeau_store::{ComponentDetail, Store};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(store_path: &Path, cmd: ComponentsCommand, lang: Lang) -> anyhow::Result<ExitCode> {
+    let store = Store::open_seeded(store_path)?;
+    let fr = lang == Lang::Fr;
+    match cmd {
+        ComponentsCommand::List { unit, json } => {
+            if let Some(u) = &unit
+                && !UNITS.iter().any(|(code, ..)| code.eq_ignore_ascii_case(u))
+            {
+                let known: Vec<&str> = UNITS.iter().map(|u| u.0).collect();
+                anyhow::bail!("unknown unit `{u}` (units: {})", known.join(", "));
+            }
+            let components = store.components(unit.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&components)?);
+            } else {
+                for c in &components {
+                    println!(
+                        "{:<13} {:<10} {:<4} {:<15} {}",
+                        c.code,
+                        c.alias,
+                        c.unit,
+                        c.kind,
+                        c.name(fr)
+                    );
+                }
+            }
+        }
+        ComponentsCommand::Show { id, json } => {
+            let detail = store.component_detail(&id)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&detail)?);
+            } else {
+                print_detail(&detail, fr);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_owned(), |v| format!("{v}"))
+}
+
+fn print_detail(d: &ComponentDetail, fr: bool) {
+    let c = &d.component;
+    println!("{} — {} ({})", c.alias, c.name(fr), c.code);
+    println!(
+        "  kind: {}   unit: {}   parent: {}",
+        c.kind,
+        c.unit,
+        c.parent.as_deref().unwrap_or("—")
+    );
+    if let Some(m) = &c.manufacturer {
+        println!(
+            "  manufacturer: {m}   model: {}",
+            c.model.as_deref().unwrap_or("—")
+        );
+    }
+    if !c.description.is_empty() {
+        println!("  {}", c.description);
+    }
+    for r in &c.rated {
+        println!("  rated  {:<32} {} {}", r.name, r.value, r.unit);
+    }
+    if !d.parameters.is_empty() {
+        println!("  parameters (unit: trip_low LL L [normal] H HH trip_high, start-up):");
+    }
+    for p in &d.parameters {
+        let l = &p.limits;
+        println!(
+            "    {:<16} {:<6} {} {} {} [{}..{}] {} {} {}  start-up {}",
+            p.name,
+            p.unit,
+            fmt_opt(l.trip_low),
+            fmt_opt(l.ll),
+            fmt_opt(l.l),
+            fmt_opt(l.normal_low),
+            fmt_opt(l.normal_high),
+            fmt_opt(l.h),
+            fmt_opt(l.hh),
+            fmt_opt(l.trip_high),
+            fmt_opt(p.startup_value)
+        );
+    }
+    for t in &d.tags {
+        println!(
+            "  tag {:<14} {:<16} {:<7} {}",
+            t.name,
+            t.signal,
+            t.unit,
+            t.opcua_node.as_deref().unwrap_or("—")
+        );
+    }
+    for a in &d.alarms {
+        println!(
+            "  alarm {:<26} {:<8} {}",
+            a.code,
+            a.priority.as_str(),
+            a.consequence
+        );
+    }
+    for doc in &d.documents {
+        println!("  document {} — {} ({})", doc.id, doc.title, doc.location);
+    }
+    if !d.children.is_empty() {
+        println!("  children: {}", d.children.join(", "));
+    }
+    println!(
+        "  master data from change-set #{} proposed by {}, validated by {} at {}",
+        d.changeset.id,
+        d.changeset.proposed_by,
+        d.changeset.decided_by.as_deref().unwrap_or("—"),
+        d.changeset.decided_at.as_deref().unwrap_or("—")
+    );
+}

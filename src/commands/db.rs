@@ -1,0 +1,57 @@
+//! `jumeau db migrate|check`.
+
+use crate::cli::DbCommand;
+use jumeau_store::Store;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(store_path: &Path, cmd: DbCommand) -> anyhow::Result<ExitCode> {
+    let store = Store::open_seeded(store_path)?;
+    let md = store.master_data()?;
+    match cmd {
+        DbCommand::Migrate => {
+            println!(
+                "{}: schema v{}, {} components, {} tags, {} parameters, {} change-sets",
+                store.path().display(),
+                store.schema_version()?,
+                md.components.len(),
+                md.tags.len(),
+                md.parameters.len(),
+                store.changesets()?.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DbCommand::Check { json } => {
+            let sqlite = store.integrity_problems()?;
+            let master: Vec<String> = md.check().iter().map(|e| e.to_string()).collect();
+            let ok = sqlite.is_empty() && master.is_empty();
+            if json {
+                let report = serde_json::json!({
+                    "store": store.path(),
+                    "schema_version": store.schema_version()?,
+                    "sqlite_problems": sqlite,
+                    "master_data_problems": master,
+                    "components": md.components.len(),
+                    "tags": md.tags.len(),
+                    "ok": ok,
+                });
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{}: schema v{}",
+                    store.path().display(),
+                    store.schema_version()?
+                );
+                for p in sqlite.iter().chain(&master) {
+                    println!("  problem: {p}");
+                }
+                println!("{}", if ok { "ok" } else { "PROBLEMS FOUND" });
+            }
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Non-graphical subcommands.
+
+pub mod components;
+pub mod db;

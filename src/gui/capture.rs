@@ -1,0 +1,119 @@
+//! `jumeau screenshot`: select the requested view, let the renderer settle, capture the window
+//! to PNG through Bevy's screenshot API, exit.
+
+use super::camera::FlyTo;
+use super::plant::Session;
+use super::selection::{Select, ShowHover};
+use crate::cli::ScreenshotArgs;
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use std::path::PathBuf;
+
+pub struct CapturePlugin {
+    out: PathBuf,
+    view: String,
+    frames: u32,
+}
+
+impl CapturePlugin {
+    pub fn new(args: &ScreenshotArgs) -> Self {
+        CapturePlugin {
+            out: args.out.clone(),
+            view: args.view.clone(),
+            frames: args.frames,
+        }
+    }
+}
+
+#[derive(Resource, Clone)]
+struct CaptureRequest {
+    out: PathBuf,
+    view: String,
+    frames: u32,
+}
+
+#[derive(Resource, Default)]
+struct CaptureState {
+    frame: u32,
+    requested: bool,
+    written: Option<Result<(), String>>,
+}
+
+/// Give up when no frame came back this many frames after the request.
+const MAX_WAIT_FRAMES: u32 = 600;
+
+impl Plugin for CapturePlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(CaptureRequest {
+            out: self.out.clone(),
+            view: self.view.clone(),
+            frames: self.frames,
+        })
+        .init_resource::<CaptureState>()
+        .insert_resource(ShowHover(false))
+        .add_systems(PostStartup, select_view)
+        .add_systems(Last, capture_when_settled);
+    }
+}
+
+fn select_view(
+    req: Res<CaptureRequest>,
+    session: Res<Session>,
+    mut select: MessageWriter<Select>,
+    mut fly: MessageWriter<FlyTo>,
+) {
+    if req.view.eq_ignore_ascii_case("overview") {
+        fly.write(FlyTo {
+            component: None,
+            instant: true,
+        });
+    } else if let Some(c) = session.resolve(&req.view) {
+        select.write(Select {
+            code: Some(c.code.clone()),
+            instant: true,
+        });
+    }
+}
+
+fn capture_when_settled(
+    mut commands: Commands,
+    req: Res<CaptureRequest>,
+    mut state: ResMut<CaptureState>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    state.frame += 1;
+    if let Some(result) = state.written.take() {
+        match result {
+            Ok(()) => {
+                exit.write(AppExit::Success);
+            }
+            Err(e) => {
+                error!("{e}");
+                exit.write(AppExit::error());
+            }
+        }
+        return;
+    }
+    if !state.requested && state.frame >= req.frames {
+        state.requested = true;
+        let out = req.out.clone();
+        commands.spawn(Screenshot::primary_window()).observe(
+            move |captured: On<ScreenshotCaptured>, mut state: ResMut<CaptureState>| {
+                state.written = Some(save_png(&captured.image, &out));
+            },
+        );
+    } else if state.requested && state.frame > req.frames + MAX_WAIT_FRAMES {
+        error!("the renderer returned no frame to capture");
+        exit.write(AppExit::error());
+    }
+}
+
+fn save_png(image: &Image, out: &std::path::Path) -> Result<(), String> {
+    let rgb = image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| format!("cannot convert the captured frame: {e}"))?
+        .to_rgb8();
+    rgb.save_with_format(out, image::ImageFormat::Png)
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))
+}

@@ -1,0 +1,111 @@
+//! The Bevy + egui client. Each feature is one plugin; core state comes in as resources built
+//! from the store at start, and nothing here touches SQLite after that.
+
+mod camera;
+mod capture;
+mod i18n;
+mod layout;
+mod panels;
+mod plant;
+mod scene;
+mod selection;
+mod theme;
+
+use crate::cli::{Lang, ScreenshotArgs};
+use crate::display;
+use anyhow::Context;
+use bevy::log::LogPlugin;
+use bevy::prelude::*;
+use bevy::window::WindowResolution;
+use bevy_egui::EguiPlugin;
+use jumeau_store::Store;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Opens the client, or renders it to a PNG when `screenshot` is given.
+pub fn launch(
+    store_path: &Path,
+    user: &str,
+    lang: Lang,
+    screenshot: Option<ScreenshotArgs>,
+) -> anyhow::Result<ExitCode> {
+    // Load everything the client needs first: a store problem is reported before any window.
+    let store = Store::open_seeded(store_path)?;
+    let session = plant::Session::load(&store, user)?;
+    drop(store);
+    if let Some(args) = &screenshot
+        && !args.view.eq_ignore_ascii_case("overview")
+        && session.resolve(&args.view).is_none()
+    {
+        anyhow::bail!(
+            "unknown view `{}`: expected `overview` or a component code or alias (see `jumeau components list`)",
+            args.view
+        );
+    }
+
+    let size = screenshot.as_ref().map_or((1600, 900), |s| s.size);
+    if !display::has_display() {
+        return match screenshot {
+            Some(_) => display::rerun_under_xvfb(size),
+            None => {
+                eprintln!("{}", display::NO_DISPLAY_HELP);
+                Ok(ExitCode::from(2))
+            }
+        };
+    }
+
+    let out = screenshot.as_ref().map(|s| s.out.clone());
+    if let Some(out) = &out {
+        // A stale file must not pass for this run's output.
+        match std::fs::remove_file(out) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot replace {}", out.display())),
+        }
+    }
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "Jumeau — cycle combiné 2×1".into(),
+                    resolution: WindowResolution::new(size.0, size.1)
+                        .with_scale_factor_override(1.0),
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(LogPlugin {
+                filter: "warn,jumeau=info,wgpu=error,naga=warn".into(),
+                ..default()
+            }),
+    )
+    .add_plugins(MeshPickingPlugin)
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(i18n::Language(lang))
+    .insert_resource(session)
+    .add_plugins((
+        theme::ThemePlugin,
+        scene::PlantScenePlugin,
+        camera::OrbitCameraPlugin,
+        selection::SelectionPlugin,
+        panels::PanelsPlugin,
+    ));
+    if let Some(args) = &screenshot {
+        app.add_plugins(capture::CapturePlugin::new(args));
+    }
+    let exit = app.run();
+    if let Some(out) = out {
+        anyhow::ensure!(
+            exit.is_success() && out.is_file(),
+            "no screenshot was written to {}",
+            out.display()
+        );
+        println!("{}", out.display());
+    }
+    Ok(if exit.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

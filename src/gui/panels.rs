@@ -1,0 +1,585 @@
+//! The egui shell: top bar (plant state, user, language), component list by unit with search,
+//! component card, and labels anchored on the 3D view.
+
+use super::camera::{FlyTo, OrbitCamera, ViewportInsets};
+use super::i18n::{Language, Texts};
+use super::plant::Session;
+use super::scene::PlantBounds;
+use super::selection::{Hovered, Select, Selection, ShowHover};
+use crate::cli::Lang;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use egui::{Align2, Color32, FontId, RichText};
+use jumeau_core::seed::UNITS;
+use jumeau_core::{Component, Limits};
+
+pub struct PanelsPlugin;
+
+impl Plugin for PanelsPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<ListState>()
+            .add_systems(EguiPrimaryContextPass, shell);
+    }
+}
+
+#[derive(Resource, Default)]
+struct ListState {
+    search: String,
+}
+
+const MUTED: Color32 = Color32::from_rgb(0x9a, 0xa0, 0xa6);
+const ACCENT: Color32 = Color32::from_rgb(0x00, 0xc7, 0xff);
+
+/// Actions the panels ask for; applied after drawing.
+#[derive(Default)]
+struct Actions {
+    select: Option<Option<String>>,
+    fly_overview: bool,
+    lang: Option<Lang>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn shell(
+    mut contexts: EguiContexts,
+    session: Res<Session>,
+    selection: Res<Selection>,
+    hovered: Res<Hovered>,
+    show_hover: Res<ShowHover>,
+    mut language: ResMut<Language>,
+    mut list: ResMut<ListState>,
+    mut insets: ResMut<ViewportInsets>,
+    bounds: Res<PlantBounds>,
+    camera: Single<(&Camera, &GlobalTransform), With<OrbitCamera>>,
+    mut select: MessageWriter<Select>,
+    mut fly: MessageWriter<FlyTo>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    let t = language.texts();
+    let fr = language.fr();
+    let mut actions = Actions::default();
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "jumeau-root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+
+    let top = egui::Panel::top("top-bar")
+        .exact_size(40.0)
+        .show(&mut root, |ui| {
+            top_bar(ui, &session, t, language.0, &mut actions)
+        })
+        .response
+        .rect
+        .height();
+    let left = egui::Panel::left("component-list")
+        .resizable(true)
+        .default_size(330.0)
+        .show(&mut root, |ui| {
+            let scroll_to_selected = selection.is_changed();
+            component_list(
+                ui,
+                &session,
+                &selection,
+                scroll_to_selected,
+                &mut list.search,
+                t,
+                fr,
+                &mut actions,
+            )
+        })
+        .response
+        .rect
+        .width();
+    let right = match selection.code.as_deref().and_then(|c| session.component(c)) {
+        Some(c) => egui::Panel::right("component-card")
+            .resizable(true)
+            .default_size(480.0)
+            .show(&mut root, |ui| {
+                component_card(ui, &session, c, t, fr, &mut actions)
+            })
+            .response
+            .rect
+            .width(),
+        None => 0.0,
+    };
+    let new_insets = ViewportInsets {
+        left,
+        right,
+        top,
+        bottom: 0.0,
+    };
+    insets.set_if_neq(new_insets);
+
+    let (cam, cam_transform) = *camera;
+    let view_rect = egui::Rect::from_min_max(
+        egui::pos2(left, top),
+        egui::pos2(ctx.viewport_rect().max.x - right, ctx.viewport_rect().max.y),
+    );
+    world_labels(
+        &ctx,
+        view_rect,
+        &session,
+        &selection,
+        &bounds,
+        cam,
+        cam_transform,
+        fr,
+    );
+    if show_hover.0 {
+        hover_tooltip(&ctx, &session, &hovered, fr);
+    }
+
+    if let Some(code) = actions.select {
+        select.write(Select {
+            code,
+            instant: false,
+        });
+    }
+    if actions.fly_overview {
+        fly.write(FlyTo {
+            component: None,
+            instant: false,
+        });
+    }
+    if let Some(lang) = actions.lang {
+        language.0 = lang;
+    }
+    Ok(())
+}
+
+fn top_bar(ui: &mut egui::Ui, session: &Session, t: &Texts, lang: Lang, actions: &mut Actions) {
+    ui.horizontal_centered(|ui| {
+        ui.label(RichText::new(t.app_title).heading().strong());
+        ui.separator();
+        ui.label(RichText::new(format!("{} :", t.plant_state)).color(MUTED));
+        // No connector is wired yet: say so instead of showing anything that looks live.
+        ui.label(RichText::new(format!("○ {}", t.no_live_data)).color(MUTED))
+            .on_hover_text(t.no_live_data_hint);
+        ui.separator();
+        if let Some(cs) = &session.last_changeset {
+            ui.label(
+                RichText::new(format!(
+                    "{} : #{} {} {}",
+                    t.master_data,
+                    cs.id,
+                    t.validated_by,
+                    cs.decided_by.as_deref().unwrap_or("—")
+                ))
+                .color(MUTED),
+            )
+            .on_hover_text(&cs.title);
+        }
+        if ui.button(t.overview).clicked() {
+            actions.select = Some(None);
+            actions.fly_overview = true;
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            for (l, label) in [(Lang::En, "EN"), (Lang::Fr, "FR")] {
+                if ui.selectable_label(lang == l, label).clicked() {
+                    actions.lang = Some(l);
+                }
+            }
+            ui.separator();
+            let role = if lang == Lang::Fr {
+                session.user.role.label_fr()
+            } else {
+                session.user.role.label_en()
+            };
+            ui.label(format!("👤 {} — {role}", session.user.display_name));
+        });
+    });
+}
+
+fn matches(c: &Component, query: &str) -> bool {
+    let q = query.to_lowercase();
+    [&c.code, &c.alias, &c.name_fr, &c.name_en]
+        .iter()
+        .any(|s| s.to_lowercase().contains(&q))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn component_list(
+    ui: &mut egui::Ui,
+    session: &Session,
+    selection: &Selection,
+    scroll_to_selected: bool,
+    search: &mut String,
+    t: &Texts,
+    fr: bool,
+    actions: &mut Actions,
+) {
+    ui.add_space(6.0);
+    ui.add(
+        egui::TextEdit::singleline(search)
+            .hint_text(t.search)
+            .desired_width(f32::INFINITY),
+    );
+    ui.add_space(4.0);
+    let query = search.trim();
+    let selected_unit = selection
+        .code
+        .as_deref()
+        .and_then(|c| session.component(c))
+        .map(|c| c.unit.as_str());
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        let mut shown = 0;
+        for (unit, name_fr, name_en) in UNITS {
+            let mut members: Vec<&Component> = session
+                .md
+                .components
+                .iter()
+                .filter(|c| c.unit == unit && (query.is_empty() || matches(c, query)))
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            // The unit's own record first, then by code.
+            members.sort_by_key(|c| (c.parent.is_some(), c.code.clone()));
+            shown += members.len();
+            let title = format!(
+                "{unit} — {} ({})",
+                if fr { name_fr } else { name_en },
+                members.len()
+            );
+            let open = (!query.is_empty() || selected_unit == Some(unit)).then_some(true);
+            egui::CollapsingHeader::new(RichText::new(title).strong())
+                .id_salt(unit)
+                .open(open)
+                .show(ui, |ui| {
+                    for c in members {
+                        let is_selected = selection.code.as_deref() == Some(c.code.as_str());
+                        let text = RichText::new(format!("{:<9} {}", c.alias, c.name(fr)));
+                        let resp = ui
+                            .selectable_label(is_selected, text)
+                            .on_hover_text(format!("{} · {}", c.code, c.kind));
+                        if is_selected && scroll_to_selected {
+                            resp.scroll_to_me(Some(egui::Align::Center));
+                        }
+                        if resp.clicked() {
+                            actions.select = Some(Some(c.code.clone()));
+                        }
+                    }
+                });
+        }
+        if shown == 0 {
+            ui.label(RichText::new(t.no_match).color(MUTED));
+        }
+        ui.add_space(8.0);
+        ui.label(RichText::new(t.help).small().color(MUTED));
+    });
+}
+
+fn fmt_limit(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |v| format!("{v}"))
+}
+
+fn normal_range(l: &Limits) -> String {
+    match (l.normal_low, l.normal_high) {
+        (Some(a), Some(b)) => format!("{a} … {b}"),
+        _ => String::new(),
+    }
+}
+
+fn component_card(
+    ui: &mut egui::Ui,
+    session: &Session,
+    c: &Component,
+    t: &Texts,
+    fr: bool,
+    actions: &mut Actions,
+) {
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&c.alias).heading().strong().color(ACCENT));
+        ui.label(RichText::new(c.name(fr)).heading());
+    });
+    ui.horizontal(|ui| {
+        if ui.button(t.fly_to).clicked() {
+            actions.select = Some(Some(c.code.clone()));
+        }
+        if ui.button(t.close).clicked() {
+            actions.select = Some(None);
+        }
+    });
+    ui.separator();
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("identity")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                let mut row = |k: &str, v: &str| {
+                    ui.label(RichText::new(k).color(MUTED));
+                    ui.label(v);
+                    ui.end_row();
+                };
+                row(t.code, &c.code);
+                row(t.kind, &c.kind);
+                row(t.unit, &c.unit);
+                if let Some(m) = &c.manufacturer {
+                    row(t.manufacturer, m);
+                }
+                if let Some(m) = &c.model {
+                    row(t.model, m);
+                }
+            });
+        if let Some(parent) = c.parent.as_deref().and_then(|p| session.component(p)) {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(t.parent).color(MUTED));
+                if ui
+                    .link(format!("{} — {}", parent.alias, parent.name(fr)))
+                    .clicked()
+                {
+                    actions.select = Some(Some(parent.code.clone()));
+                }
+            });
+        }
+        if !c.description.is_empty() {
+            ui.label(RichText::new(&c.description).italics());
+        }
+        if !c.rated.is_empty() {
+            ui.add_space(6.0);
+            ui.label(RichText::new(t.rated).strong());
+            egui::Grid::new("rated")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for r in &c.rated {
+                        ui.label(&r.name);
+                        ui.label(format!("{} {}", r.value, r.unit));
+                        ui.end_row();
+                    }
+                });
+        }
+        parameters_table(ui, session, c, t, fr);
+        tags_table(ui, session, c, t);
+        related(ui, session, c, t, fr, actions);
+    });
+}
+
+fn parameters_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts, fr: bool) {
+    let params: Vec<_> = session
+        .md
+        .parameters
+        .iter()
+        .filter(|p| p.component == c.code)
+        .collect();
+    if params.is_empty() {
+        return;
+    }
+    ui.add_space(6.0);
+    ui.label(RichText::new(t.parameters).strong());
+    egui::Grid::new("parameters")
+        .num_columns(9)
+        .striped(true)
+        .show(ui, |ui| {
+            for h in [
+                t.parameter,
+                t.unit,
+                t.trip_low,
+                "LL",
+                "L",
+                t.normal,
+                "H",
+                "HH",
+                t.trip_high,
+            ] {
+                ui.label(RichText::new(h).small().color(MUTED));
+            }
+            ui.end_row();
+            for p in params {
+                let l = &p.limits;
+                let label = if fr { &p.label_fr } else { &p.label_en };
+                ui.label(label).on_hover_text(match p.startup_value {
+                    Some(v) => format!("{}: {v} {}", t.startup, p.unit),
+                    None => p.name.clone(),
+                });
+                ui.label(&p.unit);
+                for v in [l.trip_low, l.ll, l.l] {
+                    ui.label(fmt_limit(v));
+                }
+                ui.label(normal_range(l));
+                for v in [l.h, l.hh, l.trip_high] {
+                    ui.label(fmt_limit(v));
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn tags_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts) {
+    let tags: Vec<_> = session
+        .md
+        .tags
+        .iter()
+        .filter(|tag| tag.component == c.code)
+        .collect();
+    if tags.is_empty() {
+        return;
+    }
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new(RichText::new(format!("{} ({})", t.tags, tags.len())).strong())
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::Grid::new("tags")
+                .num_columns(3)
+                .striped(true)
+                .show(ui, |ui| {
+                    for tag in tags {
+                        ui.label(RichText::new(&tag.name).monospace());
+                        ui.label(&tag.description);
+                        ui.label(&tag.unit).on_hover_text(format!(
+                            "{} : {}",
+                            t.source,
+                            tag.opcua_node
+                                .as_deref()
+                                .or(tag.mqtt_topic.as_deref())
+                                .unwrap_or("—")
+                        ));
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn related(
+    ui: &mut egui::Ui,
+    session: &Session,
+    c: &Component,
+    t: &Texts,
+    fr: bool,
+    actions: &mut Actions,
+) {
+    let children = session.children(&c.code);
+    if !children.is_empty() {
+        ui.add_space(6.0);
+        ui.label(RichText::new(t.subcomponents).strong());
+        ui.horizontal_wrapped(|ui| {
+            for code in children {
+                if let Some(child) = session.component(code)
+                    && ui
+                        .link(&child.alias)
+                        .on_hover_text(child.name(fr))
+                        .clicked()
+                {
+                    actions.select = Some(Some(code.clone()));
+                }
+            }
+        });
+    }
+    let alarms = session
+        .md
+        .alarms
+        .iter()
+        .filter(|a| a.component == c.code)
+        .count();
+    let docs: Vec<_> = session
+        .md
+        .documents
+        .iter()
+        .filter(|d| d.components.contains(&c.code))
+        .collect();
+    if !docs.is_empty() {
+        ui.add_space(6.0);
+        ui.label(RichText::new(t.documents).strong());
+        for d in docs {
+            ui.label(format!("📄 {} — {}", d.title, d.location));
+        }
+    }
+    let circuits: Vec<String> = session
+        .md
+        .circuits
+        .iter()
+        .filter(|k| k.members.contains(&c.code))
+        .map(|k| {
+            if fr {
+                k.name_fr.clone()
+            } else {
+                k.name_en.clone()
+            }
+        })
+        .collect();
+    if !circuits.is_empty() {
+        ui.add_space(6.0);
+        ui.label(RichText::new(format!("{} : {}", t.circuits, circuits.join(", "))).color(MUTED));
+    }
+    if alarms > 0 {
+        ui.label(RichText::new(format!("{} : {alarms}", t.alarms)).color(MUTED));
+    }
+}
+
+/// Labels of the five main units always; the selected component's label too. Anchored above each component.
+#[allow(clippy::too_many_arguments)]
+fn world_labels(
+    ctx: &egui::Context,
+    view_rect: egui::Rect,
+    session: &Session,
+    selection: &Selection,
+    bounds: &PlantBounds,
+    cam: &Camera,
+    cam_transform: &GlobalTransform,
+    fr: bool,
+) {
+    let painter = ctx
+        .layer_painter(egui::LayerId::new(
+            egui::Order::Background,
+            egui::Id::new("world-labels"),
+        ))
+        .with_clip_rect(view_rect);
+    let roots = session
+        .md
+        .components
+        .iter()
+        .filter(|c| c.parent.is_none() && c.alias == c.unit);
+    let selected = selection.code.as_deref().and_then(|c| session.component(c));
+    for c in roots.chain(selected) {
+        let Some((lo, hi)) = bounds.of(session, &c.code) else {
+            continue;
+        };
+        let anchor = Vec3::new((lo.x + hi.x) / 2.0, hi.y + 1.5, (lo.z + hi.z) / 2.0);
+        // Already in window coordinates: the viewport's offset is included.
+        let Ok(p) = cam.world_to_viewport(cam_transform, anchor) else {
+            continue;
+        };
+        let pos = egui::pos2(p.x, p.y);
+        if !view_rect.contains(pos) {
+            continue;
+        }
+        let is_selected = selected.is_some_and(|s| s.code == c.code);
+        let text = if c.parent.is_none() && !is_selected {
+            c.alias.clone()
+        } else {
+            format!("{} — {}", c.alias, c.name(fr))
+        };
+        let color = if is_selected {
+            ACCENT
+        } else {
+            Color32::from_gray(235)
+        };
+        let galley = painter.layout_no_wrap(text, FontId::proportional(16.0), color);
+        let rect = Align2::CENTER_BOTTOM
+            .anchor_size(pos, galley.size())
+            .expand(4.0);
+        painter.rect_filled(rect, 3.0, Color32::from_black_alpha(170));
+        painter.galley(rect.min + egui::vec2(4.0, 4.0), galley, color);
+    }
+}
+
+fn hover_tooltip(ctx: &egui::Context, session: &Session, hovered: &Hovered, fr: bool) {
+    let (Some(code), Some(pos)) = (hovered.0.as_deref(), ctx.pointer_latest_pos()) else {
+        return;
+    };
+    let Some(c) = session.component(code) else {
+        return;
+    };
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Tooltip,
+        egui::Id::new("hover"),
+    ));
+    let text = format!("{} — {}\n{}", c.alias, c.name(fr), c.code);
+    let galley = painter.layout_no_wrap(text, FontId::proportional(14.0), Color32::WHITE);
+    let rect = egui::Rect::from_min_size(pos + egui::vec2(14.0, 14.0), galley.size()).expand(5.0);
+    painter.rect_filled(rect, 4.0, Color32::from_rgb(0x2a, 0x2f, 0x35));
+    painter.galley(rect.min + egui::vec2(5.0, 5.0), galley, Color32::WHITE);
+}

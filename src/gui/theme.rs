@@ -1,0 +1,44 @@
+//! Dark, high-contrast egui theme with fonts large enough for control-room walls.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+pub struct ThemePlugin;
+
+impl Plugin for ThemePlugin {
+    fn build(&self, app: &mut App) {
+        app.add_systems(EguiPrimaryContextPass, apply_theme);
+    }
+}
+
+fn apply_theme(mut contexts: EguiContexts, mut done: Local<bool>) -> Result {
+    if *done {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    let mut visuals = egui::Visuals::dark();
+    visuals.panel_fill = egui::Color32::from_rgb(0x1c, 0x1f, 0x23);
+    visuals.window_fill = egui::Color32::from_rgb(0x22, 0x26, 0x2b);
+    visuals.extreme_bg_color = egui::Color32::from_rgb(0x12, 0x14, 0x17);
+    visuals.selection.bg_fill = egui::Color32::from_rgb(0x00, 0x6f, 0x94);
+    ctx.set_theme(egui::Theme::Dark);
+    ctx.set_visuals_of(egui::Theme::Dark, visuals);
+    ctx.all_styles_mut(|style| {
+        use egui::{FontFamily, FontId, TextStyle};
+        let prop = |size| FontId::new(size, FontFamily::Proportional);
+        style.text_styles = [
+            (TextStyle::Heading, prop(22.0)),
+            (TextStyle::Body, prop(15.0)),
+            (
+                TextStyle::Monospace,
+                FontId::new(14.0, FontFamily::Monospace),
+            ),
+            (TextStyle::Button, prop(15.0)),
+            (TextStyle::Small, prop(12.0)),
+        ]
+        .into();
+        style.spacing.item_spacing = egui::vec2(8.0, 5.0);
+    });
+    *done = true;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! Where the local store lives.
+
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+/// `DIR/jumeau.sqlite` for `--data-dir DIR`, else the platform's data directory
+/// (`~/.local/share/jumeau` on Linux). Creates the directory.
+pub fn store_path(data_dir: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let dir = match data_dir {
+        Some(d) => d.to_owned(),
+        None => directories::ProjectDirs::from("org", "jumeau", "jumeau")
+            .context("no home directory: pass --data-dir DIR")?
+            .data_dir()
+            .to_owned(),
+    };
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    Ok(dir.join(jumeau_store::STORE_FILE))
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Jumeau needs on Debian 12 (as root, or with sudo): build tools, the virtual X
+# server and the software Vulkan driver used when there is no display or GPU. Idempotent.
+set -euo pipefail
+
+packages=(
+    build-essential pkg-config
+    # Window system and Vulkan (winit loads these at run time).
+    libx11-dev libxcursor-dev libxrandr-dev libxi-dev libxkbcommon-dev libxkbcommon-x11-0
+    libvulkan1 mesa-vulkan-drivers
+    # Headless rendering.
+    xvfb xauth
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+    echo "setup: cargo not found. Jumeau needs Rust 1.95 (rustup toolchain 1.95)." >&2
+    exit 1
+fi
+version=$(rustc --version | awk '{print $2}')
+if [ "$(printf '%s\n1.95.0\n' "$version" | sort -V | head -n1)" != "1.95.0" ]; then
+    echo "setup: Rust $version is too old; Jumeau needs 1.95 or newer." >&2
+    exit 1
+fi

@@ -1,0 +1,165 @@
+//! The real binary, as a user or a script calls it.
+
+mod common;
+use common::*;
+
+#[test]
+fn migrate_then_check_a_fresh_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(dir.path(), &["db", "migrate"]);
+    assert!(out.contains("schema v1"), "{out}");
+    let report = json(dir.path(), &["db", "check", "--json"]);
+    assert_eq!(report["ok"], true, "{report}");
+    assert!(report["components"].as_u64().unwrap() >= 60);
+    assert!(report["tags"].as_u64().unwrap() >= 300);
+    // Idempotent: a second migrate changes nothing.
+    assert_eq!(ok(dir.path(), &["db", "migrate"]), out);
+}
+
+#[test]
+fn components_list_all_and_by_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = json(dir.path(), &["components", "list", "--json"]);
+    let all = all.as_array().unwrap();
+    assert!(all.len() >= 60);
+    for alias in ["TG1", "TG2", "CR1", "CR2", "TV"] {
+        assert!(all.iter().any(|c| c["alias"] == alias), "{alias} missing");
+    }
+    let cr1 = json(
+        dir.path(),
+        &["components", "list", "--unit", "CR1", "--json"],
+    );
+    let cr1 = cr1.as_array().unwrap();
+    assert!(!cr1.is_empty() && cr1.iter().all(|c| c["unit"] == "CR1"));
+    let text = ok(dir.path(), &["components", "list", "--unit", "TV"]);
+    assert!(
+        text.contains("10MAG10") && text.contains("Condenseur"),
+        "{text}"
+    );
+
+    let o = jumeau(dir.path(), &["components", "list", "--unit", "TG9"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("unknown unit `TG9`"), "{}", stderr(&o));
+}
+
+#[test]
+fn components_show_cr1_with_parameters_and_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let cr1 = json(dir.path(), &["components", "show", "CR1", "--json"]);
+    assert_eq!(cr1["component"]["code"], "11HAD00");
+    assert_eq!(cr1["component"]["kind"], "hrsg");
+    let params = cr1["parameters"].as_array().unwrap();
+    let drum = params
+        .iter()
+        .find(|p| p["component"] == "11HAD50BB001" && p["name"] == "pressure")
+        .expect("HP drum pressure");
+    assert_eq!(drum["unit"], "bar");
+    assert!(
+        drum["limits"]["h"].as_f64().unwrap() > drum["limits"]["normal_high"].as_f64().unwrap()
+    );
+    let tags = cr1["tags"].as_array().unwrap();
+    assert!(tags.len() >= 40, "{} tags", tags.len());
+    assert!(
+        tags.iter()
+            .all(|t| t["opcua_node"].as_str().unwrap().starts_with("ns=2;s="))
+    );
+    assert_eq!(cr1["changeset"]["status"], "validated");
+
+    // Alias or code, any case.
+    let by_code = json(dir.path(), &["components", "show", "11had00", "--json"]);
+    assert_eq!(by_code, cr1);
+    let text = ok(dir.path(), &["components", "show", "TG1-P1"]);
+    assert!(
+        text.contains("11MBD11CY101") && text.contains("25.4"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_component_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = jumeau(dir.path(), &["components", "show", "TG7"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no component `TG7`"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_foreign_file_in_place_of_the_store_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jumeau.sqlite");
+    let content = b"shift notes, not a database\n".repeat(40);
+    std::fs::write(&path, &content).unwrap();
+    let o = jumeau(dir.path(), &["components", "list"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not a Jumeau store"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&path).unwrap(), content);
+}
+
+#[test]
+fn an_unknown_user_cannot_open_the_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.png");
+    let o = jumeau(
+        dir.path(),
+        &[
+            "--user",
+            "mallory",
+            "screenshot",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("unknown user `mallory`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn without_a_display_the_client_explains_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_jumeau"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("jumeau screenshot --out"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_screenshot_arguments_are_refused_before_any_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.png");
+    let o = jumeau(
+        dir.path(),
+        &[
+            "screenshot",
+            "--out",
+            out.to_str().unwrap(),
+            "--view",
+            "TG9",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("unknown view `TG9`"), "{}", stderr(&o));
+    let o = jumeau(
+        dir.path(),
+        &[
+            "screenshot",
+            "--out",
+            out.to_str().unwrap(),
+            "--size",
+            "12x7",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(!out.exists());
+}

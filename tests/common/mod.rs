@@ -1,0 +1,41 @@
+//! Helpers for tests that run the real `jumeau` binary.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+pub fn jumeau(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jumeau"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("JUMEAU_USER")
+        .env_remove("JUMEAU_LANG")
+        .output()
+        .expect("run jumeau")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs and expects success, returning stdout.
+pub fn ok(data_dir: &Path, args: &[&str]) -> String {
+    let o = jumeau(data_dir, args);
+    assert!(
+        o.status.success(),
+        "jumeau {args:?} failed: {}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+pub fn json(data_dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = ok(data_dir, args);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}\n{out}"))
+}

@@ -1,0 +1,130 @@
+//! Real frames: the client renders under Xvfb + lavapipe and writes PNGs that show the plant,
+//! with the selected component highlighted where the camera looks.
+
+mod common;
+use common::*;
+use image::RgbImage;
+use std::path::Path;
+
+const W: u32 = 1280;
+const H: u32 = 720;
+
+fn screenshot(data_dir: &Path, view: &str) -> RgbImage {
+    let out = data_dir.join(format!("{view}.png"));
+    let size = format!("{W}x{H}");
+    ok(
+        data_dir,
+        &[
+            "screenshot",
+            "--view",
+            view,
+            "--size",
+            &size,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let img = image::open(&out).expect("a PNG").to_rgb8();
+    assert_eq!(img.dimensions(), (W, H));
+    img
+}
+
+/// The selection tint: cyan, a hue the grey plant and the dark UI never use.
+fn is_selection_tint(p: &image::Rgb<u8>) -> bool {
+    let [r, g, b] = p.0.map(i32::from);
+    b > 150 && b - r > 60 && g - r > 30
+}
+
+struct Region {
+    x0: u32,
+    y0: u32,
+    x1: u32,
+    y1: u32,
+}
+
+fn count(img: &RgbImage, r: &Region, f: impl Fn(&image::Rgb<u8>) -> bool) -> (usize, usize) {
+    let mut hits = 0;
+    let mut total = 0;
+    for y in r.y0..r.y1 {
+        for x in r.x0..r.x1 {
+            total += 1;
+            if f(img.get_pixel(x, y)) {
+                hits += 1;
+            }
+        }
+    }
+    (hits, total)
+}
+
+fn luminance_spread(img: &RgbImage, r: &Region) -> (usize, f64) {
+    let mut distinct = std::collections::HashSet::new();
+    let mut values = Vec::new();
+    for y in r.y0..r.y1 {
+        for x in r.x0..r.x1 {
+            let p = img.get_pixel(x, y);
+            distinct.insert(p.0);
+            values.push(0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64);
+        }
+    }
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
+    (distinct.len(), var.sqrt())
+}
+
+#[test]
+fn tg1_view_shows_tg1_highlighted_at_the_centre_of_a_real_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = screenshot(dir.path(), "TG1");
+    // The 3D view lies between the component list (left) and the card (right).
+    let view = Region {
+        x0: 340,
+        y0: 50,
+        x1: 790,
+        y1: H,
+    };
+    let (distinct, spread) = luminance_spread(&img, &view);
+    assert!(
+        distinct > 200 && spread > 12.0,
+        "blank render: {distinct} colours, σ {spread}"
+    );
+    let (cx, cy) = ((340 + 790) / 2, (40 + H) / 2);
+    let centre = Region {
+        x0: cx - 110,
+        y0: cy - 110,
+        x1: cx + 110,
+        y1: cy + 110,
+    };
+    let (lit, total) = count(&img, &centre, is_selection_tint);
+    assert!(
+        lit * 100 > total * 10,
+        "selected TG1 should fill the centre in the selection colour: {lit}/{total} pixels"
+    );
+}
+
+#[test]
+fn overview_shows_the_plant_in_grey_with_nothing_highlighted() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = screenshot(dir.path(), "overview");
+    let view = Region {
+        x0: 340,
+        y0: 50,
+        x1: W,
+        y1: H,
+    };
+    let (distinct, spread) = luminance_spread(&img, &view);
+    assert!(
+        distinct > 200 && spread > 12.0,
+        "blank render: {distinct} colours, σ {spread}"
+    );
+    let (lit, _) = count(&img, &view, is_selection_tint);
+    assert!(lit < 50, "{lit} highlighted pixels with nothing selected");
+    // ISA-101: the plant itself is drawn in greys only.
+    let (coloured, total) = count(&img, &view, |p| {
+        let [r, g, b] = p.0.map(i32::from);
+        r.max(g).max(b) - r.min(g).min(b) > 40
+    });
+    assert!(
+        coloured * 1000 < total,
+        "{coloured} saturated pixels in the overview"
+    );
+}

@@ -10,18 +10,28 @@ packages=(
     libvulkan1 mesa-vulkan-drivers
     # Headless rendering.
     xvfb xauth
+    # Test peers: PDF text extraction, Python for the independent export verifier.
+    poppler-utils python3
 )
 
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# PyNaCl for scripts/verify_export.py (an Ed25519 check independent of Jumeau's code).
+if ! python3 -c "import nacl" 2>/dev/null; then
+    echo "setup: installing PyNaCl"
+    python3 -m pip install --quiet --disable-pip-version-check pynacl 2>/dev/null ||
+        DEBIAN_FRONTEND=noninteractive ${sudo:-} apt-get install -y -qq python3-nacl
+    python3 -c "import nacl"
 fi
 
 if ! command -v cargo >/dev/null; then

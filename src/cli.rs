@@ -18,6 +18,9 @@ pub struct Cli {
     /// Acting user (login); every write is recorded under this account.
     #[arg(long, global = true, default_value = jumeau_core::seed::DEFAULT_USER, env = "JUMEAU_USER")]
     pub user: String,
+    /// Name of this device (workstation, tablet) for signing keys (default: the host name).
+    #[arg(long, global = true, env = "JUMEAU_DEVICE")]
+    pub device: Option<String>,
     /// Interface language.
     #[arg(long, global = true, value_enum, default_value_t = Lang::Fr, env = "JUMEAU_LANG")]
     pub lang: Lang,
@@ -42,6 +45,103 @@ pub enum Command {
     Components(ComponentsCommand),
     /// Render real frames of the 3D client and write a PNG, then exit.
     Screenshot(ScreenshotArgs),
+    /// The signed, hash-chained logbook (main courante).
+    #[command(subcommand)]
+    Logbook(LogbookCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LogbookCommand {
+    /// Append a manual entry, signed by the current user's device key.
+    Add {
+        /// shift_note, maintenance, emissions, event, operation…
+        #[arg(long)]
+        category: String,
+        #[arg(long)]
+        text: String,
+        /// Component code or alias (repeatable).
+        #[arg(long = "component")]
+        components: Vec<String>,
+        /// Normative or free tag: ISO55000, IEC62682, IED… (repeatable).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// A value as `NAME=NUMBER UNIT`, e.g. `NOx=31.5 mg/Nm³` (repeatable).
+        #[arg(long = "value")]
+        values: Vec<String>,
+        /// SHA-256 of an attached file (repeatable).
+        #[arg(long = "attachment")]
+        attachments: Vec<String>,
+        /// Sequence number of the entry this one corrects.
+        #[arg(long)]
+        corrects: Option<u64>,
+        /// Mark as a training (simulator) event.
+        #[arg(long)]
+        training: bool,
+    },
+    /// List entries.
+    List {
+        #[command(flatten)]
+        filter: LogFilterArgs,
+        /// Only the last N entries.
+        #[arg(long)]
+        limit: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the chain and every signature; non-zero exit on any fault.
+    Verify {
+        /// Report only faults of entries recorded from this time (RFC 3339 or date).
+        #[arg(long)]
+        from: Option<String>,
+        /// … up to this time (a date includes the whole day).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export entries to CSV or PDF with a signed manifest FILE.sig.json.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[command(flatten)]
+        filter: LogFilterArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check an exported file against its manifest FILE.sig.json.
+    VerifyExport {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct LogFilterArgs {
+    /// From this time (RFC 3339 UTC or a date).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Up to this time (a date includes the whole day).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Component code or alias.
+    #[arg(long)]
+    pub component: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub author: Option<String>,
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Text search.
+    #[arg(long)]
+    pub search: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Pdf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -86,6 +186,9 @@ pub struct ScreenshotArgs {
     /// Frames to render before capturing (pipelines compile in the first frames).
     #[arg(long, default_value_t = 20)]
     pub frames: u32,
+    /// Open the logbook window in the capture.
+    #[arg(long)]
+    pub logbook: bool,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {

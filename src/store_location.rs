@@ -17,3 +17,22 @@ pub fn store_path(data_dir: Option<&Path>) -> anyhow::Result<PathBuf> {
         .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     Ok(dir.join(jumeau_store::STORE_FILE))
 }
+
+/// The device name used for signing keys: `--device`, else the host name, else `poste-local`.
+/// Only letters, digits, '.', '-' and '_' are kept.
+pub fn device_name(given: Option<&str>) -> String {
+    let raw = given.map(str::to_owned).unwrap_or_else(|| {
+        std::fs::read_to_string("/etc/hostname")
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    });
+    let clean: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+        .collect();
+    if clean.is_empty() {
+        "poste-local".to_owned()
+    } else {
+        clean
+    }
+}

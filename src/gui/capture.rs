@@ -2,6 +2,7 @@
 //! to PNG through Bevy's screenshot API, exit.
 
 use super::camera::FlyTo;
+use super::logbook::LogbookView;
 use super::plant::Session;
 use super::selection::{Select, ShowHover};
 use crate::cli::ScreenshotArgs;
@@ -13,6 +14,7 @@ pub struct CapturePlugin {
     out: PathBuf,
     view: String,
     frames: u32,
+    logbook: bool,
 }
 
 impl CapturePlugin {
@@ -21,6 +23,7 @@ impl CapturePlugin {
             out: args.out.clone(),
             view: args.view.clone(),
             frames: args.frames,
+            logbook: args.logbook,
         }
     }
 }
@@ -51,6 +54,10 @@ impl Plugin for CapturePlugin {
         })
         .init_resource::<CaptureState>()
         .insert_resource(ShowHover(false))
+        .insert_resource(LogbookView {
+            open: self.logbook,
+            ..LogbookView::default()
+        })
         .add_systems(PostStartup, select_view)
         .add_systems(Last, capture_when_settled);
     }

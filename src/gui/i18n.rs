@@ -50,6 +50,9 @@ pub struct Texts {
     pub overview: &'static str,
     pub help: &'static str,
     pub no_match: &'static str,
+    pub logbook: &'static str,
+    pub latest_entries: &'static str,
+    pub no_entries: &'static str,
 }
 
 pub const FR: Texts = Texts {
@@ -84,6 +87,9 @@ pub const FR: Texts = Texts {
     overview: "Vue d'ensemble",
     help: "Clic gauche + glisser : orbite · clic droit : déplacer · molette : zoom · 0–5 : vues · Échap : désélectionner",
     no_match: "Aucun composant ne correspond.",
+    logbook: "Main courante",
+    latest_entries: "Dernières entrées de main courante",
+    no_entries: "Aucune entrée.",
 };
 
 pub const EN: Texts = Texts {
@@ -118,4 +124,7 @@ pub const EN: Texts = Texts {
     overview: "Overview",
     help: "Left drag: orbit · right drag: pan · wheel: zoom · 0–5: views · Esc: clear selection",
     no_match: "No component matches.",
+    logbook: "Logbook",
+    latest_entries: "Latest logbook entries",
+    no_entries: "No entries.",
 };

@@ -5,6 +5,7 @@ mod camera;
 mod capture;
 mod i18n;
 mod layout;
+mod logbook;
 mod panels;
 mod plant;
 mod scene;
@@ -26,13 +27,13 @@ use std::process::ExitCode;
 pub fn launch(
     store_path: &Path,
     user: &str,
+    device: &str,
     lang: Lang,
     screenshot: Option<ScreenshotArgs>,
 ) -> anyhow::Result<ExitCode> {
     // Load everything the client needs first: a store problem is reported before any window.
     let store = Store::open_seeded(store_path)?;
     let session = plant::Session::load(&store, user)?;
-    drop(store);
     if let Some(args) = &screenshot
         && !args.view.eq_ignore_ascii_case("overview")
         && session.resolve(&args.view).is_none()
@@ -63,6 +64,10 @@ pub fn launch(
             Err(e) => return Err(e).with_context(|| format!("cannot replace {}", out.display())),
         }
     }
+    let mut store = store;
+    let display_name = session.user.display_name.clone();
+    let login = logbook::session_entry("login", &display_name, device);
+    store.append_logbook(user, device, &login)?;
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -84,17 +89,28 @@ pub fn launch(
     .add_plugins(EguiPlugin::default())
     .insert_resource(i18n::Language(lang))
     .insert_resource(session)
+    .insert_resource(logbook::StoreHandle {
+        store: std::sync::Mutex::new(store),
+        device: device.to_owned(),
+    })
     .add_plugins((
         theme::ThemePlugin,
         scene::PlantScenePlugin,
         camera::OrbitCameraPlugin,
         selection::SelectionPlugin,
         panels::PanelsPlugin,
+        logbook::LogbookPlugin,
     ));
     if let Some(args) = &screenshot {
         app.add_plugins(capture::CapturePlugin::new(args));
     }
     let exit = app.run();
+    if let Some(handle) = app.world_mut().remove_resource::<logbook::StoreHandle>() {
+        let logout = logbook::session_entry("logout", &display_name, device);
+        if let Err(e) = handle.append(user, &logout) {
+            eprintln!("jumeau: logout not recorded in the logbook: {e}");
+        }
+    }
     if let Some(out) = out {
         anyhow::ensure!(
             exit.is_success() && out.is_file(),

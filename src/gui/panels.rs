@@ -3,6 +3,7 @@
 
 use super::camera::{FlyTo, OrbitCamera, ViewportInsets};
 use super::i18n::{Language, Texts};
+use super::logbook::{ComponentEntries, LogbookView};
 use super::plant::Session;
 use super::scene::PlantBounds;
 use super::selection::{Hovered, Select, Selection, ShowHover};
@@ -35,6 +36,7 @@ const ACCENT: Color32 = Color32::from_rgb(0x00, 0xc7, 0xff);
 struct Actions {
     select: Option<Option<String>>,
     fly_overview: bool,
+    toggle_logbook: bool,
     lang: Option<Lang>,
 }
 
@@ -50,6 +52,8 @@ fn shell(
     mut insets: ResMut<ViewportInsets>,
     bounds: Res<PlantBounds>,
     camera: Single<(&Camera, &GlobalTransform), With<OrbitCamera>>,
+    mut logbook: ResMut<LogbookView>,
+    latest: Res<ComponentEntries>,
     mut select: MessageWriter<Select>,
     mut fly: MessageWriter<FlyTo>,
 ) -> Result {
@@ -143,6 +147,9 @@ fn shell(
             instant: false,
         });
     }
+    if actions.toggle_logbook {
+        logbook.open = !logbook.open;
+    }
     if let Some(lang) = actions.lang {
         language.0 = lang;
     }
@@ -174,6 +181,9 @@ fn top_bar(ui: &mut egui::Ui, session: &Session, t: &Texts, lang: Lang, actions:
         if ui.button(t.overview).clicked() {
             actions.select = Some(None);
             actions.fly_overview = true;
+        }
+        if ui.button(t.logbook).clicked() {
+            actions.toggle_logbook = true;
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             for (l, label) in [(Lang::En, "EN"), (Lang::Fr, "FR")] {
@@ -286,6 +296,7 @@ fn component_card(
     ui: &mut egui::Ui,
     session: &Session,
     c: &Component,
+    latest: &ComponentEntries,
     t: &Texts,
     fr: bool,
     actions: &mut Actions,
@@ -352,10 +363,32 @@ fn component_card(
                     }
                 });
         }
+        latest_entries(ui, latest, t);
         parameters_table(ui, session, c, t, fr);
         tags_table(ui, session, c, t);
         related(ui, session, c, t, fr, actions);
     });
+}
+
+fn latest_entries(ui: &mut egui::Ui, latest: &ComponentEntries, t: &Texts) {
+    ui.add_space(6.0);
+    ui.label(RichText::new(t.latest_entries).strong());
+    if latest.entries.is_empty() {
+        ui.label(RichText::new(t.no_entries).color(MUTED));
+    }
+    for e in latest.entries.iter().rev() {
+        let b = &e.body;
+        ui.label(format!(
+            "#{} {} {} — {}",
+            b.seq,
+            b.recorded_at
+                .get(..16)
+                .unwrap_or(&b.recorded_at)
+                .replace('T', " "),
+            b.author,
+            b.text.replace('\n', " / ")
+        ));
+    }
 }
 
 fn parameters_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts, fr: bool) {

@@ -1,11 +1,12 @@
 //! Pure domain model of Jumeau: no I/O, no Bevy, no SQLite.
 //!
 //! Component identities (KKS-style codes), master-data types and their integrity rules, user
-//! roles and the change-set model through which master data changes, plus the seed master data
-//! of the 2×1 combined-cycle block.
+//! roles and the change-set model through which master data changes, the logbook's canonical
+//! signed entries and their verification, plus the seed master data of the 2×1 block.
 
 pub mod changeset;
 pub mod kks;
+pub mod logbook;
 pub mod masterdata;
 pub mod role;
 pub mod seed;

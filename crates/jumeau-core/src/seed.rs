@@ -641,6 +641,7 @@ fn transformer(
 
 /// A bearing with casing velocity, shaft relative vibration and metal temperature.
 /// `casing`: (normal max, H, HH or none, trip) in mm/s; `shaft`: (normal max, H, trip) in µm.
+#[allow(clippy::too_many_arguments)]
 fn bearing(
     b: &mut Builder,
     code: &str,

@@ -7,6 +7,8 @@
 mod audit;
 mod changesets;
 mod error;
+mod keys;
+mod logbook;
 mod masterdata;
 mod migrate;
 mod open;
@@ -16,6 +18,7 @@ mod users;
 pub use audit::AuditRow;
 pub use changesets::ChangeSetRow;
 pub use error::StoreError;
+pub use logbook::{LogEntry, LogFilter, Verification};
 pub use masterdata::ComponentDetail;
 pub use migrate::{MIGRATIONS, Migration, latest_version};
 pub use users::User;
@@ -30,6 +33,8 @@ pub const STORE_FILE: &str = "jumeau.sqlite";
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Signing keys already loaded, by (login, device).
+    keys: std::collections::HashMap<(String, String), ed25519_dalek::SigningKey>,
 }
 
 impl Store {
@@ -39,6 +44,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_owned(),
+            keys: Default::default(),
         };
         migrate::apply_pending(&mut store.conn)?;
         Ok(store)
@@ -67,6 +73,13 @@ impl Store {
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
+    /// Current UTC time as the store writes it.
+    pub fn now(&self) -> Result<String, StoreError> {
+        Ok(self
+            .conn
+            .query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?)
     }
 
     /// Direct connection, for tests and benchmarks of this crate's callers only.

@@ -1,0 +1,648 @@
+//! The digital logbook's tamper evidence: each entry's signed *body* is a canonical JSON
+//! document (see docs/logbook-format.md) that carries the SHA-256 of the previous body; the
+//! author's device key signs the body bytes with Ed25519. Verification walks the chain and says
+//! which entry is broken and how. Pure: keys come in as bytes, nothing here reads a clock, a file
+//! or a random source.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// Value of the body's `format` field.
+pub const FORMAT: &str = "jumeau-logbook/1";
+/// `prev` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A measured value in an entry. The number is kept as the decimal text that was entered, so
+/// that every language reads back exactly what was signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryValue {
+    pub name: String,
+    pub unit: String,
+    pub value: String,
+}
+
+/// What an author signs. Fields are declared in alphabetical order: serialised compactly by
+/// serde_json this *is* the canonical encoding (sorted keys, no whitespace, UTF-8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryBody {
+    /// SHA-256 (hex) of attached files.
+    pub attachments: Vec<String>,
+    pub author: String,
+    pub category: String,
+    pub components: Vec<String>,
+    /// Sequence number of the entry this one corrects (entries are never edited).
+    pub corrects: Option<u64>,
+    pub device: String,
+    pub format: String,
+    pub key_id: String,
+    /// `manual` or `automatic`.
+    pub kind: String,
+    /// SHA-256 (hex) of the previous entry's body bytes, [`GENESIS`] for the first.
+    pub prev: String,
+    /// Wall-clock time of recording, RFC 3339 UTC.
+    pub recorded_at: String,
+    pub role: String,
+    /// Monotonic sequence number, from 1, without gaps.
+    pub seq: u64,
+    /// Normative and free tags (ISO55000, IEC62682, IED, …).
+    pub tags: Vec<String>,
+    pub text: String,
+    /// Simulator or training event, not plant operation.
+    pub training: bool,
+    pub values: Vec<EntryValue>,
+}
+
+impl EntryBody {
+    /// The canonical bytes that are hashed and signed.
+    pub fn canonical(&self) -> String {
+        serde_json::to_string(self).expect("an entry body always serialises")
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Key id: the first 16 hex digits of the SHA-256 of the 32-byte public key.
+pub fn key_id(public_key: &[u8; 32]) -> String {
+    sha256_hex(public_key)[..16].to_owned()
+}
+
+/// What an author writes; the store adds sequence, time, chain link and signature.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryDraft {
+    pub kind: String,
+    pub category: String,
+    pub text: String,
+    pub components: Vec<String>,
+    pub tags: Vec<String>,
+    pub values: Vec<EntryValue>,
+    pub attachments: Vec<String>,
+    pub corrects: Option<u64>,
+    pub training: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DraftError {
+    #[error("{0} is required")]
+    Missing(&'static str),
+    #[error("kind must be `manual` or `automatic`, not `{0}`")]
+    Kind(String),
+    #[error("value {name}: `{value}` is not a decimal number")]
+    Number { name: String, value: String },
+    #[error("value {name}: unit `{unit}` is not accepted (expected one of {expected})")]
+    Unit {
+        name: String,
+        unit: String,
+        expected: String,
+    },
+    #[error("attachment `{0}` is not a SHA-256 (64 hex digits)")]
+    Attachment(String),
+}
+
+/// Units accepted for emission readings (IED reporting) by value name, case-insensitive.
+const EMISSION_UNITS: [(&str, &[&str]); 5] = [
+    ("nox", &["mg/Nm³", "ppm"]),
+    ("co", &["mg/Nm³", "ppm"]),
+    ("o2", &["%"]),
+    ("co2", &["t", "kg", "t/h", "%"]),
+    ("so2", &["mg/Nm³", "ppm"]),
+];
+
+impl EntryDraft {
+    /// Refuses a draft with missing fields, a non-decimal value, a wrong emission unit or a
+    /// malformed attachment hash.
+    pub fn check(&self) -> Result<(), DraftError> {
+        if self.kind != "manual" && self.kind != "automatic" {
+            return Err(DraftError::Kind(self.kind.clone()));
+        }
+        if self.category.trim().is_empty() {
+            return Err(DraftError::Missing("category"));
+        }
+        if self.text.trim().is_empty() {
+            return Err(DraftError::Missing("text"));
+        }
+        for v in &self.values {
+            if v.name.trim().is_empty() {
+                return Err(DraftError::Missing("value name"));
+            }
+            if !is_decimal(&v.value) {
+                return Err(DraftError::Number {
+                    name: v.name.clone(),
+                    value: v.value.clone(),
+                });
+            }
+            let key = v.name.to_lowercase();
+            if let Some((_, units)) = EMISSION_UNITS.iter().find(|(n, _)| *n == key)
+                && !units.contains(&v.unit.as_str())
+            {
+                return Err(DraftError::Unit {
+                    name: v.name.clone(),
+                    unit: v.unit.clone(),
+                    expected: units.join(", "),
+                });
+            }
+            if v.unit.trim().is_empty() {
+                return Err(DraftError::Missing("value unit"));
+            }
+        }
+        if let Some(a) = self
+            .attachments
+            .iter()
+            .find(|a| a.len() != 64 || !a.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(DraftError::Attachment(a.clone()));
+        }
+        Ok(())
+    }
+}
+
+/// `-12`, `3.5`, `0.007`: optional sign, digits, optional fraction. No exponent, no NaN.
+fn is_decimal(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// One stored entry: the exact body text and its signature (hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedEntry {
+    pub body: String,
+    pub signature: String,
+}
+
+impl SignedEntry {
+    pub fn hash(&self) -> String {
+        sha256_hex(self.body.as_bytes())
+    }
+}
+
+/// Signs a body with the author's device key.
+pub fn sign(body: &EntryBody, key: &SigningKey) -> SignedEntry {
+    let text = body.canonical();
+    let signature = key.sign(text.as_bytes());
+    SignedEntry {
+        body: text,
+        signature: hex::encode(signature.to_bytes()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The content no longer matches what was signed (or the stored columns differ from it).
+    Modified,
+    /// Entries are missing before this one.
+    Deleted,
+    /// Entries are out of order.
+    Reordered,
+    /// This entry was not part of the chain it sits in.
+    Inserted,
+    /// The signature does not verify although the content is intact.
+    BadSignature,
+    /// Signed with a key that is not registered.
+    UnknownKey,
+    /// The body is not a valid entry of this format.
+    Malformed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fault {
+    /// Sequence number of the entry as stored.
+    pub seq: u64,
+    pub kind: FaultKind,
+    pub detail: String,
+}
+
+/// What the store says about an entry, next to the signed body.
+pub struct StoredEntry<'a> {
+    /// The sequence number column.
+    pub seq: u64,
+    pub signed: &'a SignedEntry,
+    /// The store's queryable columns, rebuilt as a body; `None` to skip that comparison.
+    pub columns: Option<EntryBody>,
+}
+
+/// Checks entries given in the store's sequence order against the registered keys
+/// (key id → 32-byte public key). Returns every fault found, located by sequence number.
+pub fn verify(entries: &[StoredEntry<'_>], keys: &HashMap<String, [u8; 32]>) -> Vec<Fault> {
+    let checked = check_all(entries, keys);
+    let hashes: Vec<&str> = checked.iter().map(|c| c.hash.as_str()).collect();
+    let bodies: Vec<Option<&EntryBody>> = checked.iter().map(|c| c.body.as_ref()).collect();
+    let position: HashMap<&str, usize> = hashes.iter().enumerate().map(|(i, h)| (*h, i)).collect();
+    let mut faults = Vec::new();
+    let mut fault =
+        |seq: u64, kind: FaultKind, detail: String| faults.push(Fault { seq, kind, detail });
+
+    for (i, (entry, c)) in entries.iter().zip(&checked).enumerate() {
+        let Some(body) = &c.body else {
+            fault(
+                entry.seq,
+                FaultKind::Malformed,
+                "body is not a valid entry".into(),
+            );
+            continue;
+        };
+        if !c.canonical {
+            fault(
+                entry.seq,
+                FaultKind::Malformed,
+                "body is not in canonical form".into(),
+            );
+        }
+        if let Some(columns) = &entry.columns
+            && columns != body
+        {
+            fault(
+                entry.seq,
+                FaultKind::Modified,
+                format!(
+                    "stored fields differ from the signed content: {}",
+                    differing_fields(columns, body)
+                ),
+            );
+        }
+        if body.seq != entry.seq {
+            fault(
+                entry.seq,
+                FaultKind::Modified,
+                format!("stored as #{} but signed as #{}", entry.seq, body.seq),
+            );
+        }
+        match c.signature {
+            None => fault(
+                entry.seq,
+                FaultKind::UnknownKey,
+                format!("key {} is not registered", body.key_id),
+            ),
+            Some(true) => {}
+            Some(false) => {
+                // Is the link from the next entry intact? Tells a replaced signature from a
+                // changed body.
+                let next_links_here = bodies
+                    .get(i + 1)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|n| n.prev == hashes[i]);
+                let (kind, detail) = if next_links_here {
+                    (
+                        FaultKind::BadSignature,
+                        "signature does not verify; the content is still linked by the next entry",
+                    )
+                } else {
+                    (FaultKind::Modified, "content does not match its signature")
+                };
+                fault(entry.seq, kind, detail.to_owned());
+            }
+        }
+        chain_fault(i, entries, &bodies, &hashes, &position, &mut fault);
+    }
+    faults
+}
+
+/// Per-entry checks that need no neighbour: parse, canonical form, hash, signature.
+struct Checked {
+    hash: String,
+    body: Option<EntryBody>,
+    canonical: bool,
+    /// `None`: key not registered.
+    signature: Option<bool>,
+}
+
+/// Runs the per-entry checks on all cores: signature verification dominates the cost.
+fn check_all(entries: &[StoredEntry<'_>], keys: &HashMap<String, [u8; 32]>) -> Vec<Checked> {
+    let verifiers: HashMap<&str, VerifyingKey> = keys
+        .iter()
+        .filter_map(|(id, pk)| {
+            VerifyingKey::from_bytes(pk)
+                .ok()
+                .map(|vk| (id.as_str(), vk))
+        })
+        .collect();
+    let check = |e: &StoredEntry<'_>| {
+        let body = serde_json::from_str::<EntryBody>(&e.signed.body).ok();
+        let canonical = body
+            .as_ref()
+            .is_some_and(|b| b.format == FORMAT && b.canonical() == e.signed.body);
+        let signature = body
+            .as_ref()
+            .and_then(|b| verifiers.get(b.key_id.as_str()))
+            .map(|vk| signature_ok(vk, e.signed));
+        Checked {
+            hash: e.signed.hash(),
+            body,
+            canonical,
+            signature,
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || entries.len() < 1024 {
+        return entries.iter().map(check).collect();
+    }
+    let chunk = entries.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a verification thread panicked"))
+            .collect()
+    })
+}
+
+fn chain_fault(
+    i: usize,
+    entries: &[StoredEntry<'_>],
+    bodies: &[Option<&EntryBody>],
+    hashes: &[&str],
+    position: &HashMap<&str, usize>,
+    fault: &mut impl FnMut(u64, FaultKind, String),
+) {
+    let Some(body) = bodies[i] else { return };
+    let seq = entries[i].seq;
+    let expected = if i == 0 { GENESIS } else { hashes[i - 1] };
+    if body.prev == expected {
+        return;
+    }
+    if i == 0 && body.seq > 1 {
+        fault(
+            seq,
+            FaultKind::Deleted,
+            format!("entries #1 to #{} are missing", body.seq - 1),
+        );
+        return;
+    }
+    if let Some(&j) = position.get(body.prev.as_str()) {
+        if i >= 2 && j == i - 2 {
+            // The entry just before does not belong between i-2 and i.
+            fault(
+                entries[i - 1].seq,
+                FaultKind::Inserted,
+                format!("not linked: #{seq} follows #{} directly", entries[j].seq),
+            );
+        } else {
+            fault(
+                seq,
+                FaultKind::Reordered,
+                format!(
+                    "signed to follow #{}, stored after #{}",
+                    entries[j].seq,
+                    entries[i - 1].seq
+                ),
+            );
+        }
+        return;
+    }
+    let prev_body_seq = i.checked_sub(1).and_then(|p| bodies[p]).map(|b| b.seq);
+    match prev_body_seq {
+        Some(p) if body.seq > p + 1 => fault(
+            seq,
+            FaultKind::Deleted,
+            format!("entries #{} to #{} are missing", p + 1, body.seq - 1),
+        ),
+        _ if i > 0 => fault(
+            entries[i - 1].seq,
+            FaultKind::Modified,
+            format!("content changed after #{seq} was chained to it"),
+        ),
+        _ => fault(
+            seq,
+            FaultKind::Modified,
+            "first entry does not start the chain".into(),
+        ),
+    }
+}
+
+fn signature_ok(vk: &VerifyingKey, entry: &SignedEntry) -> bool {
+    let Ok(bytes) = hex::decode(&entry.signature) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_slice(&bytes) else {
+        return false;
+    };
+    vk.verify(entry.body.as_bytes(), &sig).is_ok()
+}
+
+fn differing_fields(a: &EntryBody, b: &EntryBody) -> String {
+    let (a, b) = (
+        serde_json::to_value(a).unwrap_or_default(),
+        serde_json::to_value(b).unwrap_or_default(),
+    );
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return String::new();
+    };
+    a.keys()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: u8) -> SigningKey {
+        SigningKey::from_bytes(&[n; 32])
+    }
+
+    fn body(seq: u64, prev: &str, k: &SigningKey) -> EntryBody {
+        EntryBody {
+            attachments: vec![],
+            author: "j.martin".into(),
+            category: "shift_note".into(),
+            components: vec!["11MBA00".into()],
+            corrects: None,
+            device: "poste-1".into(),
+            format: FORMAT.into(),
+            key_id: key_id(&k.verifying_key().to_bytes()),
+            kind: "manual".into(),
+            prev: prev.into(),
+            recorded_at: format!("2026-11-21T08:00:{seq:02}Z"),
+            role: "operator".into(),
+            seq,
+            tags: vec!["ISO55000".into()],
+            text: format!("Relève {seq} — « TG1 » en service\nligne 2"),
+            training: false,
+            values: vec![EntryValue {
+                name: "NOx".into(),
+                unit: "mg/Nm³".into(),
+                value: "31.5".into(),
+            }],
+        }
+    }
+
+    fn chain(n: u64, k: &SigningKey) -> Vec<SignedEntry> {
+        let mut out: Vec<SignedEntry> = Vec::new();
+        for seq in 1..=n {
+            let prev = out.last().map_or(GENESIS.to_owned(), SignedEntry::hash);
+            out.push(sign(&body(seq, &prev, k), k));
+        }
+        out
+    }
+
+    fn keys(k: &SigningKey) -> HashMap<String, [u8; 32]> {
+        let pk = k.verifying_key().to_bytes();
+        HashMap::from([(key_id(&pk), pk)])
+    }
+
+    fn check(entries: &[SignedEntry], seqs: &[u64], k: &SigningKey) -> Vec<Fault> {
+        let stored: Vec<StoredEntry> = entries
+            .iter()
+            .zip(seqs)
+            .map(|(signed, &seq)| StoredEntry {
+                seq,
+                signed,
+                columns: None,
+            })
+            .collect();
+        verify(&stored, &keys(k))
+    }
+
+    fn kinds(faults: &[Fault]) -> Vec<(u64, FaultKind)> {
+        faults.iter().map(|f| (f.seq, f.kind)).collect()
+    }
+
+    #[test]
+    fn drafts_are_validated() {
+        let ok = EntryDraft {
+            kind: "manual".into(),
+            category: "emissions".into(),
+            text: "Relevé CEMS horaire".into(),
+            values: vec![EntryValue {
+                name: "NOx".into(),
+                unit: "mg/Nm³".into(),
+                value: "31.5".into(),
+            }],
+            ..EntryDraft::default()
+        };
+        assert_eq!(ok.check(), Ok(()));
+        let mut bad = ok.clone();
+        bad.values[0].unit = "°C".into();
+        assert!(matches!(bad.check(), Err(DraftError::Unit { .. })));
+        bad.values[0] = EntryValue {
+            name: "NOx".into(),
+            unit: "mg/Nm³".into(),
+            value: "3e1".into(),
+        };
+        assert!(matches!(bad.check(), Err(DraftError::Number { .. })));
+        let mut bad = ok.clone();
+        bad.text = "  ".into();
+        assert_eq!(bad.check(), Err(DraftError::Missing("text")));
+        for (s, want) in [
+            ("1", true),
+            ("-0.5", true),
+            ("1.", false),
+            (".5", false),
+            ("NaN", false),
+            ("", false),
+        ] {
+            assert_eq!(is_decimal(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn canonical_form_is_sorted_compact_utf8() {
+        let k = key(1);
+        let text = body(1, GENESIS, &k).canonical();
+        assert!(
+            text.starts_with(r#"{"attachments":[],"author":"j.martin","category":"shift_note""#),
+            "{text}"
+        );
+        assert!(text.contains("« TG1 »") && text.contains(r"\n") && !text.contains(": "));
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let k = key(1);
+        let c = chain(5, &k);
+        assert_eq!(check(&c, &[1, 2, 3, 4, 5], &k), vec![]);
+    }
+
+    #[test]
+    fn a_modified_body_is_located() {
+        let k = key(1);
+        let mut c = chain(5, &k);
+        c[2].body = c[2].body.replace("Relève 3", "Relève 9");
+        let f = check(&c, &[1, 2, 3, 4, 5], &k);
+        assert!(kinds(&f).contains(&(3, FaultKind::Modified)), "{f:?}");
+        assert!(f.iter().all(|f| f.seq == 3), "{f:?}");
+    }
+
+    #[test]
+    fn a_deleted_entry_is_located() {
+        let k = key(1);
+        let mut c = chain(5, &k);
+        c.remove(2);
+        assert_eq!(
+            kinds(&check(&c, &[1, 2, 4, 5], &k)),
+            vec![(4, FaultKind::Deleted)]
+        );
+        let f = check(&c[1..], &[2, 4, 5], &k);
+        assert!(kinds(&f).contains(&(2, FaultKind::Deleted)), "{f:?}");
+    }
+
+    #[test]
+    fn swapped_entries_are_reported_as_reordered() {
+        let k = key(1);
+        let mut c = chain(5, &k);
+        c.swap(1, 3);
+        let f = check(&c, &[1, 2, 3, 4, 5], &k);
+        assert!(f.iter().any(|f| f.kind == FaultKind::Reordered), "{f:?}");
+    }
+
+    #[test]
+    fn a_replaced_signature_is_a_bad_signature() {
+        let k = key(1);
+        let mut c = chain(5, &k);
+        c[1].signature = c[2].signature.clone();
+        assert_eq!(
+            kinds(&check(&c, &[1, 2, 3, 4, 5], &k)),
+            vec![(2, FaultKind::BadSignature)]
+        );
+    }
+
+    #[test]
+    fn a_forged_insertion_is_located() {
+        let k = key(1);
+        let forger = key(7);
+        let mut c = chain(4, &k);
+        // The forger links to #2 correctly but cannot re-sign what follows with the author's key.
+        let forged = sign(&body(3, &c[1].hash(), &forger), &forger);
+        c.insert(2, forged);
+        let f = check(&c, &[1, 2, 3, 4, 5], &k);
+        assert!(kinds(&f).contains(&(3, FaultKind::UnknownKey)), "{f:?}");
+        assert!(kinds(&f).contains(&(3, FaultKind::Inserted)), "{f:?}");
+    }
+
+    #[test]
+    fn stored_columns_must_match_the_signed_body() {
+        let k = key(1);
+        let c = chain(2, &k);
+        let mut columns: EntryBody = serde_json::from_str(&c[1].body).unwrap();
+        columns.text = "edited in SQLite".into();
+        let stored = [
+            StoredEntry {
+                seq: 1,
+                signed: &c[0],
+                columns: None,
+            },
+            StoredEntry {
+                seq: 2,
+                signed: &c[1],
+                columns: Some(columns),
+            },
+        ];
+        let f = verify(&stored, &keys(&k));
+        assert_eq!(kinds(&f), vec![(2, FaultKind::Modified)]);
+        assert!(f[0].detail.contains("text"), "{f:?}");
+    }
+}

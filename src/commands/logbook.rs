@@ -1,0 +1,310 @@
+//! `jumeau logbook add|list|verify|export|verify-export`.
+
+use crate::cli::{ExportFormat, LogFilterArgs, LogbookCommand};
+use anyhow::{Context, bail};
+use jumeau_core::logbook::{EntryDraft, EntryValue};
+use jumeau_reports::{ExportSigner, PdfHeader, fingerprint, sign_export, verify_export};
+use jumeau_store::{LogEntry, LogFilter, Store};
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(
+    store_path: &Path,
+    user: &str,
+    device: &str,
+    cmd: LogbookCommand,
+) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open_seeded(store_path)?;
+    match cmd {
+        LogbookCommand::Add {
+            category,
+            text,
+            components,
+            tags,
+            values,
+            attachments,
+            corrects,
+            training,
+        } => {
+            let draft = EntryDraft {
+                kind: "manual".into(),
+                category,
+                text,
+                components,
+                tags,
+                values: values
+                    .iter()
+                    .map(|v| parse_value(v))
+                    .collect::<anyhow::Result<_>>()?,
+                attachments,
+                corrects,
+                training,
+            };
+            let seq = store.append_logbook(user, device, &draft)?;
+            println!("{seq}");
+        }
+        LogbookCommand::List {
+            filter,
+            limit,
+            json,
+        } => {
+            let entries = store.logbook(&LogFilter {
+                limit,
+                ..to_filter(&filter)
+            })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+            } else {
+                for e in &entries {
+                    print_entry(e);
+                }
+            }
+        }
+        LogbookCommand::Verify { from, to, json } => return verify(&store, from, to, json),
+        LogbookCommand::Export {
+            format,
+            filter,
+            out,
+        } => export(&mut store, user, device, format, &filter, &out)?,
+        LogbookCommand::VerifyExport { file, json } => return check_export(&store, &file, json),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `NAME=NUMBER UNIT`, e.g. `NOx=31.5 mg/Nm³`.
+fn parse_value(s: &str) -> anyhow::Result<EntryValue> {
+    let (name, rest) = s
+        .split_once('=')
+        .with_context(|| format!("value `{s}`: expected NAME=NUMBER UNIT"))?;
+    let (number, unit) = rest
+        .trim()
+        .split_once(char::is_whitespace)
+        .with_context(|| format!("value `{s}`: a unit is required after the number"))?;
+    Ok(EntryValue {
+        name: name.trim().to_owned(),
+        unit: unit.trim().to_owned(),
+        value: number.trim().to_owned(),
+    })
+}
+
+fn to_filter(f: &LogFilterArgs) -> LogFilter {
+    LogFilter {
+        from: f.from.clone(),
+        to: f.to.clone(),
+        component: f.component.clone(),
+        category: f.category.clone(),
+        author: f.author.clone(),
+        tag: f.tag.clone(),
+        text: f.search.clone(),
+        limit: None,
+    }
+}
+
+fn describe(f: &LogFilterArgs) -> String {
+    let parts: Vec<String> = [
+        ("composant", &f.component),
+        ("catégorie", &f.category),
+        ("auteur", &f.author),
+        ("tag", &f.tag),
+        ("texte", &f.search),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+    .collect();
+    if parts.is_empty() {
+        "aucun".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn print_entry(e: &LogEntry) {
+    let b = &e.body;
+    println!(
+        "#{:<5} {} {} ({}) [{}]{} {}",
+        b.seq,
+        b.recorded_at,
+        b.author,
+        b.role,
+        b.category,
+        if b.training { " FORMATION" } else { "" },
+        b.text.replace('\n', " / ")
+    );
+    if !b.components.is_empty() || !b.values.is_empty() {
+        let values: Vec<String> = b
+            .values
+            .iter()
+            .map(|v| format!("{}={} {}", v.name, v.value, v.unit))
+            .collect();
+        println!("       {} {}", b.components.join(", "), values.join(", "));
+    }
+}
+
+fn verify(
+    store: &Store,
+    from: Option<String>,
+    to: Option<String>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut v = store.verify_logbook()?;
+    if from.is_some() || to.is_some() {
+        let in_range: std::collections::HashSet<u64> = store
+            .logbook(&LogFilter {
+                from,
+                to,
+                ..LogFilter::default()
+            })?
+            .iter()
+            .map(|e| e.body.seq)
+            .collect();
+        v.faults.retain(|f| in_range.contains(&f.seq));
+        v.entries = in_range.len();
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        for f in &v.faults {
+            println!("entry #{}: {:?} — {}", f.seq, f.kind, f.detail);
+        }
+        println!(
+            "{} entries checked, {} fault(s){}",
+            v.entries,
+            v.faults.len(),
+            v.last_hash
+                .as_deref()
+                .map(|h| format!("; head {h}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(if v.faults.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn export(
+    store: &mut Store,
+    user: &str,
+    device: &str,
+    format: ExportFormat,
+    filter: &LogFilterArgs,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let signer = store.user(user)?;
+    let key = store.device_key(user, device)?;
+    let entries = store.logbook(&to_filter(filter))?;
+    let verification = store.verify_logbook()?;
+    let keys = store.public_keys()?;
+    let print = fingerprint(&entries);
+    let now = store.now()?;
+    match format {
+        ExportFormat::Csv => {
+            let file = std::fs::File::create(out)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            jumeau_reports::write_csv(&entries, &keys, std::io::BufWriter::new(file))?;
+        }
+        ExportFormat::Pdf => {
+            let owners: HashMap<String, String> = store.key_owners()?;
+            let header = PdfHeader {
+                site: "Centrale à cycle combiné 2×1 (TG1, TG2, CR1, CR2, TV)".into(),
+                title: "Main courante — extrait signé".into(),
+                period: format!(
+                    "{} → {}",
+                    filter.from.as_deref().unwrap_or("début"),
+                    filter.to.as_deref().unwrap_or("fin")
+                ),
+                filters: describe(filter),
+                exported_by: format!(
+                    "{} ({}, {}) depuis {device}",
+                    signer.display_name, signer.login, signer.role
+                ),
+                exported_at: now.clone(),
+                verification: if verification.faults.is_empty() {
+                    format!("chaîne intègre, {} entrées vérifiées", verification.entries)
+                } else {
+                    format!(
+                        "{} défaut(s) — voir `jumeau logbook verify`",
+                        verification.faults.len()
+                    )
+                },
+                fingerprint: print.clone(),
+                signer_key: hex_key(&key),
+            };
+            let bytes = jumeau_reports::write_pdf(&entries, &header, &owners);
+            std::fs::write(out, bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+        }
+    }
+    let manifest = sign_export(
+        out,
+        &key,
+        &ExportSigner {
+            login: &signer.login,
+            role: signer.role.as_str(),
+            device,
+            signed_at: &now,
+        },
+        &print,
+        entries.len(),
+    )?;
+    println!(
+        "{} ({} entries, sha256 {})",
+        out.display(),
+        entries.len(),
+        manifest.sha256
+    );
+    println!("{}", jumeau_reports::manifest_path(out).display());
+    Ok(())
+}
+
+fn hex_key(key: &ed25519_dalek::SigningKey) -> String {
+    let public = key.verifying_key().to_bytes();
+    format!(
+        "{} ({})",
+        jumeau_core::logbook::key_id(&public),
+        hex::encode(public)
+    )
+}
+
+fn check_export(store: &Store, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let check = verify_export(file)?;
+    let owners = store.key_owners()?;
+    let registered = owners.get(&check.manifest.key_id).cloned();
+    if json {
+        let mut v = serde_json::to_value(&check)?;
+        v["ok"] = check.ok().into();
+        v["key_registered_to"] = registered.clone().into();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!(
+            "file sha256: {}",
+            if check.sha256_ok {
+                "ok"
+            } else {
+                "MISMATCH (file changed)"
+            }
+        );
+        println!(
+            "signature:   {}",
+            if check.signature_ok { "ok" } else { "INVALID" }
+        );
+        println!(
+            "key id:      {}",
+            if check.key_id_ok {
+                "ok"
+            } else {
+                "does not match the public key"
+            }
+        );
+        match registered {
+            Some(owner) => println!("signer key:  registered in this store to {owner}"),
+            None => println!("signer key:  not registered in this store (cannot tell who signed)"),
+        }
+    }
+    if !check.ok() {
+        bail!("{} does not match its manifest", file.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,571 @@
+//! Logbook panel (main courante): timeline with filters and full-text search, manual-entry
+//! form with validation, latest entries of the selected component for its card, and automatic
+//! login/logout entries. Writes go through the store, signed with this device's key.
+
+use super::i18n::Language;
+use super::plant::Session;
+use super::selection::Selection;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use egui::{Color32, RichText};
+use jumeau_core::logbook::{EntryDraft, EntryValue};
+use jumeau_store::{LogEntry, LogFilter, Store};
+use std::sync::Mutex;
+
+pub struct LogbookPlugin;
+
+impl Plugin for LogbookPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<LogbookView>()
+            .init_resource::<ComponentEntries>()
+            .add_systems(Update, refresh_component_entries)
+            .add_systems(EguiPrimaryContextPass, logbook_window);
+    }
+}
+
+/// The store, for the writes the client makes (logbook entries). Reads of master data were done
+/// once at start.
+#[derive(Resource)]
+pub struct StoreHandle {
+    pub store: Mutex<Store>,
+    pub device: String,
+}
+
+impl StoreHandle {
+    pub fn append(&self, login: &str, draft: &EntryDraft) -> Result<u64, String> {
+        let mut store = self
+            .store
+            .lock()
+            .map_err(|_| "store unavailable".to_owned())?;
+        store
+            .append_logbook(login, &self.device, draft)
+            .map_err(|e| e.to_string())
+    }
+
+    fn entries(&self, filter: &LogFilter) -> Vec<LogEntry> {
+        match self.store.lock() {
+            Ok(store) => store.logbook(filter).unwrap_or_else(|e| {
+                error!("cannot read the logbook: {e}");
+                Vec::new()
+            }),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+pub const CATEGORIES: [&str; 6] = [
+    "shift_note",
+    "operation",
+    "maintenance",
+    "emissions",
+    "event",
+    "alarm",
+];
+
+#[derive(Resource)]
+pub struct LogbookView {
+    pub open: bool,
+    /// Filters of the timeline.
+    period: Period,
+    only_selected: bool,
+    category: Option<String>,
+    author: String,
+    tag: String,
+    search: String,
+    entries: Vec<LogEntry>,
+    dirty: bool,
+    form: Form,
+    message: Option<(bool, String)>,
+}
+
+impl Default for LogbookView {
+    fn default() -> Self {
+        LogbookView {
+            open: false,
+            period: Period::All,
+            only_selected: false,
+            category: None,
+            author: String::new(),
+            tag: String::new(),
+            search: String::new(),
+            entries: Vec::new(),
+            dirty: true,
+            form: Form::default(),
+            message: None,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Form {
+    category: String,
+    text: String,
+    link_selection: bool,
+    tags: String,
+    values: String,
+    training: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Period {
+    All,
+    Day,
+    Week,
+}
+
+/// Latest entries about the selected component, for its card.
+#[derive(Resource, Default)]
+pub struct ComponentEntries {
+    pub code: Option<String>,
+    pub entries: Vec<LogEntry>,
+    /// Set after an append so that the card reloads.
+    pub stale: bool,
+}
+
+/// The automatic entry written when a user opens (`login`) or closes (`logout`) the client.
+pub fn session_entry(category: &str, user: &str, device: &str) -> EntryDraft {
+    let verb = if category == "login" {
+        "Ouverture"
+    } else {
+        "Fermeture"
+    };
+    EntryDraft {
+        kind: "automatic".into(),
+        category: category.into(),
+        text: format!("{verb} de session de {user} sur {device}"),
+        ..EntryDraft::default()
+    }
+}
+
+fn refresh_component_entries(
+    selection: Res<Selection>,
+    handle: Res<StoreHandle>,
+    mut latest: ResMut<ComponentEntries>,
+) {
+    if latest.code == selection.code && !latest.stale {
+        return;
+    }
+    latest.stale = false;
+    latest.code = selection.code.clone();
+    latest.entries = match &selection.code {
+        Some(code) => handle.entries(&LogFilter {
+            component: Some(code.clone()),
+            limit: Some(5),
+            ..LogFilter::default()
+        }),
+        None => Vec::new(),
+    };
+}
+
+/// Parses the form's value lines, `NAME=NUMBER UNIT` each.
+fn parse_values(text: &str) -> Result<Vec<EntryValue>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let (name, rest) = line
+                .split_once('=')
+                .ok_or(format!("« {line} » : NOM=VALEUR UNITÉ"))?;
+            let (value, unit) = rest
+                .trim()
+                .split_once(char::is_whitespace)
+                .ok_or(format!("« {line} » : unité manquante"))?;
+            Ok(EntryValue {
+                name: name.trim().into(),
+                unit: unit.trim().into(),
+                value: value.trim().into(),
+            })
+        })
+        .collect()
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split([',', ';'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn logbook_window(
+    mut contexts: EguiContexts,
+    mut view: ResMut<LogbookView>,
+    handle: Res<StoreHandle>,
+    session: Res<Session>,
+    selection: Res<Selection>,
+    language: Res<Language>,
+    mut latest: ResMut<ComponentEntries>,
+) -> Result {
+    if !view.open {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?.clone();
+    let fr = language.fr();
+    let view = &mut *view;
+    if view.dirty || selection.is_changed() && view.only_selected {
+        view.entries = handle.entries(&timeline_filter(view, &selection));
+        view.entries.reverse();
+        view.dirty = false;
+    }
+    let mut open = true;
+    egui::Window::new(if fr { "Main courante" } else { "Logbook" })
+        .open(&mut open)
+        .default_size([760.0, 560.0])
+        .default_pos([360.0, 60.0])
+        .show(&ctx, |ui| {
+            if entry_form(ui, view, &handle, &session, &selection, fr) {
+                latest.stale = true;
+            }
+            ui.separator();
+            filters(ui, view, &selection, fr);
+            timeline(ui, view, &session, fr);
+        });
+    view.open = open;
+    Ok(())
+}
+
+fn timeline_filter(view: &LogbookView, selection: &Selection) -> LogFilter {
+    let days = match view.period {
+        Period::All => None,
+        Period::Day => Some(1),
+        Period::Week => Some(7),
+    };
+    let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    LogFilter {
+        from: days.map(|d| since_days(d)),
+        component: if view.only_selected {
+            selection.code.clone()
+        } else {
+            None
+        },
+        category: view.category.clone(),
+        author: non_empty(&view.author),
+        tag: non_empty(&view.tag),
+        text: non_empty(&view.search),
+        limit: Some(500),
+        ..LogFilter::default()
+    }
+}
+
+/// RFC 3339 UTC of `days` ago.
+fn since_days(days: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    rfc3339(now.saturating_sub(days * 86_400))
+}
+
+/// RFC 3339 UTC of a Unix time (civil-date arithmetic, no time-zone database needed).
+fn rfc3339(secs: u64) -> String {
+    let (z, rem) = ((secs / 86_400) as i64 + 719_468, secs % 86_400);
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Draws the form; true when an entry was recorded.
+fn entry_form(
+    ui: &mut egui::Ui,
+    view: &mut LogbookView,
+    handle: &StoreHandle,
+    session: &Session,
+    selection: &Selection,
+    fr: bool,
+) -> bool {
+    let mut recorded = false;
+    let form = &mut view.form;
+    ui.label(RichText::new(if fr { "Nouvelle entrée" } else { "New entry" }).strong());
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_id_salt("category")
+            .selected_text(if form.category.is_empty() {
+                if fr { "catégorie…" } else { "category…" }
+            } else {
+                form.category.as_str()
+            })
+            .show_ui(ui, |ui| {
+                for c in CATEGORIES {
+                    ui.selectable_value(&mut form.category, c.to_owned(), c);
+                }
+            });
+        let selected = selection.code.as_deref().and_then(|c| session.component(c));
+        ui.add_enabled_ui(selected.is_some(), |ui| {
+            let label = match selected {
+                Some(c) => format!("{} {}", if fr { "lier à" } else { "link to" }, c.alias),
+                None => (if fr {
+                    "aucun composant sélectionné"
+                } else {
+                    "no component selected"
+                })
+                .to_owned(),
+            };
+            ui.checkbox(&mut form.link_selection, label);
+        });
+        ui.checkbox(
+            &mut form.training,
+            if fr { "formation" } else { "training" },
+        );
+    });
+    ui.add(
+        egui::TextEdit::multiline(&mut form.text)
+            .hint_text(if fr {
+                "Texte de l'entrée…"
+            } else {
+                "Entry text…"
+            })
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    );
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut form.tags)
+                .hint_text("tags: ISO55000, IEC62682, IED")
+                .desired_width(220.0),
+        );
+        ui.add(
+            egui::TextEdit::multiline(&mut form.values)
+                .hint_text(if fr {
+                    "valeurs, une par ligne : NOx=31.5 mg/Nm³"
+                } else {
+                    "values, one per line: NOx=31.5 mg/Nm³"
+                })
+                .desired_rows(1)
+                .desired_width(280.0),
+        );
+        if ui
+            .button(if fr {
+                "Signer et enregistrer"
+            } else {
+                "Sign and record"
+            })
+            .clicked()
+        {
+            let result = parse_values(&form.values).and_then(|values| {
+                let draft = EntryDraft {
+                    kind: "manual".into(),
+                    category: form.category.clone(),
+                    text: form.text.clone(),
+                    components: if form.link_selection {
+                        selection.code.iter().cloned().collect()
+                    } else {
+                        Vec::new()
+                    },
+                    tags: split_list(&form.tags),
+                    values,
+                    training: form.training,
+                    ..EntryDraft::default()
+                };
+                draft.check().map_err(|e| e.to_string())?;
+                handle.append(&session.user.login, &draft)
+            });
+            view.message = Some(match result {
+                Ok(seq) => {
+                    *form = Form::default();
+                    view.dirty = true;
+                    recorded = true;
+                    (
+                        true,
+                        format!(
+                            "#{seq} {}",
+                            if fr {
+                                "enregistrée et signée"
+                            } else {
+                                "recorded and signed"
+                            }
+                        ),
+                    )
+                }
+                Err(e) => (false, e),
+            });
+        }
+    });
+    if let Some((ok, msg)) = &view.message {
+        let color = if *ok {
+            Color32::from_rgb(0x9a, 0xd0, 0x9a)
+        } else {
+            Color32::from_rgb(0xff, 0x9a, 0x4a)
+        };
+        ui.label(RichText::new(msg).color(color));
+    }
+    recorded
+}
+
+fn filters(ui: &mut egui::Ui, view: &mut LogbookView, selection: &Selection, fr: bool) {
+    let before = (
+        view.period,
+        view.only_selected,
+        view.category.clone(),
+        view.author.clone(),
+        view.tag.clone(),
+        view.search.clone(),
+    );
+    ui.horizontal_wrapped(|ui| {
+        for (p, label) in [
+            (Period::All, if fr { "tout" } else { "all" }),
+            (Period::Day, "24 h"),
+            (Period::Week, if fr { "7 jours" } else { "7 days" }),
+        ] {
+            ui.selectable_value(&mut view.period, p, label);
+        }
+        ui.add_enabled(
+            selection.code.is_some(),
+            egui::Checkbox::new(
+                &mut view.only_selected,
+                if fr {
+                    "composant sélectionné"
+                } else {
+                    "selected component"
+                },
+            ),
+        );
+        egui::ComboBox::from_id_salt("filter-category")
+            .selected_text(view.category.as_deref().unwrap_or(if fr {
+                "toutes catégories"
+            } else {
+                "all categories"
+            }))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut view.category, None, if fr { "toutes" } else { "all" });
+                for c in CATEGORIES.iter().chain(&["login", "logout"]) {
+                    ui.selectable_value(&mut view.category, Some((*c).to_owned()), *c);
+                }
+            });
+        ui.add(
+            egui::TextEdit::singleline(&mut view.author)
+                .hint_text(if fr { "auteur" } else { "author" })
+                .desired_width(90.0),
+        );
+        ui.add(
+            egui::TextEdit::singleline(&mut view.tag)
+                .hint_text("tag")
+                .desired_width(80.0),
+        );
+        ui.add(
+            egui::TextEdit::singleline(&mut view.search)
+                .hint_text(if fr {
+                    "recherche plein texte…"
+                } else {
+                    "full-text search…"
+                })
+                .desired_width(170.0),
+        );
+    });
+    if before
+        != (
+            view.period,
+            view.only_selected,
+            view.category.clone(),
+            view.author.clone(),
+            view.tag.clone(),
+            view.search.clone(),
+        )
+    {
+        view.dirty = true;
+    }
+}
+
+fn timeline(ui: &mut egui::Ui, view: &LogbookView, session: &Session, fr: bool) {
+    ui.label(
+        RichText::new(format!(
+            "{} {}",
+            view.entries.len(),
+            if fr {
+                "entrée(s), plus récentes d'abord"
+            } else {
+                "entries, newest first"
+            }
+        ))
+        .small(),
+    );
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new("timeline")
+                .num_columns(5)
+                .striped(true)
+                .show(ui, |ui| {
+                    for e in &view.entries {
+                        let b = &e.body;
+                        ui.label(RichText::new(format!("#{}", b.seq)).monospace());
+                        ui.label(
+                            RichText::new(
+                                b.recorded_at
+                                    .get(..19)
+                                    .unwrap_or(&b.recorded_at)
+                                    .replace('T', " "),
+                            )
+                            .monospace(),
+                        )
+                        .on_hover_text(format!(
+                            "{}\n{} {}",
+                            b.recorded_at,
+                            if fr { "empreinte" } else { "hash" },
+                            e.entry_hash
+                        ));
+                        ui.label(format!("{} ({})", b.author, b.role));
+                        let mut cat = b.category.clone();
+                        if b.training {
+                            cat.push_str(if fr { " · formation" } else { " · training" });
+                        }
+                        ui.label(RichText::new(cat).color(Color32::from_gray(170)));
+                        let aliases: Vec<&str> = b
+                            .components
+                            .iter()
+                            .map(|c| {
+                                session
+                                    .component(c)
+                                    .map_or(c.as_str(), |c| c.alias.as_str())
+                            })
+                            .collect();
+                        let values: Vec<String> = b
+                            .values
+                            .iter()
+                            .map(|v| format!("{}={} {}", v.name, v.value, v.unit))
+                            .collect();
+                        let mut text = b.text.replace('\n', " / ");
+                        if !aliases.is_empty() {
+                            text = format!("[{}] {text}", aliases.join(", "));
+                        }
+                        if !values.is_empty() {
+                            text = format!("{text} — {}", values.join(", "));
+                        }
+                        ui.label(text);
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_values_parse_or_say_why() {
+        let v = parse_values("NOx=31.5 mg/Nm³\n\n CO = 4 mg/Nm³ ").unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(
+            (v[1].name.as_str(), v[1].value.as_str(), v[1].unit.as_str()),
+            ("CO", "4", "mg/Nm³")
+        );
+        assert!(parse_values("NOx 31.5").is_err());
+        assert!(parse_values("NOx=31.5").unwrap_err().contains("unité"));
+    }
+
+    #[test]
+    fn civil_dates_from_unix_time() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_763_700_000), "2025-11-21T04:40:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

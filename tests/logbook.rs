@@ -1,0 +1,293 @@
+//! The logbook through the real binary: add, list, verify, export to CSV and PDF with signed
+//! manifests, checked by Jumeau and by an independent Python verifier (PyNaCl); tampering with
+//! the store or with an export is caught.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn add(dir: &Path, user: &str, args: &[&str]) -> u64 {
+    let mut all = vec!["--user", user, "--device", "poste-1", "logbook", "add"];
+    all.extend_from_slice(args);
+    ok(dir, &all)
+        .trim()
+        .parse()
+        .expect("the new entry's sequence number")
+}
+
+fn seeded_logbook() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        add(
+            dir.path(),
+            "j.martin",
+            &[
+                "--category",
+                "shift_note",
+                "--text",
+                "Prise de quart : bloc à 310 MW, TG1 et TG2 en service",
+                "--component",
+                "TG1",
+                "--component",
+                "TG2"
+            ]
+        ),
+        1
+    );
+    assert_eq!(
+        add(
+            dir.path(),
+            "j.martin",
+            &[
+                "--category",
+                "emissions",
+                "--text",
+                "Moyenne horaire CEMS",
+                "--component",
+                "CR1-CHEM",
+                "--tag",
+                "IED",
+                "--value",
+                "NOx=31.5 mg/Nm³",
+                "--value",
+                "CO=4.2 mg/Nm³"
+            ]
+        ),
+        2
+    );
+    assert_eq!(
+        add(
+            dir.path(),
+            "a.durand",
+            &[
+                "--category",
+                "maintenance",
+                "--text",
+                "Fuite garniture pompe alimentaire\nà surveiller",
+                "--component",
+                "CR2-PA1",
+                "--tag",
+                "ISO55000"
+            ]
+        ),
+        3
+    );
+    dir
+}
+
+#[test]
+fn entries_are_added_listed_and_verified() {
+    let dir = seeded_logbook();
+    let list = json(dir.path(), &["logbook", "list", "--json"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[1]["values"][0]["value"], "31.5");
+    assert_eq!(list[2]["components"][0], "12LAC10AP001");
+    assert_eq!(list[2]["prev"], list[1]["entry_hash"]);
+    let only = json(
+        dir.path(),
+        &["logbook", "list", "--component", "CR2-PA1", "--json"],
+    );
+    assert_eq!(only.as_array().unwrap().len(), 1);
+    let v = json(dir.path(), &["logbook", "verify", "--json"]);
+    assert_eq!(v["entries"], 3);
+    assert_eq!(v["faults"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn invalid_manual_entries_are_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, expect) in [
+        (
+            vec![
+                "--category",
+                "emissions",
+                "--text",
+                "x",
+                "--value",
+                "NOx=31.5 °C",
+            ],
+            "unit `°C` is not accepted",
+        ),
+        (
+            vec![
+                "--category",
+                "emissions",
+                "--text",
+                "x",
+                "--value",
+                "NOx=abc mg/Nm³",
+            ],
+            "not a decimal number",
+        ),
+        (
+            vec![
+                "--category",
+                "emissions",
+                "--text",
+                "x",
+                "--value",
+                "NOx=31.5",
+            ],
+            "a unit is required",
+        ),
+        (
+            vec!["--category", "note", "--text", "  "],
+            "text is required",
+        ),
+        (
+            vec!["--category", "note", "--text", "x", "--component", "TG9"],
+            "no component `TG9`",
+        ),
+    ] {
+        let mut all = vec!["logbook", "add"];
+        all.extend(args);
+        let o = jumeau(dir.path(), &all);
+        assert!(!o.status.success(), "{all:?}");
+        assert!(stderr(&o).contains(expect), "{all:?}: {}", stderr(&o));
+    }
+    let o = jumeau(
+        dir.path(),
+        &[
+            "--user",
+            "l.petit",
+            "logbook",
+            "add",
+            "--category",
+            "note",
+            "--text",
+            "x",
+        ],
+    );
+    assert!(stderr(&o).contains("auditors read only"), "{}", stderr(&o));
+    assert_eq!(
+        json(dir.path(), &["logbook", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn tampering_in_sqlite_is_located_by_verify() {
+    let dir = seeded_logbook();
+    let db = rusqlite::Connection::open(dir.path().join("jumeau.sqlite")).unwrap();
+    db.execute_batch(
+        "DROP TRIGGER logbook_no_update; UPDATE logbook SET text = 'Rien à signaler' WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(db);
+    let o = jumeau(dir.path(), &["logbook", "verify"]);
+    assert!(!o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains("entry #2: Modified") && out.contains("text"),
+        "{out}"
+    );
+}
+
+fn python_verify(file: &Path) -> std::process::Output {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/verify_export.py");
+    Command::new("python3")
+        .arg(script)
+        .arg(file)
+        .output()
+        .expect("python3")
+}
+
+#[test]
+fn csv_export_verifies_in_jumeau_and_in_python_and_a_changed_byte_fails() {
+    let dir = seeded_logbook();
+    let out = dir.path().join("main-courante.csv");
+    ok(
+        dir.path(),
+        &[
+            "--user",
+            "l.petit",
+            "--device",
+            "audit-1",
+            "logbook",
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let check = json(
+        dir.path(),
+        &["logbook", "verify-export", out.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(check["ok"], true, "{check}");
+    assert_eq!(check["key_registered_to"], "l.petit@audit-1");
+    let py = python_verify(&out);
+    assert!(py.status.success(), "{}{}", stdout(&py), stderr(&py));
+    assert!(stdout(&py).contains("3 entries"), "{}", stdout(&py));
+
+    let mut bytes = std::fs::read(&out).unwrap();
+    let i = bytes
+        .windows(5)
+        .position(|w| w == b"31.5m")
+        .or_else(|| bytes.windows(4).position(|w| w == b"31.5"))
+        .unwrap();
+    bytes[i] = b'9';
+    std::fs::write(&out, &bytes).unwrap();
+    let o = jumeau(
+        dir.path(),
+        &["logbook", "verify-export", out.to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    assert!(stdout(&o).contains("MISMATCH"), "{}", stdout(&o));
+    assert!(!python_verify(&out).status.success());
+}
+
+#[test]
+fn pdf_export_holds_the_entries_and_is_signed() {
+    let dir = seeded_logbook();
+    let out = dir.path().join("main-courante.pdf");
+    ok(
+        dir.path(),
+        &[
+            "logbook",
+            "export",
+            "--format",
+            "pdf",
+            "--tag",
+            "IED",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let check = json(
+        dir.path(),
+        &["logbook", "verify-export", out.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(check["ok"], true, "{check}");
+    assert_eq!(check["manifest"]["entries"], 1);
+    assert!(python_verify(&out).status.success());
+    let text = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "Main courante",
+        "Moyenne horaire CEMS",
+        "NOx=31.5 mg/Nm³",
+        "tag=IED",
+        "Page 1 / 1",
+        "Bloc de signature",
+        &check["manifest"]["fingerprint"].as_str().unwrap()[..16],
+    ] {
+        assert!(
+            text.contains(expected),
+            "PDF text lacks `{expected}`:\n{text}"
+        );
+    }
+    assert!(!text.contains("Fuite garniture"), "filtered out by tag");
+}

@@ -23,10 +23,11 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let store_path = store_location::store_path(cli.data_dir.as_deref())?;
+    let device = store_location::device_name(cli.device.as_deref());
     match cli.command {
-        None => gui::launch(&store_path, &cli.user, cli.lang, None),
+        None => gui::launch(&store_path, &cli.user, &device, cli.lang, None),
         Some(Command::Screenshot(args)) => {
-            gui::launch(&store_path, &cli.user, cli.lang, Some(args))
+            gui::launch(&store_path, &cli.user, &device, cli.lang, Some(args))
         }
         Some(Command::Db(cmd)) => commands::db::run(&store_path, cmd),
         Some(Command::Components(cmd)) => commands::components::run(&store_path, cmd, cli.lang),

@@ -54,10 +54,7 @@ impl Plugin for CapturePlugin {
         })
         .init_resource::<CaptureState>()
         .insert_resource(ShowHover(false))
-        .insert_resource(LogbookView {
-            open: self.logbook,
-            ..LogbookView::default()
-        })
+        .insert_resource(LogbookView::opened(self.logbook))
         .add_systems(PostStartup, select_view)
         .add_systems(Last, capture_when_settled);
     }

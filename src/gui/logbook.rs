@@ -10,7 +10,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
 use jumeau_core::logbook::{EntryDraft, EntryValue};
 use jumeau_store::{LogEntry, LogFilter, Store};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 pub struct LogbookPlugin;
 
@@ -25,9 +25,9 @@ impl Plugin for LogbookPlugin {
 
 /// The store, for the writes the client makes (logbook entries). Reads of master data were done
 /// once at start.
-#[derive(Resource)]
+#[derive(Resource, Clone)]
 pub struct StoreHandle {
-    pub store: Mutex<Store>,
+    pub store: Arc<Mutex<Store>>,
     pub device: String,
 }
 
@@ -92,6 +92,16 @@ impl Default for LogbookView {
             dirty: true,
             form: Form::default(),
             message: None,
+        }
+    }
+}
+
+impl LogbookView {
+    /// The view with its window open or closed.
+    pub fn opened(open: bool) -> Self {
+        LogbookView {
+            open,
+            ..LogbookView::default()
         }
     }
 }
@@ -210,8 +220,8 @@ fn logbook_window(
     let mut open = true;
     egui::Window::new(if fr { "Main courante" } else { "Logbook" })
         .open(&mut open)
-        .default_size([760.0, 560.0])
-        .default_pos([360.0, 60.0])
+        .default_size([720.0, 420.0])
+        .default_pos([340.0, 440.0])
         .show(&ctx, |ui| {
             if entry_form(ui, view, &handle, &session, &selection, fr) {
                 latest.stale = true;

@@ -68,6 +68,11 @@ pub fn launch(
     let display_name = session.user.display_name.clone();
     let login = logbook::session_entry("login", &display_name, device);
     store.append_logbook(user, device, &login)?;
+    // Shared with the app; kept here too, because App::run gives the world away.
+    let handle = logbook::StoreHandle {
+        store: std::sync::Arc::new(std::sync::Mutex::new(store)),
+        device: device.to_owned(),
+    };
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -89,10 +94,7 @@ pub fn launch(
     .add_plugins(EguiPlugin::default())
     .insert_resource(i18n::Language(lang))
     .insert_resource(session)
-    .insert_resource(logbook::StoreHandle {
-        store: std::sync::Mutex::new(store),
-        device: device.to_owned(),
-    })
+    .insert_resource(handle.clone())
     .add_plugins((
         theme::ThemePlugin,
         scene::PlantScenePlugin,
@@ -105,11 +107,9 @@ pub fn launch(
         app.add_plugins(capture::CapturePlugin::new(args));
     }
     let exit = app.run();
-    if let Some(handle) = app.world_mut().remove_resource::<logbook::StoreHandle>() {
-        let logout = logbook::session_entry("logout", &display_name, device);
-        if let Err(e) = handle.append(user, &logout) {
-            eprintln!("jumeau: logout not recorded in the logbook: {e}");
-        }
+    let logout = logbook::session_entry("logout", &display_name, device);
+    if let Err(e) = handle.append(user, &logout) {
+        eprintln!("jumeau: logout not recorded in the logbook: {e}");
     }
     if let Some(out) = out {
         anyhow::ensure!(

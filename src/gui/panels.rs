@@ -101,7 +101,7 @@ fn shell(
             .resizable(true)
             .default_size(480.0)
             .show(&mut root, |ui| {
-                component_card(ui, &session, c, t, fr, &mut actions)
+                component_card(ui, &session, c, &latest, t, fr, &mut actions)
             })
             .response
             .rect

@@ -130,3 +130,50 @@ pub fn verify_export(file: &Path) -> Result<ManifestCheck, ReportError> {
         manifest,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signed_file_verifies_and_a_changed_byte_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("export.csv");
+        std::fs::write(&file, "seq,text\n1,Prise de quart\n").unwrap();
+        let key = SigningKey::from_bytes(&[9; 32]);
+        let signer = ExportSigner {
+            login: "l.petit",
+            role: "auditor",
+            device: "audit-1",
+            signed_at: "2026-11-21T12:00:00.000Z",
+        };
+        let m = sign_export(&file, &key, &signer, "f", 1).unwrap();
+        assert_eq!(m.file, "export.csv");
+        assert!(verify_export(&file).unwrap().ok());
+
+        std::fs::write(&file, "seq,text\n1,Prise de quarT\n").unwrap();
+        let check = verify_export(&file).unwrap();
+        assert!(!check.sha256_ok && !check.signature_ok && !check.ok());
+    }
+
+    #[test]
+    fn a_manifest_with_a_foreign_key_does_not_verify() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("export.pdf");
+        std::fs::write(&file, b"%PDF-1.7 test").unwrap();
+        let signer = ExportSigner {
+            login: "x",
+            role: "operator",
+            device: "d",
+            signed_at: "t",
+        };
+        sign_export(&file, &SigningKey::from_bytes(&[1; 32]), &signer, "f", 0).unwrap();
+        let path = manifest_path(&file);
+        let mut m: Manifest =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        m.public_key = hex::encode(SigningKey::from_bytes(&[2; 32]).verifying_key().to_bytes());
+        std::fs::write(&path, serde_json::to_string(&m).unwrap()).unwrap();
+        let check = verify_export(&file).unwrap();
+        assert!(check.sha256_ok && !check.signature_ok && !check.key_id_ok);
+    }
+}

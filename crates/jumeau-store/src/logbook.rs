@@ -197,27 +197,9 @@ impl Store {
                 filter.text,
                 limit
             ],
-            |r| {
-                Ok((
-                    columns_body(r)?,
-                    r.get::<_, String>(16)?,
-                    r.get::<_, String>(17)?,
-                    r.get::<_, String>(18)?,
-                    r.get::<_, Option<String>>(19)?,
-                ))
-            },
+            RawRow::read,
         )?;
-        rows.map(|row| {
-            let (body, entry_hash, signed_body, signature, countersignature) = row?;
-            Ok(LogEntry {
-                body: body?,
-                entry_hash,
-                signed_body,
-                signature,
-                countersignature,
-            })
-        })
-        .collect()
+        rows.map(|row| row?.into_entry()).collect()
     }
 
     /// Checks the whole chain and every signature against the registered keys.
@@ -226,69 +208,120 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM logbook ORDER BY seq"))?;
-        let mut rows = stmt.query([])?;
-        let mut seqs = Vec::new();
-        let mut signed = Vec::new();
-        let mut columns = Vec::new();
-        while let Some(r) = rows.next()? {
-            seqs.push(r.get::<_, u64>(0)?);
-            signed.push(SignedEntry {
-                body: r.get(17)?,
-                signature: r.get(18)?,
-            });
-            // A column that no longer parses is itself a modification: compare nothing, the
-            // body check below still runs.
-            columns.push(columns_body(r)?.ok());
-        }
-        let stored: Vec<StoredEntry> = seqs
+        let rows: Vec<RawRow> = stmt
+            .query_map([], RawRow::read)?
+            .collect::<Result<_, _>>()?;
+        // Rebuilding the columns parses JSON: spread it over the cores like the signatures.
+        let columns = logbook::par_map(&rows, |r| r.columns().map_err(|e| e.to_string()));
+        let signed: Vec<SignedEntry> = rows
+            .iter()
+            .map(|r| SignedEntry {
+                body: r.body.clone(),
+                signature: r.signature.clone(),
+            })
+            .collect();
+        let stored: Vec<StoredEntry> = rows
             .iter()
             .zip(&signed)
             .zip(columns)
-            .map(|((&seq, signed), columns)| StoredEntry {
-                seq,
+            .map(|((r, signed), columns)| StoredEntry {
+                seq: r.seq,
                 signed,
-                columns,
+                columns: Some(columns),
             })
             .collect();
         let faults = logbook::verify(&stored, &keys);
         Ok(Verification {
             entries: stored.len(),
-            first_seq: seqs.first().copied(),
-            last_seq: seqs.last().copied(),
+            first_seq: rows.first().map(|r| r.seq),
+            last_seq: rows.last().map(|r| r.seq),
             last_hash: signed.last().map(SignedEntry::hash),
             faults,
         })
     }
 }
 
-/// The queryable columns of a row, rebuilt as the body they should match.
-fn columns_body(r: &Row<'_>) -> rusqlite::Result<Result<EntryBody, StoreError>> {
-    let json_list = |i: usize| -> rusqlite::Result<Result<Vec<String>, StoreError>> {
-        Ok(serde_json::from_str(&r.get::<_, String>(i)?).map_err(StoreError::from))
-    };
-    let values: Result<Vec<EntryValue>, StoreError> =
-        serde_json::from_str(&r.get::<_, String>(10)?).map_err(StoreError::from);
-    let (components, tags, attachments) = (json_list(8)?, json_list(9)?, json_list(11)?);
-    let body = (|| {
-        Ok(EntryBody {
-            attachments: attachments?,
-            author: r.get(2)?,
-            category: r.get(6)?,
-            components: components?,
-            corrects: r.get(12)?,
-            device: r.get(4)?,
-            format: FORMAT.to_owned(),
-            key_id: r.get(14)?,
-            kind: r.get(5)?,
-            prev: r.get(15)?,
-            recorded_at: r.get(1)?,
-            role: r.get(3)?,
+/// One row of the logbook table as stored.
+struct RawRow {
+    seq: u64,
+    recorded_at: String,
+    author: String,
+    role: String,
+    device: String,
+    kind: String,
+    category: String,
+    text: String,
+    components: String,
+    tags: String,
+    values: String,
+    attachments: String,
+    corrects: Option<u64>,
+    training: bool,
+    key_id: String,
+    prev: String,
+    entry_hash: String,
+    body: String,
+    signature: String,
+    countersignature: Option<String>,
+}
+
+impl RawRow {
+    /// Reads a row selected with `COLUMNS`.
+    fn read(r: &Row<'_>) -> rusqlite::Result<RawRow> {
+        Ok(RawRow {
             seq: r.get(0)?,
-            tags: tags?,
+            recorded_at: r.get(1)?,
+            author: r.get(2)?,
+            role: r.get(3)?,
+            device: r.get(4)?,
+            kind: r.get(5)?,
+            category: r.get(6)?,
             text: r.get(7)?,
+            components: r.get(8)?,
+            tags: r.get(9)?,
+            values: r.get(10)?,
+            attachments: r.get(11)?,
+            corrects: r.get(12)?,
             training: r.get(13)?,
-            values: values?,
+            key_id: r.get(14)?,
+            prev: r.get(15)?,
+            entry_hash: r.get(16)?,
+            body: r.get(17)?,
+            signature: r.get(18)?,
+            countersignature: r.get(19)?,
         })
-    })();
-    Ok(body)
+    }
+
+    /// The queryable columns, rebuilt as the body they should match.
+    fn columns(&self) -> Result<EntryBody, StoreError> {
+        Ok(EntryBody {
+            attachments: serde_json::from_str(&self.attachments)?,
+            author: self.author.clone(),
+            category: self.category.clone(),
+            components: serde_json::from_str(&self.components)?,
+            corrects: self.corrects,
+            device: self.device.clone(),
+            format: FORMAT.to_owned(),
+            key_id: self.key_id.clone(),
+            kind: self.kind.clone(),
+            prev: self.prev.clone(),
+            recorded_at: self.recorded_at.clone(),
+            role: self.role.clone(),
+            seq: self.seq,
+            tags: serde_json::from_str(&self.tags)?,
+            text: self.text.clone(),
+            training: self.training,
+            values: serde_json::from_str::<Vec<EntryValue>>(&self.values)?,
+        })
+    }
+
+    fn into_entry(self) -> Result<LogEntry, StoreError> {
+        Ok(LogEntry {
+            body: self.columns()?,
+            entry_hash: self.entry_hash,
+            signed_body: self.body,
+            signature: self.signature,
+            countersignature: self.countersignature,
+        })
+    }
 }

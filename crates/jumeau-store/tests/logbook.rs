@@ -316,3 +316,19 @@ fn an_unregistered_key_is_reported() {
         vec![(2, FaultKind::UnknownKey), (4, FaultKind::UnknownKey)]
     );
 }
+
+#[test]
+fn an_unreadable_column_is_a_modification() {
+    let (_dir, store) = tampered_store();
+    store
+        .connection()
+        .execute("UPDATE logbook SET components = 'oops' WHERE seq = 4", [])
+        .unwrap();
+    let v = store.verify_logbook().unwrap();
+    assert_eq!(v.faults.len(), 1, "{:?}", v.faults);
+    assert_eq!(
+        (v.faults[0].seq, v.faults[0].kind),
+        (4, FaultKind::Modified)
+    );
+    assert!(v.faults[0].detail.contains("unreadable"), "{:?}", v.faults);
+}

@@ -213,20 +213,12 @@ impl Store {
             .collect::<Result<_, _>>()?;
         // Rebuilding the columns parses JSON: spread it over the cores like the signatures.
         let columns = logbook::par_map(&rows, |r| r.columns().map_err(|e| e.to_string()));
-        let signed: Vec<SignedEntry> = rows
-            .iter()
-            .map(|r| SignedEntry {
-                body: r.body.clone(),
-                signature: r.signature.clone(),
-            })
-            .collect();
         let stored: Vec<StoredEntry> = rows
             .iter()
-            .zip(&signed)
             .zip(columns)
-            .map(|((r, signed), columns)| StoredEntry {
+            .map(|(r, columns)| StoredEntry {
                 seq: r.seq,
-                signed,
+                signed: &r.signed,
                 columns: Some(columns),
             })
             .collect();
@@ -235,7 +227,7 @@ impl Store {
             entries: stored.len(),
             first_seq: rows.first().map(|r| r.seq),
             last_seq: rows.last().map(|r| r.seq),
-            last_hash: signed.last().map(SignedEntry::hash),
+            last_hash: rows.last().map(|r| r.signed.hash()),
             faults,
         })
     }
@@ -260,8 +252,7 @@ struct RawRow {
     key_id: String,
     prev: String,
     entry_hash: String,
-    body: String,
-    signature: String,
+    signed: SignedEntry,
     countersignature: Option<String>,
 }
 
@@ -286,8 +277,10 @@ impl RawRow {
             key_id: r.get(14)?,
             prev: r.get(15)?,
             entry_hash: r.get(16)?,
-            body: r.get(17)?,
-            signature: r.get(18)?,
+            signed: SignedEntry {
+                body: r.get(17)?,
+                signature: r.get(18)?,
+            },
             countersignature: r.get(19)?,
         })
     }
@@ -319,8 +312,8 @@ impl RawRow {
         Ok(LogEntry {
             body: self.columns()?,
             entry_hash: self.entry_hash,
-            signed_body: self.body,
-            signature: self.signature,
+            signed_body: self.signed.body,
+            signature: self.signed.signature,
             countersignature: self.countersignature,
         })
     }

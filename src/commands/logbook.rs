@@ -35,8 +35,8 @@ pub fn run(
                 tags,
                 values: values
                     .iter()
-                    .map(|v| parse_value(v))
-                    .collect::<anyhow::Result<_>>()?,
+                    .map(|v| EntryValue::parse(v))
+                    .collect::<Result<_, _>>()?,
                 attachments,
                 corrects,
                 training,
@@ -70,22 +70,6 @@ pub fn run(
         LogbookCommand::VerifyExport { file, json } => return check_export(&store, &file, json),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `NAME=NUMBER UNIT`, e.g. `NOx=31.5 mg/Nm³`.
-fn parse_value(s: &str) -> anyhow::Result<EntryValue> {
-    let (name, rest) = s
-        .split_once('=')
-        .with_context(|| format!("value `{s}`: expected NAME=NUMBER UNIT"))?;
-    let (number, unit) = rest
-        .trim()
-        .split_once(char::is_whitespace)
-        .with_context(|| format!("value `{s}`: a unit is required after the number"))?;
-    Ok(EntryValue {
-        name: name.trim().to_owned(),
-        unit: unit.trim().to_owned(),
-        value: number.trim().to_owned(),
-    })
 }
 
 fn to_filter(f: &LogFilterArgs) -> LogFilter {

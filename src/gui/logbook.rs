@@ -172,20 +172,7 @@ fn parse_values(text: &str) -> Result<Vec<EntryValue>, String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(|line| {
-            let (name, rest) = line
-                .split_once('=')
-                .ok_or(format!("« {line} » : NOM=VALEUR UNITÉ"))?;
-            let (value, unit) = rest
-                .trim()
-                .split_once(char::is_whitespace)
-                .ok_or(format!("« {line} » : unité manquante"))?;
-            Ok(EntryValue {
-                name: name.trim().into(),
-                unit: unit.trim().into(),
-                value: value.trim().into(),
-            })
-        })
+        .map(|line| EntryValue::parse(line).map_err(|e| e.to_string()))
         .collect()
 }
 
@@ -242,7 +229,7 @@ fn timeline_filter(view: &LogbookView, selection: &Selection) -> LogFilter {
     };
     let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
     LogFilter {
-        from: days.map(|d| since_days(d)),
+        from: days.map(since_days),
         component: if view.only_selected {
             selection.code.clone()
         } else {
@@ -569,7 +556,11 @@ mod tests {
             ("CO", "4", "mg/Nm³")
         );
         assert!(parse_values("NOx 31.5").is_err());
-        assert!(parse_values("NOx=31.5").unwrap_err().contains("unité"));
+        assert!(
+            parse_values("NOx=31.5")
+                .unwrap_err()
+                .contains("unit is required")
+        );
     }
 
     #[test]

@@ -85,8 +85,28 @@ pub struct EntryDraft {
     pub training: bool,
 }
 
+impl EntryValue {
+    /// Parses `NAME=NUMBER UNIT`, e.g. `NOx=31.5 mg/Nm³` (the number is checked by
+    /// [`EntryDraft::check`]).
+    pub fn parse(s: &str) -> Result<EntryValue, DraftError> {
+        let (name, rest) = s
+            .split_once('=')
+            .ok_or_else(|| DraftError::Syntax(format!("value `{s}`: expected NAME=NUMBER UNIT")))?;
+        let (number, unit) = rest.trim().split_once(char::is_whitespace).ok_or_else(|| {
+            DraftError::Syntax(format!("value `{s}`: a unit is required after the number"))
+        })?;
+        Ok(EntryValue {
+            name: name.trim().to_owned(),
+            unit: unit.trim().to_owned(),
+            value: number.trim().to_owned(),
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DraftError {
+    #[error("{0}")]
+    Syntax(String),
     #[error("{0} is required")]
     Missing(&'static str),
     #[error("kind must be `manual` or `automatic`, not `{0}`")]

@@ -45,9 +45,41 @@ pub enum Command {
     Components(ComponentsCommand),
     /// Render real frames of the 3D client and write a PNG, then exit.
     Screenshot(ScreenshotArgs),
+    /// Master-data change-sets: propose, validate or reject (engineers, four-eyes rule).
+    #[command(subcommand)]
+    Changesets(ChangesetsCommand),
     /// The signed, hash-chained logbook (main courante).
     #[command(subcommand)]
     Logbook(LogbookCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ChangesetsCommand {
+    /// List change-sets with their status.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one change-set and its changes (JSON).
+    Show { id: i64 },
+    /// Propose the changes of a JSON file (`{"changes": [{"op": "upsert_component", …}]}`).
+    Propose {
+        file: PathBuf,
+        #[arg(long)]
+        title: String,
+    },
+    /// Validate and apply a proposed change-set (an engineer other than the proposer).
+    Validate {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject a proposed change-set, with the reason.
+    Reject {
+        id: i64,
+        #[arg(long)]
+        note: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -34,7 +34,20 @@ pub fn rerun_under_xvfb(size: (u32, u32)) -> anyhow::Result<ExitCode> {
         );
     };
     eprintln!("jumeau: no display found; rendering on a virtual X server (xvfb-run)");
-    let status = Command::new(xvfb)
+    let mut command = Command::new(xvfb);
+    // Headless sessions often lack a runtime directory; winit complains without one.
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        let dir = std::env::temp_dir().join("jumeau-runtime");
+        if std::fs::create_dir_all(&dir).is_ok() {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+            }
+            command.env("XDG_RUNTIME_DIR", dir);
+        }
+    }
+    let status = command
         .arg("-a")
         .arg("-s")
         .arg(format!("-screen 0 {}x{}x24", size.0, size.1))

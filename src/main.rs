@@ -31,6 +31,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Db(cmd)) => commands::db::run(&store_path, cmd),
         Some(Command::Components(cmd)) => commands::components::run(&store_path, cmd, cli.lang),
+        Some(Command::Changesets(cmd)) => {
+            commands::changesets::run(&store_path, &cli.user, &device, cmd)
+        }
         Some(Command::Logbook(cmd)) => commands::logbook::run(&store_path, &cli.user, &device, cmd),
     }
 }

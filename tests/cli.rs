@@ -164,3 +164,94 @@ fn bad_screenshot_arguments_are_refused_before_any_window() {
     assert!(!o.status.success());
     assert!(!out.exists());
 }
+
+#[test]
+fn an_engineer_changes_master_data_through_a_change_set_and_the_logbook_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cr1 =
+        json(dir.path(), &["components", "show", "CR1-BHP", "--json"])["component"].clone();
+    cr1["description"] = "Ballon HP, inspection décennale 2026".into();
+    let file = dir.path().join("cs.json");
+    let content = serde_json::json!({ "changes": [ { "op": "upsert_component", "code": cr1["code"], "alias": cr1["alias"], "kind": cr1["kind"], "unit": cr1["unit"], "parent": cr1["parent"], "name_fr": cr1["name_fr"], "name_en": cr1["name_en"], "description": cr1["description"], "manufacturer": cr1["manufacturer"], "model": cr1["model"], "rated": cr1["rated"] } ] });
+    std::fs::write(&file, content.to_string()).unwrap();
+    let id = ok(
+        dir.path(),
+        &[
+            "--user",
+            "a.durand",
+            "changesets",
+            "propose",
+            file.to_str().unwrap(),
+            "--title",
+            "Ballon HP CR1",
+        ],
+    );
+    let id = id.trim();
+    // An operator may not validate; the engineer may.
+    let o = jumeau(dir.path(), &["changesets", "validate", id]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("engineer only"), "{}", stderr(&o));
+    ok(
+        dir.path(),
+        &[
+            "--user",
+            "m.lefebvre",
+            "--device",
+            "poste-ing",
+            "changesets",
+            "validate",
+            id,
+            "--note",
+            "vu",
+        ],
+    );
+    let shown = json(dir.path(), &["components", "show", "CR1-BHP", "--json"]);
+    assert_eq!(
+        shown["component"]["description"],
+        "Ballon HP, inspection décennale 2026"
+    );
+    assert_eq!(shown["changeset"]["id"].to_string(), id);
+    let log = json(
+        dir.path(),
+        &["logbook", "list", "--category", "changeset", "--json"],
+    );
+    assert_eq!(log[0]["author"], "m.lefebvre");
+    assert!(
+        log[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("#{id} validé"))
+    );
+
+    // A change-set that would break master data is refused before it is stored.
+    std::fs::write(
+        &file,
+        r#"{"changes":[{"op":"remove","entity":"component","key":"11MBD11"}]}"#,
+    )
+    .unwrap();
+    let o = jumeau(
+        dir.path(),
+        &[
+            "--user",
+            "c.bernard",
+            "changesets",
+            "propose",
+            file.to_str().unwrap(),
+            "--title",
+            "x",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("unknown component `11MBD11`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        json(dir.path(), &["changesets", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -1,7 +1,9 @@
 //! Master-data change-sets: propose, then validate (apply) or reject, with the four-eyes rule.
 
 use crate::{NOW, Store, StoreError, audit, masterdata};
+use ed25519_dalek::SigningKey;
 use jumeau_core::changeset::{ChangeSetContent, ChangeSetStatus, check_decision};
+use jumeau_core::logbook::EntryDraft;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -88,6 +90,7 @@ impl Store {
         note: Option<&str>,
     ) -> Result<(), StoreError> {
         let user = self.user(actor)?;
+        let signer = self.decision_signer(actor)?;
         let tx = self.conn.transaction()?;
         let (status, proposer, json) = load_for_decision(&tx, id)?;
         check_decision(status, &proposer, actor, user.role)?;
@@ -98,16 +101,40 @@ impl Store {
             masterdata::write_change(&tx, change, id)?;
         }
         decide(&tx, id, "validated", actor, note)?;
+        log_decision(
+            &tx,
+            &user,
+            signer,
+            id,
+            "validé",
+            content.changes.len(),
+            &proposer,
+            note,
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     pub fn reject_changeset(&mut self, actor: &str, id: i64, note: &str) -> Result<(), StoreError> {
         let user = self.user(actor)?;
+        let signer = self.decision_signer(actor)?;
         let tx = self.conn.transaction()?;
-        let (status, proposer, _) = load_for_decision(&tx, id)?;
+        let (status, proposer, json) = load_for_decision(&tx, id)?;
         check_decision(status, &proposer, actor, user.role)?;
         decide(&tx, id, "rejected", actor, Some(note))?;
+        let changes = serde_json::from_str::<ChangeSetContent>(&json)?
+            .changes
+            .len();
+        log_decision(
+            &tx,
+            &user,
+            signer,
+            id,
+            "rejeté",
+            changes,
+            &proposer,
+            Some(note),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -116,6 +143,21 @@ impl Store {
         let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY id"))?;
         let rows = stmt.query_map([], row)?.collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    /// The proposed changes of a change-set.
+    pub fn changeset_content(&self, id: i64) -> Result<ChangeSetContent, StoreError> {
+        let json: String = self
+            .conn
+            .query_row("SELECT content FROM changesets WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "change-set",
+                key: id.to_string(),
+            })?;
+        Ok(serde_json::from_str(&json)?)
     }
 
     pub fn changeset(&self, id: i64) -> Result<ChangeSetRow, StoreError> {
@@ -127,6 +169,60 @@ impl Store {
                 key: id.to_string(),
             })
     }
+}
+
+impl Store {
+    /// With a signing device set, decisions on change-sets are also written to the logbook,
+    /// signed by the decider, in the same transaction.
+    pub fn set_signing_device(&mut self, device: &str) {
+        self.signing_device = Some(device.to_owned());
+    }
+
+    fn decision_signer(&mut self, actor: &str) -> Result<Option<(String, SigningKey)>, StoreError> {
+        let Some(device) = self.signing_device.clone() else {
+            return Ok(None);
+        };
+        let key = self.device_key(actor, &device)?;
+        Ok(Some((device, key)))
+    }
+}
+
+/// The automatic logbook entry recording a decision on a change-set.
+#[allow(clippy::too_many_arguments)]
+fn log_decision(
+    tx: &rusqlite::Transaction<'_>,
+    user: &crate::User,
+    signer: Option<(String, SigningKey)>,
+    id: i64,
+    verdict: &str,
+    changes: usize,
+    proposer: &str,
+    note: Option<&str>,
+) -> Result<(), StoreError> {
+    let Some((device, key)) = signer else {
+        return Ok(());
+    };
+    let mut text = format!(
+        "Jeu de modifications du référentiel #{id} {verdict} ({changes} modification(s), proposé par {proposer})"
+    );
+    if let Some(n) = note {
+        text.push_str(&format!(" : {n}"));
+    }
+    let draft = EntryDraft {
+        kind: "automatic".into(),
+        category: "changeset".into(),
+        text,
+        tags: vec!["ISO55000".into()],
+        ..EntryDraft::default()
+    };
+    crate::logbook::append_in_tx(
+        tx,
+        user,
+        &device,
+        &key,
+        std::iter::once((&draft, Vec::new())),
+    )?;
+    Ok(())
 }
 
 fn load_for_decision(

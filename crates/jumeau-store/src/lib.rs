@@ -35,6 +35,8 @@ pub struct Store {
     path: PathBuf,
     /// Signing keys already loaded, by (login, device).
     keys: std::collections::HashMap<(String, String), ed25519_dalek::SigningKey>,
+    /// Device that signs the automatic logbook entries of change-set decisions (none: no entry).
+    signing_device: Option<String>,
 }
 
 impl Store {
@@ -45,6 +47,7 @@ impl Store {
             conn,
             path: path.to_owned(),
             keys: Default::default(),
+            signing_device: None,
         };
         migrate::apply_pending(&mut store.conn)?;
         Ok(store)

@@ -1,6 +1,7 @@
 //! The logbook table: append (sign and chain inside one transaction), list, verify.
 
-use crate::{NOW, Store, StoreError};
+use crate::{NOW, Store, StoreError, User};
+use ed25519_dalek::SigningKey;
 use jumeau_core::logbook::{
     self, EntryBody, EntryDraft, EntryValue, FORMAT, Fault, GENESIS, SignedEntry, StoredEntry,
 };
@@ -89,80 +90,10 @@ impl Store {
             resolved.push(components);
         }
         let key = self.device_key(login, device)?;
-        let key_id = logbook::key_id(&key.verifying_key().to_bytes());
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut last: Option<(u64, String)> = tx
-            .query_row(
-                "SELECT seq, entry_hash FROM logbook ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let recorded_at: String = tx.query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;
-        let mut insert = tx.prepare(&format!(
-            "INSERT INTO logbook ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, NULL)"
-        ))?;
-        let mut seqs = Vec::with_capacity(drafts.len());
-        for (draft, components) in drafts.iter().zip(resolved) {
-            if let Some(c) = draft.corrects
-                && last.as_ref().is_none_or(|(seq, _)| c > *seq)
-            {
-                return Err(StoreError::NotFound {
-                    what: "logbook entry",
-                    key: c.to_string(),
-                });
-            }
-            let (seq, prev) = last
-                .take()
-                .map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
-            let body = EntryBody {
-                attachments: draft.attachments.clone(),
-                author: user.login.clone(),
-                category: draft.category.trim().to_owned(),
-                components,
-                corrects: draft.corrects,
-                device: device.to_owned(),
-                format: FORMAT.to_owned(),
-                key_id: key_id.clone(),
-                kind: draft.kind.clone(),
-                prev,
-                recorded_at: recorded_at.clone(),
-                role: user.role.as_str().to_owned(),
-                seq,
-                tags: draft.tags.clone(),
-                text: draft.text.clone(),
-                training: draft.training,
-                values: draft.values.clone(),
-            };
-            let signed = logbook::sign(&body, &key);
-            let hash = signed.hash();
-            insert.execute(params![
-                seq,
-                body.recorded_at,
-                body.author,
-                body.role,
-                body.device,
-                body.kind,
-                body.category,
-                body.text,
-                serde_json::to_string(&body.components)?,
-                serde_json::to_string(&body.tags)?,
-                serde_json::to_string(&body.values)?,
-                serde_json::to_string(&body.attachments)?,
-                body.corrects,
-                body.training,
-                body.key_id,
-                body.prev,
-                hash,
-                signed.body,
-                signed.signature,
-            ])?;
-            seqs.push(seq);
-            last = Some((seq, hash));
-        }
-        drop(insert);
+        let seqs = append_in_tx(&tx, &user, device, &key, drafts.iter().zip(resolved))?;
         tx.commit()?;
         Ok(seqs)
     }
@@ -231,6 +162,88 @@ impl Store {
             faults,
         })
     }
+}
+
+/// Signs and chains drafts (with their components already resolved to codes) inside the
+/// caller's transaction, so that an entry and the write it records commit together.
+pub(crate) fn append_in_tx<'a>(
+    tx: &rusqlite::Transaction<'_>,
+    user: &User,
+    device: &str,
+    key: &SigningKey,
+    drafts: impl Iterator<Item = (&'a EntryDraft, Vec<String>)>,
+) -> Result<Vec<u64>, StoreError> {
+    let key_id = logbook::key_id(&key.verifying_key().to_bytes());
+    let mut last: Option<(u64, String)> = tx
+        .query_row(
+            "SELECT seq, entry_hash FROM logbook ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let recorded_at: String = tx.query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;
+    let mut insert = tx.prepare(&format!(
+        "INSERT INTO logbook ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, NULL)"
+    ))?;
+    let mut seqs = Vec::new();
+    for (draft, components) in drafts {
+        if let Some(c) = draft.corrects
+            && last.as_ref().is_none_or(|(seq, _)| c > *seq)
+        {
+            return Err(StoreError::NotFound {
+                what: "logbook entry",
+                key: c.to_string(),
+            });
+        }
+        let (seq, prev) = last
+            .take()
+            .map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+        let body = EntryBody {
+            attachments: draft.attachments.clone(),
+            author: user.login.clone(),
+            category: draft.category.trim().to_owned(),
+            components,
+            corrects: draft.corrects,
+            device: device.to_owned(),
+            format: FORMAT.to_owned(),
+            key_id: key_id.clone(),
+            kind: draft.kind.clone(),
+            prev,
+            recorded_at: recorded_at.clone(),
+            role: user.role.as_str().to_owned(),
+            seq,
+            tags: draft.tags.clone(),
+            text: draft.text.clone(),
+            training: draft.training,
+            values: draft.values.clone(),
+        };
+        let signed = logbook::sign(&body, key);
+        let hash = signed.hash();
+        insert.execute(params![
+            seq,
+            body.recorded_at,
+            body.author,
+            body.role,
+            body.device,
+            body.kind,
+            body.category,
+            body.text,
+            serde_json::to_string(&body.components)?,
+            serde_json::to_string(&body.tags)?,
+            serde_json::to_string(&body.values)?,
+            serde_json::to_string(&body.attachments)?,
+            body.corrects,
+            body.training,
+            body.key_id,
+            body.prev,
+            hash,
+            signed.body,
+            signed.signature,
+        ])?;
+        seqs.push(seq);
+        last = Some((seq, hash));
+    }
+    Ok(seqs)
 }
 
 /// One row of the logbook table as stored.

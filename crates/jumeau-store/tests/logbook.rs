@@ -332,3 +332,56 @@ fn an_unreadable_column_is_a_modification() {
     );
     assert!(v.faults[0].detail.contains("unreadable"), "{:?}", v.faults);
 }
+
+#[test]
+fn change_set_decisions_are_logged_with_the_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_seeded(&dir.path().join("jumeau.sqlite")).unwrap();
+    // Without a signing device (first start, seeding), nothing is logged.
+    assert!(store.logbook(&LogFilter::default()).unwrap().is_empty());
+    store.set_signing_device("poste-ing");
+    let mut tg1 = jumeau_core::seed::plant()
+        .component("11MBA00")
+        .unwrap()
+        .clone();
+    tg1.description = "Révision 2026 : chambres de combustion remplacées".into();
+    let content = jumeau_core::ChangeSetContent {
+        changes: vec![jumeau_core::changeset::Change::UpsertComponent(tg1)],
+    };
+    let a = store
+        .propose_changeset("c.bernard", "TG1 révision", &content)
+        .unwrap();
+    store
+        .validate_changeset("m.lefebvre", a, Some("conforme au PV"))
+        .unwrap();
+    let b = store
+        .propose_changeset("a.durand", "TG1 bis", &content)
+        .unwrap();
+    store.reject_changeset("c.bernard", b, "doublon").unwrap();
+    let entries = store
+        .logbook(&LogFilter {
+            category: Some("changeset".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        (
+            entries[0].body.author.as_str(),
+            entries[0].body.kind.as_str()
+        ),
+        ("m.lefebvre", "automatic")
+    );
+    assert!(
+        entries[0].body.text.contains(&format!("#{a} validé"))
+            && entries[0].body.text.contains("conforme au PV")
+    );
+    assert!(
+        entries[1].body.text.contains(&format!("#{b} rejeté"))
+            && entries[1].body.text.contains("doublon")
+    );
+    assert!(store.verify_logbook().unwrap().faults.is_empty());
+    // A refused decision logs nothing.
+    assert!(store.validate_changeset("j.martin", b, None).is_err());
+    assert_eq!(store.logbook(&LogFilter::default()).unwrap().len(), 2);
+}

@@ -1,0 +1,66 @@
+//! `jumeau changesets list|show|propose|validate|reject`. Decisions are also written to the
+//! logbook, signed by the deciding engineer from this device.
+
+use crate::cli::ChangesetsCommand;
+use anyhow::Context;
+use jumeau_core::ChangeSetContent;
+use jumeau_store::Store;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(
+    store_path: &Path,
+    user: &str,
+    device: &str,
+    cmd: ChangesetsCommand,
+) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open_seeded(store_path)?;
+    store.set_signing_device(device);
+    match cmd {
+        ChangesetsCommand::List { json } => {
+            let rows = store.changesets()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for c in rows {
+                    println!(
+                        "#{:<4} {:<10} {:>5} changes  by {} {}  {}",
+                        c.id,
+                        c.status.as_str(),
+                        c.changes,
+                        c.proposed_by,
+                        c.decided_by.map(|d| format!("→ {d}")).unwrap_or_default(),
+                        c.title
+                    );
+                }
+            }
+        }
+        ChangesetsCommand::Show { id } => {
+            let report = serde_json::json!({
+                "changeset": store.changeset(id)?,
+                "content": store.changeset_content(id)?,
+            });
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        ChangesetsCommand::Propose { file, title } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let content: ChangeSetContent = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a change-set", file.display()))?;
+            // Refuse early what could never be validated; nothing is stored then.
+            content
+                .apply(&store.master_data()?)
+                .map_err(jumeau_store::StoreError::Integrity)?;
+            println!("{}", store.propose_changeset(user, &title, &content)?);
+        }
+        ChangesetsCommand::Validate { id, note } => {
+            store.validate_changeset(user, id, note.as_deref())?;
+            println!("change-set #{id} validated and applied");
+        }
+        ChangesetsCommand::Reject { id, note } => {
+            store.reject_changeset(user, id, &note)?;
+            println!("change-set #{id} rejected");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -98,7 +98,8 @@ CREATE TABLE tags (
     signal       TEXT NOT NULL,
     quantity     TEXT NOT NULL,
     unit         TEXT NOT NULL,
-    description  TEXT NOT NULL,
+    description  TEXT NOT NULL,                   -- French
+    description_en TEXT NOT NULL DEFAULT '',
     opcua_node   TEXT,
     mqtt_topic   TEXT,
     changeset_id INTEGER NOT NULL REFERENCES changesets (id),

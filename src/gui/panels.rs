@@ -365,7 +365,7 @@ fn component_card(
         }
         latest_entries(ui, latest, t);
         parameters_table(ui, session, c, t, fr);
-        tags_table(ui, session, c, t);
+        tags_table(ui, session, c, t, fr);
         related(ui, session, c, t, fr, actions);
     });
 }
@@ -441,7 +441,7 @@ fn parameters_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Tex
         });
 }
 
-fn tags_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts) {
+fn tags_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts, fr: bool) {
     let tags: Vec<_> = session
         .md
         .tags
@@ -461,7 +461,11 @@ fn tags_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts) {
                 .show(ui, |ui| {
                     for tag in tags {
                         ui.label(RichText::new(&tag.name).monospace());
-                        ui.label(&tag.description);
+                        ui.label(if fr {
+                            &tag.description
+                        } else {
+                            &tag.description_en
+                        });
                         ui.label(&tag.unit).on_hover_text(format!(
                             "{} : {}",
                             t.source,

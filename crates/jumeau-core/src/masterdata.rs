@@ -189,7 +189,11 @@ pub struct Tag {
     pub signal: String,
     pub quantity: Quantity,
     pub unit: String,
+    /// French description (the plant's language).
     pub description: String,
+    /// English description.
+    #[serde(default)]
+    pub description_en: String,
     pub opcua_node: Option<String>,
     pub mqtt_topic: Option<String>,
 }

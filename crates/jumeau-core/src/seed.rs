@@ -169,6 +169,7 @@ impl Builder {
             quantity: s.quantity,
             unit: s.unit.to_owned(),
             description: format!("{} — {alias}", s.fr),
+            description_en: format!("{} — {alias}", s.en),
         });
         TagSlot {
             b: self,

@@ -211,8 +211,8 @@ pub(crate) fn load(conn: &Connection) -> Result<MasterData, StoreError> {
     }
 
     let mut stmt = conn.prepare(
-        "SELECT name, component, signal, quantity, unit, description, opcua_node, mqtt_topic \
-         FROM tags ORDER BY name",
+        "SELECT name, component, signal, quantity, unit, description, opcua_node, mqtt_topic, \
+         description_en FROM tags ORDER BY name",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -225,6 +225,7 @@ pub(crate) fn load(conn: &Connection) -> Result<MasterData, StoreError> {
             description: r.get(5)?,
             opcua_node: r.get(6)?,
             mqtt_topic: r.get(7)?,
+            description_en: r.get(8)?,
         });
     }
 
@@ -304,10 +305,11 @@ pub(crate) fn write_change(conn: &Connection, change: &Change, cs: i64) -> Resul
         Change::UpsertTag(t) => {
             conn.execute(
                 "INSERT OR REPLACE INTO tags (name, component, signal, quantity, unit, description, \
-                 opcua_node, mqtt_topic, changeset_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 opcua_node, mqtt_topic, changeset_id, description_en) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     t.name, t.component, t.signal, t.quantity.as_str(), t.unit, t.description,
-                    t.opcua_node, t.mqtt_topic, cs
+                    t.opcua_node, t.mqtt_topic, cs, t.description_en
                 ],
             )?;
         }

@@ -23,14 +23,14 @@ done
 if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
 # PyNaCl for scripts/verify_export.py (an Ed25519 check independent of Jumeau's code).
 if ! python3 -c "import nacl" 2>/dev/null; then
     echo "setup: installing PyNaCl"
     python3 -m pip install --quiet --disable-pip-version-check pynacl 2>/dev/null ||
-        DEBIAN_FRONTEND=noninteractive ${sudo:-} apt-get install -y -qq python3-nacl
+        { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-nacl; }
     python3 -c "import nacl"
 fi
 

@@ -188,6 +188,18 @@ fn tampering_in_sqlite_is_located_by_verify() {
     );
 }
 
+/// Exports with `global` options and `args`, checks the result with `verify-export`.
+fn export_and_check(dir: &Path, global: &[&str], args: &[&str], out: &Path) -> serde_json::Value {
+    let out = out.to_str().unwrap();
+    let mut all = global.to_vec();
+    all.extend(["logbook", "export", "--out", out]);
+    all.extend(args);
+    ok(dir, &all);
+    let check = json(dir, &["logbook", "verify-export", out, "--json"]);
+    assert_eq!(check["ok"], true, "{check}");
+    check
+}
+
 fn python_verify(file: &Path) -> std::process::Output {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/verify_export.py");
     Command::new("python3")
@@ -201,26 +213,12 @@ fn python_verify(file: &Path) -> std::process::Output {
 fn csv_export_verifies_in_jumeau_and_in_python_and_a_changed_byte_fails() {
     let dir = seeded_logbook();
     let out = dir.path().join("main-courante.csv");
-    ok(
+    let check = export_and_check(
         dir.path(),
-        &[
-            "--user",
-            "l.petit",
-            "--device",
-            "audit-1",
-            "logbook",
-            "export",
-            "--format",
-            "csv",
-            "--out",
-            out.to_str().unwrap(),
-        ],
+        &["--user", "l.petit", "--device", "audit-1"],
+        &["--format", "csv"],
+        &out,
     );
-    let check = json(
-        dir.path(),
-        &["logbook", "verify-export", out.to_str().unwrap(), "--json"],
-    );
-    assert_eq!(check["ok"], true, "{check}");
     assert_eq!(check["key_registered_to"], "l.petit@audit-1");
     let py = python_verify(&out);
     assert!(py.status.success(), "{}{}", stdout(&py), stderr(&py));
@@ -247,24 +245,7 @@ fn csv_export_verifies_in_jumeau_and_in_python_and_a_changed_byte_fails() {
 fn pdf_export_holds_the_entries_and_is_signed() {
     let dir = seeded_logbook();
     let out = dir.path().join("main-courante.pdf");
-    ok(
-        dir.path(),
-        &[
-            "logbook",
-            "export",
-            "--format",
-            "pdf",
-            "--tag",
-            "IED",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    let check = json(
-        dir.path(),
-        &["logbook", "verify-export", out.to_str().unwrap(), "--json"],
-    );
-    assert_eq!(check["ok"], true, "{check}");
+    let check = export_and_check(dir.path(), &[], &["--format", "pdf", "--tag", "IED"], &out);
     assert_eq!(check["manifest"]["entries"], 1);
     assert!(python_verify(&out).status.success());
     let text = Command::new("pdftotext")

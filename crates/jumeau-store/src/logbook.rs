@@ -26,7 +26,7 @@ pub struct LogEntry {
 pub struct LogFilter {
     pub from: Option<String>,
     pub to: Option<String>,
-    /// Component code or alias.
+    /// Component code or alias; entries about its sub-assemblies match too.
     pub component: Option<String>,
     pub category: Option<String>,
     pub author: Option<String>,
@@ -100,16 +100,17 @@ impl Store {
 
     /// Entries matching `filter`, in sequence order (the last `filter.limit` when set).
     pub fn logbook(&self, filter: &LogFilter) -> Result<Vec<LogEntry>, StoreError> {
-        let component = filter
-            .component
-            .as_deref()
-            .map(|c| self.resolve_component(c))
-            .transpose()?;
+        // A component stands for itself and everything below it (TG1 → its bearings, skids…).
+        let family = match filter.component.as_deref() {
+            Some(c) => Some(serde_json::to_string(&self.component_family(c)?)?),
+            None => None,
+        };
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM (SELECT * FROM logbook WHERE \
                (?1 IS NULL OR recorded_at >= ?1) \
                AND (?2 IS NULL OR substr(recorded_at, 1, length(?2)) <= ?2) \
-               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(components) WHERE value = ?3)) \
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(components) c, json_each(?3) f \
+                                          WHERE c.value = f.value)) \
                AND (?4 IS NULL OR category = ?4) \
                AND (?5 IS NULL OR author = ?5) \
                AND (?6 IS NULL OR EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?6)) \
@@ -121,7 +122,7 @@ impl Store {
             params![
                 filter.from,
                 filter.to,
-                component,
+                family,
                 filter.category,
                 filter.author,
                 filter.tag,

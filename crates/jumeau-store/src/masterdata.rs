@@ -55,24 +55,27 @@ impl Store {
             })
     }
 
+    /// The code of a component (by code or alias) followed by the codes of everything below it.
+    pub fn component_family(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let code = self.resolve_component(id)?;
+        let mut stmt = self.conn.prepare(
+            "WITH RECURSIVE family(code) AS (SELECT ?1 \
+               UNION SELECT c.code FROM components c JOIN family f ON c.parent = f.code) \
+             SELECT code FROM family",
+        )?;
+        let codes = stmt
+            .query_map([&code], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(codes)
+    }
+
     /// A component with the parameters, tags, alarms and documents of itself and of everything
     /// below it (a unit such as CR1 shows all its measuring points).
     pub fn component_detail(&self, id: &str) -> Result<ComponentDetail, StoreError> {
-        let code = self.resolve_component(id)?;
+        let family = self.component_family(id)?;
+        let code = family[0].clone();
         let md = self.master_data()?;
         let component = md.component(&code).cloned().expect("resolved above");
-        let mut family = vec![code.clone()];
-        let mut i = 0;
-        while i < family.len() {
-            let parent = family[i].clone();
-            family.extend(
-                md.components
-                    .iter()
-                    .filter(|c| c.parent.as_deref() == Some(parent.as_str()))
-                    .map(|c| c.code.clone()),
-            );
-            i += 1;
-        }
         let in_family = |c: &String| family.contains(c);
         let changeset_id: i64 = self.conn.query_row(
             "SELECT changeset_id FROM components WHERE code = ?1",

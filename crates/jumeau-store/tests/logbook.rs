@@ -124,6 +124,13 @@ fn entries_are_filtered_by_component_tag_category_author_text_and_time() {
         }),
         vec![1]
     );
+    // A unit matches the entries about its sub-assemblies.
+    let unit = |u: &str| LogFilter {
+        component: Some(u.into()),
+        ..Default::default()
+    };
+    assert_eq!(seqs(unit("CR2")), vec![2]);
+    assert_eq!(seqs(unit("CR1")), Vec::<u64>::new());
     assert_eq!(
         seqs(LogFilter {
             tag: Some("IEC62682".into()),

@@ -253,7 +253,15 @@ fn component_list(
                 if fr { name_fr } else { name_en },
                 members.len()
             );
-            let open = (!query.is_empty() || selected_unit == Some(unit)).then_some(true);
+            // A search opens every unit; a new selection opens its unit and folds the others;
+            // otherwise the operator's own folding stands.
+            let open = if !query.is_empty() {
+                Some(true)
+            } else if scroll_to_selected {
+                Some(selected_unit == Some(unit))
+            } else {
+                None
+            };
             egui::CollapsingHeader::new(RichText::new(title).strong())
                 .id_salt(unit)
                 .open(open)

@@ -6,9 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 source scripts/env.sh
-# `--tests` resolves features exactly as `cargo test` does, so running and testing share one
-# build of Bevy instead of two.
-cargo build --locked --tests --bin jumeau
+cargo build --locked --bin jumeau
 jumeau="$CARGO_TARGET_DIR/debug/jumeau"
 if [ $# -gt 0 ]; then
     exec "$jumeau" "$@"

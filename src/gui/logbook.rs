@@ -524,11 +524,8 @@ fn timeline(ui: &mut egui::Ui, view: &LogbookView, session: &Session, fr: bool) 
                                     .map_or(c.as_str(), |c| c.alias.as_str())
                             })
                             .collect();
-                        let values: Vec<String> = b
-                            .values
-                            .iter()
-                            .map(|v| format!("{}={} {}", v.name, v.value, v.unit))
-                            .collect();
+                        let values: Vec<String> =
+                            b.values.iter().map(ToString::to_string).collect();
                         let mut text = b.text.replace('\n', " / ");
                         if !aliases.is_empty() {
                             text = format!("[{}] {text}", aliases.join(", "));

@@ -85,6 +85,13 @@ pub struct EntryDraft {
     pub training: bool,
 }
 
+/// `NAME=NUMBER UNIT`, as [`EntryValue::parse`] reads it.
+impl std::fmt::Display for EntryValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={} {}", self.name, self.value, self.unit)
+    }
+}
+
 impl EntryValue {
     /// Parses `NAME=NUMBER UNIT`, e.g. `NOx=31.5 mg/Nm³` (the number is checked by
     /// [`EntryDraft::check`]).
@@ -611,6 +618,13 @@ mod tests {
         ] {
             assert_eq!(is_decimal(s), want, "{s}");
         }
+    }
+
+    #[test]
+    fn values_print_as_they_parse() {
+        let v = EntryValue::parse("NOx = 31.5 mg/Nm³").unwrap();
+        assert_eq!(v.to_string(), "NOx=31.5 mg/Nm³");
+        assert_eq!(EntryValue::parse(&v.to_string()).unwrap(), v);
     }
 
     #[test]

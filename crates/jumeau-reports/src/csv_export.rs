@@ -42,7 +42,7 @@ pub fn write_csv(
         let values = b
             .values
             .iter()
-            .map(|v| format!("{}={} {}", v.name, v.value, v.unit))
+            .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(";");
         let public_key = keys.get(&b.key_id).map(hex::encode).unwrap_or_default();

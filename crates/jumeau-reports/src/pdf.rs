@@ -84,11 +84,7 @@ fn entry_lines(lines: &mut Vec<Line>, e: &LogEntry, keys: &HashMap<String, Strin
         meta.push(format!("tags: {}", b.tags.join(", ")));
     }
     if !b.values.is_empty() {
-        let v: Vec<String> = b
-            .values
-            .iter()
-            .map(|v| format!("{}={} {}", v.name, v.value, v.unit))
-            .collect();
+        let v: Vec<String> = b.values.iter().map(ToString::to_string).collect();
         meta.push(format!("valeurs: {}", v.join(", ")));
     }
     if !meta.is_empty() {

@@ -28,7 +28,7 @@ pub fn device_name(given: Option<&str>) -> String {
     });
     let clean: String = raw
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+        .filter(|c| jumeau_core::logbook::is_device_name_char(*c))
         .collect();
     if clean.is_empty() {
         "poste-local".to_owned()

@@ -62,6 +62,11 @@ impl EntryBody {
     }
 }
 
+/// Characters allowed in a device name (it names the device's key file).
+pub fn is_device_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "._-".contains(c)
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }

@@ -138,9 +138,7 @@ impl Store {
 }
 
 fn valid_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    !s.is_empty() && s.chars().all(jumeau_core::logbook::is_device_name_char)
 }
 
 fn parse_seed(text: &str) -> Option<SigningKey> {

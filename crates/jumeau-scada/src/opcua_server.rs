@@ -1,0 +1,284 @@
+//! The simulator served over OPC UA (async-opcua): an address space Objects/Jumeau/<unit>/
+//! <component>/<tag>, analog items with their engineering units, Good status and source
+//! timestamps, endpoints None and Basic256Sha256 Sign / SignAndEncrypt.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jumeau_core::Quantity;
+use jumeau_core::masterdata::MasterData;
+use jumeau_sim::{Clock, Simulator};
+use opcua::crypto::SecurityPolicy;
+use opcua::nodes::{ObjectBuilder, VariableBuilder};
+use opcua::server::address_space::AddressSpace;
+use opcua::server::diagnostics::NamespaceMetadata;
+use opcua::server::node_manager::memory::{SimpleNodeManager, simple_node_manager};
+use opcua::server::{ANONYMOUS_USER_TOKEN_ID, ServerBuilder, ServerHandle};
+use opcua::types::{
+    DataTypeId, DataValue, DateTime, EUInformation, ExtensionObject, LocalizedText,
+    MessageSecurityMode, NodeId, ObjectId, ObjectTypeId, StatusCode, VariableTypeId, Variant,
+};
+use tokio::net::TcpListener;
+
+/// Namespace of the plant's nodes; the server registers it right after its own (index 2), as
+/// the master data's `ns=2;s=<tag>` node ids expect.
+pub const NAMESPACE_URI: &str = "urn:jumeau:plant";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {0}: {1}")]
+    Listen(String, std::io::Error),
+    #[error("OPC UA server configuration refused: {0}")]
+    Config(String),
+    #[error(
+        "the server registered the plant namespace at index {0}, not 2 as the master data expects"
+    )]
+    Namespace(u16),
+}
+
+/// A running simulator server.
+pub struct SimServer {
+    pub handle: ServerHandle,
+    /// The endpoint URL clients connect to.
+    pub endpoint: String,
+    pub simulator: Arc<Mutex<Simulator>>,
+    pub clock: Arc<Mutex<Clock>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl SimServer {
+    /// Stops serving (clients see the connection drop).
+    pub fn shutdown(self) {
+        self.handle.cancel();
+        for t in self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Where the server keeps its certificate and trusted clients.
+pub fn default_pki_dir() -> PathBuf {
+    std::env::temp_dir().join("jumeau-pki-server")
+}
+
+/// Starts serving `simulator` on `addr` ("127.0.0.1:4840"; port 0 picks a free one), updating
+/// every value each `interval` of wall-clock time while the clock runs.
+pub async fn serve(
+    addr: &str,
+    md: &MasterData,
+    simulator: Simulator,
+    clock: Clock,
+    interval: Duration,
+    pki_dir: PathBuf,
+) -> Result<SimServer, ServeError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| ServeError::Listen(addr.to_owned(), e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| ServeError::Listen(addr.to_owned(), e))?;
+    let host = local.ip().to_string();
+    let endpoint = format!("opc.tcp://{host}:{}/", local.port());
+    let tokens: &[&str] = &[ANONYMOUS_USER_TOKEN_ID];
+    let (server, handle) = ServerBuilder::new()
+        .application_name("Jumeau plant simulator")
+        .application_uri("urn:jumeau:simulator")
+        .product_uri("urn:jumeau")
+        .host(host)
+        .port(local.port())
+        .discovery_urls(vec![endpoint.clone()])
+        .create_sample_keypair(true)
+        .pki_dir(pki_dir)
+        .trust_client_certs(true)
+        .add_endpoint(
+            "none",
+            ("/", SecurityPolicy::None, MessageSecurityMode::None, tokens),
+        )
+        .add_endpoint(
+            "basic256sha256_sign",
+            (
+                "/",
+                SecurityPolicy::Basic256Sha256,
+                MessageSecurityMode::Sign,
+                tokens,
+            ),
+        )
+        .add_endpoint(
+            "basic256sha256_sign_encrypt",
+            (
+                "/",
+                SecurityPolicy::Basic256Sha256,
+                MessageSecurityMode::SignAndEncrypt,
+                tokens,
+            ),
+        )
+        .max_array_length(200_000)
+        .max_message_size(64 * 1024 * 1024)
+        .max_chunk_count(256)
+        .with_node_manager(simple_node_manager(
+            NamespaceMetadata {
+                namespace_uri: NAMESPACE_URI.to_owned(),
+                ..Default::default()
+            },
+            "jumeau",
+        ))
+        .build()
+        .map_err(ServeError::Config)?;
+    let ns = handle.get_namespace_index(NAMESPACE_URI).unwrap_or(0);
+    if ns != 2 {
+        return Err(ServeError::Namespace(ns));
+    }
+    let manager = handle
+        .node_managers()
+        .get_of_type::<SimpleNodeManager>()
+        .ok_or_else(|| ServeError::Config("simple node manager missing".into()))?;
+    let nodes = {
+        let mut space = manager.address_space().write();
+        build_address_space(&mut space, ns, md, &simulator)
+    };
+    let run = tokio::spawn(async move {
+        if let Err(e) = server.run_with(listener).await {
+            tracing::error!("OPC UA server stopped: {e}");
+        }
+    });
+    let simulator = Arc::new(Mutex::new(simulator));
+    let clock = Arc::new(Mutex::new(clock));
+    let (sim, clk, h) = (simulator.clone(), clock.clone(), handle.clone());
+    let update = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            ticker.tick().await;
+            let values = {
+                let mut s = sim.lock().expect("simulator lock");
+                let step = clk
+                    .lock()
+                    .expect("clock lock")
+                    .simulated(interval.as_secs_f64());
+                s.advance(step);
+                s.values()
+            };
+            publish(&manager, &h, &nodes, &values);
+        }
+    });
+    Ok(SimServer {
+        handle,
+        endpoint,
+        simulator,
+        clock,
+        tasks: vec![run, update],
+    })
+}
+
+/// One variable per mapped tag, in tag order: (node id, is a binary state).
+type NodeList = Vec<Option<(NodeId, bool)>>;
+
+fn build_address_space(
+    space: &mut AddressSpace,
+    ns: u16,
+    md: &MasterData,
+    sim: &Simulator,
+) -> NodeList {
+    let root = NodeId::new(ns, "Jumeau");
+    ObjectBuilder::new(&root, "Jumeau", "Jumeau — bloc CCG 2×1")
+        .is_folder()
+        .organized_by(ObjectId::ObjectsFolder)
+        .insert(space);
+    for (unit, name_fr, _) in jumeau_core::seed::UNITS {
+        ObjectBuilder::new(&NodeId::new(ns, unit), unit, format!("{unit} — {name_fr}"))
+            .is_folder()
+            .organized_by(root.clone())
+            .insert(space);
+    }
+    let mut made = std::collections::HashSet::new();
+    let values = sim.values();
+    md.tags
+        .iter()
+        .enumerate()
+        .map(|(i, tag)| {
+            let node_id = tag
+                .opcua_node
+                .as_deref()
+                .and_then(|n| n.parse::<NodeId>().ok())?;
+            let component = md.components.iter().find(|c| c.code == tag.component)?;
+            let folder = NodeId::new(ns, component.code.as_str());
+            if made.insert(component.code.clone()) {
+                ObjectBuilder::new(
+                    &folder,
+                    component.code.as_str(),
+                    format!("{} {}", component.code, component.name_fr),
+                )
+                .has_type_definition(ObjectTypeId::BaseObjectType)
+                .organized_by(NodeId::new(ns, component.unit.as_str()))
+                .insert(space);
+            }
+            let state = tag.quantity == Quantity::State;
+            let initial = values.get(i).copied().flatten()?;
+            let builder = VariableBuilder::new(&node_id, tag.name.as_str(), tag.name.as_str())
+                .description(LocalizedText::new("fr", &tag.description))
+                .component_of(folder)
+                .minimum_sampling_interval(100.0);
+            if state {
+                builder
+                    .data_type(DataTypeId::Boolean)
+                    .value(initial != 0.0)
+                    .has_type_definition(VariableTypeId::TwoStateDiscreteType)
+                    .insert(space);
+            } else {
+                builder
+                    .data_type(DataTypeId::Double)
+                    .value(initial)
+                    .has_type_definition(VariableTypeId::AnalogItemType)
+                    .insert(space);
+                let eu = EUInformation {
+                    namespace_uri: "http://www.opcfoundation.org/UA/units/un/cefact".into(),
+                    unit_id: crate::units::unece_code(&tag.unit)
+                        .map(crate::units::unit_id)
+                        .unwrap_or(-1),
+                    display_name: LocalizedText::new("", &tag.unit),
+                    description: LocalizedText::new("", &tag.unit),
+                };
+                VariableBuilder::new(
+                    &NodeId::new(ns, format!("{}.EngineeringUnits", tag.name)),
+                    "EngineeringUnits",
+                    "EngineeringUnits",
+                )
+                .data_type(DataTypeId::EUInformation)
+                .value(ExtensionObject::from_message(eu))
+                .has_type_definition(VariableTypeId::PropertyType)
+                .property_of(node_id.clone())
+                .insert(space);
+            }
+            Some((node_id, state))
+        })
+        .collect()
+}
+
+fn publish(
+    manager: &SimpleNodeManager,
+    handle: &ServerHandle,
+    nodes: &NodeList,
+    values: &[Option<f64>],
+) {
+    let now = DateTime::now();
+    let updates = nodes.iter().zip(values).filter_map(|(node, value)| {
+        let (id, state) = node.as_ref()?;
+        let (variant, status) = match value {
+            Some(x) if *state => (Variant::Boolean(*x != 0.0), StatusCode::Good),
+            Some(x) => (Variant::Double(*x), StatusCode::Good),
+            None => (Variant::Empty, StatusCode::BadNoData),
+        };
+        let dv = DataValue {
+            value: Some(variant),
+            status: Some(status),
+            source_timestamp: Some(now),
+            server_timestamp: Some(now),
+            ..Default::default()
+        };
+        Some((id, None, dv))
+    });
+    if let Err(e) = manager.set_values(handle.subscriptions(), updates) {
+        tracing::warn!("OPC UA value update refused: {e}");
+    }
+}

@@ -10,8 +10,9 @@ packages=(
     libvulkan1 mesa-vulkan-drivers
     # Headless rendering.
     xvfb xauth
-    # Test peers: PDF text extraction, Python for the independent export verifier.
-    poppler-utils python3
+    # Test peers: PDF text extraction, Python for the independent export verifier and the
+    # independent OPC UA server, a real MQTT broker.
+    poppler-utils python3 mosquitto mosquitto-clients
 )
 
 sudo=""
@@ -32,6 +33,13 @@ if ! python3 -c "import nacl" 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check pynacl 2>/dev/null ||
         { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-nacl; }
     python3 -c "import nacl"
+fi
+
+# asyncua: an OPC UA server written independently of Jumeau, for `tags watch` tests.
+if ! python3 -c "import asyncua" 2>/dev/null; then
+    echo "setup: installing asyncua"
+    python3 -m pip install --quiet --disable-pip-version-check asyncua
+    python3 -c "import asyncua"
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -24,8 +24,30 @@ pub struct Cli {
     /// Interface language.
     #[arg(long, global = true, value_enum, default_value_t = Lang::Fr, env = "JUMEAU_LANG")]
     pub lang: Lang,
+    #[command(flatten)]
+    pub source: SourceArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Where live values come from: the built-in simulator (default) or a real OPC UA server.
+#[derive(Args, Debug, Clone)]
+pub struct SourceArgs {
+    /// OPC UA endpoint of a real plant server (default: the built-in simulator on loopback).
+    #[arg(long, global = true, env = "JUMEAU_SOURCE")]
+    pub source: Option<String>,
+    /// Message security towards the server: none, sign or sign-encrypt (Basic256Sha256).
+    #[arg(long, global = true, default_value = "none", env = "JUMEAU_SECURITY")]
+    pub security: String,
+    /// Simulator scenario (built-in name or a .toml file).
+    #[arg(long, global = true, default_value = jumeau_sim::scenario::DEFAULT)]
+    pub scenario: String,
+    /// Simulated time against real time, 1–60.
+    #[arg(long, global = true, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Seed of the simulator's noise and grid frequency.
+    #[arg(long, global = true, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
@@ -51,6 +73,71 @@ pub enum Command {
     /// The signed, hash-chained logbook (main courante).
     #[command(subcommand)]
     Logbook(LogbookCommand),
+    /// Run the plant simulator standalone, served over OPC UA (and MQTT).
+    Sim(SimArgs),
+    /// OPC UA tools.
+    #[command(subcommand)]
+    Opcua(OpcuaCommand),
+    /// Live tag values.
+    #[command(subcommand)]
+    Tags(TagsCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct SimArgs {
+    /// Address to serve OPC UA on, HOST:PORT.
+    #[arg(long, default_value = "127.0.0.1:4840")]
+    pub opcua: String,
+    /// Also publish every tag to this MQTT broker, HOST:PORT (docs/mqtt-format.md).
+    #[arg(long)]
+    pub mqtt: Option<String>,
+    /// Stop after this long (e.g. 90s, 10m); default: run until interrupted.
+    #[arg(long = "for", value_parser = humantime::parse_duration)]
+    pub run_for: Option<std::time::Duration>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OpcuaCommand {
+    /// List a server's variables: node id, browse name, data type, unit where the server gives one.
+    Browse {
+        endpoint: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TagsCommand {
+    /// Print value updates from an OPC UA server or an MQTT broker, one line each.
+    Watch(WatchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// opc.tcp://HOST:PORT/… or mqtt://HOST:PORT.
+    #[arg(long)]
+    pub source: String,
+    /// Master-data tag names to watch (OPC UA: their nodes; MQTT: their topics).
+    #[arg(long = "tag", num_args = 1..)]
+    pub tags: Vec<String>,
+    /// OPC UA node ids to watch, any server (e.g. ns=2;i=2).
+    #[arg(long = "node", num_args = 1..)]
+    pub nodes: Vec<String>,
+    /// MQTT topic filters (default: jumeau/#).
+    #[arg(long = "topic", num_args = 1..)]
+    pub topics: Vec<String>,
+    /// How long to watch (e.g. 10s, 2m).
+    #[arg(long = "for", value_parser = humantime::parse_duration)]
+    pub run_for: std::time::Duration,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Sampling interval asked of the server, ms.
+    #[arg(long, default_value_t = 500.0)]
+    pub sampling_ms: f64,
+    /// Publishing interval asked of the server, ms.
+    #[arg(long, default_value_t = 500)]
+    pub publishing_ms: u64,
 }
 
 #[derive(Subcommand, Debug)]

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod display;
+mod feed;
 mod gui;
 mod store_location;
 
@@ -25,10 +26,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let store_path = store_location::store_path(cli.data_dir.as_deref())?;
     let device = store_location::device_name(cli.device.as_deref());
     match cli.command {
-        None => gui::launch(&store_path, &cli.user, &device, cli.lang, None),
-        Some(Command::Screenshot(args)) => {
-            gui::launch(&store_path, &cli.user, &device, cli.lang, Some(args))
-        }
+        None => gui::launch(&store_path, &cli.user, &device, cli.lang, &cli.source, None),
+        Some(Command::Screenshot(args)) => gui::launch(
+            &store_path,
+            &cli.user,
+            &device,
+            cli.lang,
+            &cli.source,
+            Some(args),
+        ),
+        Some(Command::Sim(args)) => commands::sim::run(&args, &cli.source),
+        Some(Command::Opcua(cmd)) => commands::opcua::run(cmd, &cli.source),
+        Some(Command::Tags(cmd)) => commands::tags::run(&store_path, cmd, &cli.source),
         Some(Command::Db(cmd)) => commands::db::run(&store_path, cmd),
         Some(Command::Components(cmd)) => commands::components::run(&store_path, cmd, cli.lang),
         Some(Command::Changesets(cmd)) => {

@@ -4,3 +4,6 @@ pub mod changesets;
 pub mod components;
 pub mod db;
 pub mod logbook;
+pub mod opcua;
+pub mod sim;
+pub mod tags;

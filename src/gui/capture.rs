@@ -2,6 +2,7 @@
 //! to PNG through Bevy's screenshot API, exit.
 
 use super::camera::FlyTo;
+use super::live::LiveFeed;
 use super::logbook::LogbookView;
 use super::plant::Session;
 use super::selection::{Select, ShowHover};
@@ -38,12 +39,16 @@ struct CaptureRequest {
 #[derive(Resource, Default)]
 struct CaptureState {
     frame: u32,
+    /// When the capture started waiting for live values.
+    started: Option<std::time::Instant>,
     requested: bool,
     written: Option<Result<(), String>>,
 }
 
 /// Give up when no frame came back this many frames after the request.
 const MAX_WAIT_FRAMES: u32 = 600;
+/// How long a screenshot waits for the first live values (then it shows them as missing).
+const LIVE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 impl Plugin for CapturePlugin {
     fn build(&self, app: &mut App) {
@@ -83,9 +88,11 @@ fn capture_when_settled(
     mut commands: Commands,
     req: Res<CaptureRequest>,
     mut state: ResMut<CaptureState>,
+    feed: Res<LiveFeed>,
     mut exit: MessageWriter<AppExit>,
 ) {
     state.frame += 1;
+    let started = *state.started.get_or_insert_with(std::time::Instant::now);
     if let Some(result) = state.written.take() {
         match result {
             Ok(()) => {
@@ -97,6 +104,11 @@ fn capture_when_settled(
             }
         }
         return;
+    }
+    // A frame of the plant without its live values would not show what an operator sees.
+    let live = feed.0.live.lock().map(|l| l.len() > 0).unwrap_or(false);
+    if !live && started.elapsed() < LIVE_WAIT {
+        state.frame = state.frame.min(req.frames.saturating_sub(1));
     }
     if !state.requested && state.frame >= req.frames {
         state.requested = true;

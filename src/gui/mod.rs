@@ -5,6 +5,7 @@ mod camera;
 mod capture;
 mod i18n;
 mod layout;
+mod live;
 mod logbook;
 mod panels;
 mod plant;
@@ -12,7 +13,7 @@ mod scene;
 mod selection;
 mod theme;
 
-use crate::cli::{Lang, ScreenshotArgs};
+use crate::cli::{Lang, ScreenshotArgs, SourceArgs};
 use crate::display;
 use anyhow::Context;
 use bevy::log::LogPlugin;
@@ -29,6 +30,7 @@ pub fn launch(
     user: &str,
     device: &str,
     lang: Lang,
+    source: &SourceArgs,
     screenshot: Option<ScreenshotArgs>,
 ) -> anyhow::Result<ExitCode> {
     // Load everything the client needs first: a store problem is reported before any window.
@@ -64,6 +66,8 @@ pub fn launch(
             Err(e) => return Err(e).with_context(|| format!("cannot replace {}", out.display())),
         }
     }
+    // Live values: the built-in simulator over OPC UA on loopback, or the plant's server.
+    let feed = crate::feed::start(&session.md, source, store_path)?;
     let mut store = store;
     let display_name = session.user.display_name.clone();
     let login = logbook::session_entry("login", &display_name, device);
@@ -102,6 +106,7 @@ pub fn launch(
         selection::SelectionPlugin,
         panels::PanelsPlugin,
         logbook::LogbookPlugin,
+        live::LivePlugin(feed),
     ));
     if let Some(args) = &screenshot {
         app.add_plugins(capture::CapturePlugin::new(args));

@@ -3,6 +3,7 @@
 
 use super::camera::{FlyTo, OrbitCamera, ViewportInsets};
 use super::i18n::{Language, Texts};
+use super::live::{LiveFeed, LiveView, unit_key_tags};
 use super::logbook::{ComponentEntries, LogbookView};
 use super::plant::Session;
 use super::scene::PlantBounds;
@@ -54,6 +55,7 @@ fn shell(
     camera: Single<(&Camera, &GlobalTransform), With<OrbitCamera>>,
     mut logbook: ResMut<LogbookView>,
     latest: Res<ComponentEntries>,
+    feed: Res<LiveFeed>,
     mut select: MessageWriter<Select>,
     mut fly: MessageWriter<FlyTo>,
 ) -> Result {
@@ -61,6 +63,7 @@ fn shell(
     let t = language.texts();
     let fr = language.fr();
     let mut actions = Actions::default();
+    let live = LiveView::snapshot(&feed);
     let mut root = egui::Ui::new(
         ctx.clone(),
         "jumeau-root".into(),
@@ -72,7 +75,7 @@ fn shell(
     let top = egui::Panel::top("top-bar")
         .exact_size(40.0)
         .show(&mut root, |ui| {
-            top_bar(ui, &session, t, language.0, &mut actions)
+            top_bar(ui, &session, &live, t, language.0, &mut actions)
         })
         .response
         .rect
@@ -101,7 +104,7 @@ fn shell(
             .resizable(true)
             .default_size(480.0)
             .show(&mut root, |ui| {
-                component_card(ui, &session, c, &latest, t, fr, &mut actions)
+                component_card(ui, &session, &live, c, &latest, t, fr, &mut actions)
             })
             .response
             .rect
@@ -129,6 +132,7 @@ fn shell(
         &bounds,
         cam,
         cam_transform,
+        &live,
         fr,
     );
     if show_hover.0 {
@@ -156,14 +160,41 @@ fn shell(
     Ok(())
 }
 
-fn top_bar(ui: &mut egui::Ui, session: &Session, t: &Texts, lang: Lang, actions: &mut Actions) {
+fn top_bar(
+    ui: &mut egui::Ui,
+    session: &Session,
+    live: &LiveView,
+    t: &Texts,
+    lang: Lang,
+    actions: &mut Actions,
+) {
     ui.horizontal_centered(|ui| {
         ui.label(RichText::new(t.app_title).heading().strong());
         ui.separator();
         ui.label(RichText::new(format!("{} :", t.plant_state)).color(MUTED));
-        // No connector is wired yet: say so instead of showing anything that looks live.
-        ui.label(RichText::new(format!("○ {}", t.no_live_data)).color(MUTED))
-            .on_hover_text(t.no_live_data_hint);
+        let source = match &live.status.simulator {
+            Some(title) => format!("{} — {title}\nOPC UA {}", t.simulator, live.status.endpoint),
+            None => format!("OPC UA {}", live.status.endpoint),
+        };
+        if live.link_up() {
+            let what = match live.status.simulator {
+                Some(_) => format!("• {} ({})", t.live_data, t.simulator.to_lowercase()),
+                None => format!("• {}", t.live_data),
+            };
+            ui.label(RichText::new(what).color(Color32::from_rgb(0x4c, 0xd9, 0x64)))
+                .on_hover_text(source);
+        } else {
+            let hint = live
+                .status
+                .error
+                .clone()
+                .unwrap_or_else(|| t.no_live_data_hint.to_owned());
+            ui.label(
+                RichText::new(format!("• {}", t.no_live_data))
+                    .color(Color32::from_rgb(0xf0, 0xb4, 0x29)),
+            )
+            .on_hover_text(format!("{source}\n{hint}"));
+        }
         ui.separator();
         if let Some(cs) = &session.last_changeset {
             ui.label(
@@ -300,9 +331,11 @@ fn normal_range(l: &Limits) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn component_card(
     ui: &mut egui::Ui,
     session: &Session,
+    live: &LiveView,
     c: &Component,
     latest: &ComponentEntries,
     t: &Texts,
@@ -373,7 +406,7 @@ fn component_card(
         }
         latest_entries(ui, latest, t);
         parameters_table(ui, session, c, t, fr);
-        tags_table(ui, session, c, t, fr);
+        tags_table(ui, session, live, c, t, fr);
         related(ui, session, c, t, fr, actions);
     });
 }
@@ -449,7 +482,14 @@ fn parameters_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Tex
         });
 }
 
-fn tags_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts, fr: bool) {
+fn tags_table(
+    ui: &mut egui::Ui,
+    session: &Session,
+    live: &LiveView,
+    c: &Component,
+    t: &Texts,
+    fr: bool,
+) {
     let tags: Vec<_> = session
         .md
         .tags
@@ -464,7 +504,7 @@ fn tags_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts, fr
         .default_open(true)
         .show(ui, |ui| {
             egui::Grid::new("tags")
-                .num_columns(3)
+                .num_columns(4)
                 .striped(true)
                 .show(ui, |ui| {
                     for tag in tags {
@@ -474,6 +514,7 @@ fn tags_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts, fr
                         } else {
                             &tag.description_en
                         });
+                        live_value(ui, live, tag, fr);
                         ui.label(&tag.unit).on_hover_text(format!(
                             "{} : {}",
                             t.source,
@@ -486,6 +527,31 @@ fn tags_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts, fr
                     }
                 });
         });
+}
+
+/// The live value cell: bright when fresh, greyed with its age when stale, a dash when missing.
+fn live_value(ui: &mut egui::Ui, live: &LiveView, tag: &jumeau_core::masterdata::Tag, fr: bool) {
+    match live.reading(tag, fr) {
+        Some(r) if r.fresh => {
+            ui.label(
+                RichText::new(r.number)
+                    .monospace()
+                    .strong()
+                    .color(Color32::WHITE),
+            );
+        }
+        Some(r) => {
+            ui.label(
+                RichText::new(format!("{} {}", r.number, r.age.unwrap_or_default()))
+                    .monospace()
+                    .italics()
+                    .color(MUTED),
+            );
+        }
+        None => {
+            ui.label(RichText::new("—").color(MUTED));
+        }
+    }
 }
 
 fn related(
@@ -564,6 +630,7 @@ fn world_labels(
     bounds: &PlantBounds,
     cam: &Camera,
     cam_transform: &GlobalTransform,
+    live: &LiveView,
     fr: bool,
 ) {
     let painter = ctx
@@ -592,13 +659,34 @@ fn world_labels(
             continue;
         }
         let is_selected = selected.is_some_and(|s| s.code == c.code);
-        let text = if c.parent.is_none() && !is_selected {
+        let mut text = if c.parent.is_none() && !is_selected {
             c.alias.clone()
         } else {
             format!("{} — {}", c.alias, c.name(fr))
         };
+        // Key live values under the unit's name; a stale one carries its age.
+        let mut stale = false;
+        for name in unit_key_tags(&c.alias) {
+            let reading = session
+                .md
+                .tags
+                .iter()
+                .find(|t| t.name == *name)
+                .and_then(|tag| live.reading(tag, fr));
+            if let Some(r) = reading {
+                stale |= !r.fresh;
+                text.push_str(&format!(
+                    "\n{}{}",
+                    r.text,
+                    r.age.map(|a| format!("  {a}")).unwrap_or_default()
+                ));
+            }
+        }
+
         let color = if is_selected {
             ACCENT
+        } else if stale {
+            MUTED
         } else {
             Color32::from_gray(235)
         };

@@ -10,6 +10,7 @@ pub mod logbook;
 pub mod masterdata;
 pub mod role;
 pub mod seed;
+pub mod trend;
 pub mod units;
 
 pub use changeset::{Change, ChangeSetContent, ChangeSetStatus};

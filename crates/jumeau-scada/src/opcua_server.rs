@@ -62,16 +62,24 @@ pub fn default_pki_dir() -> PathBuf {
     std::env::temp_dir().join("jumeau-pki-server")
 }
 
-/// Starts serving `simulator` on `addr` ("127.0.0.1:4840"; port 0 picks a free one), updating
-/// every value each `interval` of wall-clock time while the clock runs.
-pub async fn serve(
+/// An OPC UA server listening, with the plant namespace registered and nothing in it yet.
+pub struct Listening {
+    pub handle: ServerHandle,
+    pub manager: Arc<SimpleNodeManager>,
+    /// The endpoint URL clients connect to.
+    pub endpoint: String,
+    /// Index of the plant namespace (2).
+    pub ns: u16,
+    pub run: tokio::task::JoinHandle<()>,
+}
+
+/// Opens an OPC UA server on `addr` ("127.0.0.1:4840"; port 0 picks a free one) with endpoints
+/// None and Basic256Sha256 Sign / SignAndEncrypt, anonymous access.
+pub async fn listen(
     addr: &str,
-    md: &MasterData,
-    simulator: Simulator,
-    clock: Clock,
-    interval: Duration,
+    application: &str,
     pki_dir: PathBuf,
-) -> Result<SimServer, ServeError> {
+) -> Result<Listening, ServeError> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| ServeError::Listen(addr.to_owned(), e))?;
@@ -82,7 +90,7 @@ pub async fn serve(
     let endpoint = format!("opc.tcp://{host}:{}/", local.port());
     let tokens: &[&str] = &[ANONYMOUS_USER_TOKEN_ID];
     let (server, handle) = ServerBuilder::new()
-        .application_name("Jumeau plant simulator")
+        .application_name(application)
         .application_uri("urn:jumeau:simulator")
         .product_uri("urn:jumeau")
         .host(host)
@@ -115,7 +123,7 @@ pub async fn serve(
         )
         .max_array_length(200_000)
         .max_message_size(64 * 1024 * 1024)
-        .max_chunk_count(256)
+        .max_chunk_count(1024)
         .with_node_manager(simple_node_manager(
             NamespaceMetadata {
                 namespace_uri: NAMESPACE_URI.to_owned(),
@@ -133,18 +141,43 @@ pub async fn serve(
         .node_managers()
         .get_of_type::<SimpleNodeManager>()
         .ok_or_else(|| ServeError::Config("simple node manager missing".into()))?;
-    let nodes = {
-        let mut space = manager.address_space().write();
-        build_address_space(&mut space, ns, md, &simulator)
-    };
     let run = tokio::spawn(async move {
         if let Err(e) = server.run_with(listener).await {
             tracing::error!("OPC UA server stopped: {e}");
         }
     });
+    Ok(Listening {
+        handle,
+        manager,
+        endpoint,
+        ns,
+        run,
+    })
+}
+
+/// Starts serving `simulator` on `addr`, updating every value each `interval` of wall-clock
+/// time while the clock runs.
+pub async fn serve(
+    addr: &str,
+    md: &MasterData,
+    simulator: Simulator,
+    clock: Clock,
+    interval: Duration,
+    pki_dir: PathBuf,
+) -> Result<SimServer, ServeError> {
+    let server = listen(addr, "Jumeau plant simulator", pki_dir).await?;
+    let nodes = {
+        let mut space = server.manager.address_space().write();
+        build_address_space(&mut space, server.ns, md, &simulator)
+    };
     let simulator = Arc::new(Mutex::new(simulator));
     let clock = Arc::new(Mutex::new(clock));
-    let (sim, clk, h) = (simulator.clone(), clock.clone(), handle.clone());
+    let (sim, clk, h, manager) = (
+        simulator.clone(),
+        clock.clone(),
+        server.handle.clone(),
+        server.manager.clone(),
+    );
     let update = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -163,16 +196,16 @@ pub async fn serve(
         }
     });
     Ok(SimServer {
-        handle,
-        endpoint,
+        handle: server.handle,
+        endpoint: server.endpoint,
         simulator,
         clock,
-        tasks: vec![run, update],
+        tasks: vec![server.run, update],
     })
 }
 
 /// One variable per mapped tag, in tag order: (node id, is a binary state).
-type NodeList = Vec<Option<(NodeId, bool)>>;
+pub type NodeList = Vec<Option<(NodeId, bool)>>;
 
 fn build_address_space(
     space: &mut AddressSpace,
@@ -255,7 +288,9 @@ fn build_address_space(
         .collect()
 }
 
-fn publish(
+/// Sets the values of `nodes` (same order), Good with the current time as source timestamp
+/// (None → BadNoData), and notifies the subscriptions.
+pub fn publish(
     manager: &SimpleNodeManager,
     handle: &ServerHandle,
     nodes: &NodeList,

@@ -7,6 +7,7 @@
 mod audit;
 mod changesets;
 mod error;
+mod historian;
 mod keys;
 mod logbook;
 mod masterdata;
@@ -18,6 +19,7 @@ mod users;
 pub use audit::AuditRow;
 pub use changesets::ChangeSetRow;
 pub use error::StoreError;
+pub use historian::{CompactReport, Retention, Sample, TrendPoint};
 pub use logbook::{LogEntry, LogFilter, Verification};
 pub use masterdata::ComponentDetail;
 pub use migrate::{MIGRATIONS, Migration, latest_version};

@@ -23,6 +23,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_logbook.sql",
         sql: include_str!("../../../migrations/0002_logbook.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_historian.sql",
+        sql: include_str!("../../../migrations/0003_historian.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -1,0 +1,42 @@
+//! `jumeau opcua browse`: any server's variables, with data types and units.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use jumeau_scada::opcua_client::{self, ClientConfig, Security};
+
+use crate::cli::{OpcuaCommand, SourceArgs};
+
+pub fn run(cmd: OpcuaCommand, source: &SourceArgs) -> anyhow::Result<ExitCode> {
+    let OpcuaCommand::Browse { endpoint, json } = cmd;
+    let mut cfg = ClientConfig::new(&endpoint);
+    cfg.security = Security::parse(&source.security).map_err(anyhow::Error::msg)?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    let vars = runtime.block_on(async {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let conn = opcua_client::connect(&cfg, tx).await?;
+        let vars = opcua_client::browse(&conn.session).await;
+        conn.session.disconnect().await.ok();
+        vars
+    })?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&vars)?);
+    } else {
+        println!(
+            "{:<28} {:<22} {:<9} {:<7} path",
+            "node id", "browse name", "type", "unit"
+        );
+        for v in &vars {
+            println!(
+                "{:<28} {:<22} {:<9} {:<7} {}",
+                v.node_id,
+                v.browse_name,
+                v.data_type,
+                v.unit.as_deref().unwrap_or("—"),
+                v.path
+            );
+        }
+        println!("{} variables", vars.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,73 @@
+//! `jumeau sim`: the plant simulator standalone, served over OPC UA and optionally MQTT.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use jumeau_scada::{mqtt, opcua_server};
+use jumeau_sim::{Clock, Scenario, Simulator};
+
+use crate::cli::{SimArgs, SourceArgs};
+
+pub fn run(args: &SimArgs, source: &SourceArgs) -> anyhow::Result<ExitCode> {
+    let md = jumeau_core::seed::plant();
+    let scenario = Scenario::load(&source.scenario)?;
+    let clock = Clock::new(source.speed).map_err(anyhow::Error::msg)?;
+    if let Some(broker) = &args.mqtt {
+        mqtt::broker_address(broker).map_err(anyhow::Error::msg)?;
+    }
+    let title = format!("{} ({})", scenario.title_en, scenario.name);
+    let sim = Simulator::new(&md.tags, scenario, source.seed);
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    runtime.block_on(async {
+        let pki = opcua_server::default_pki_dir();
+        let server =
+            opcua_server::serve(&args.opcua, &md, sim, clock, Duration::from_secs(1), pki).await?;
+        println!(
+            "simulator: {title}, ×{} , seed {}",
+            clock.speed(),
+            source.seed
+        );
+        println!(
+            "OPC UA: {} (security None, Basic256Sha256 Sign / SignAndEncrypt)",
+            server.endpoint
+        );
+        if let Some(broker) = &args.mqtt {
+            let publisher = mqtt::Publisher::start(broker).map_err(anyhow::Error::msg)?;
+            println!("MQTT: publishing to {broker}, one topic per tag (docs/mqtt-format.md)");
+            let (sim, md) = (server.simulator.clone(), md.clone());
+            tokio::spawn(async move {
+                let mut ticker = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    ticker.tick().await;
+                    let values = sim.lock().expect("simulator lock").values();
+                    let now = jumeau_scada::now_ms();
+                    for (tag, value) in md.tags.iter().zip(values) {
+                        let Some(topic) = &tag.mqtt_topic else {
+                            continue;
+                        };
+                        let value = value.map(|x| {
+                            if tag.quantity == jumeau_core::Quantity::State {
+                                jumeau_scada::Value::State(x != 0.0)
+                            } else {
+                                jumeau_scada::Value::Number(x)
+                            }
+                        });
+                        publisher
+                            .publish(topic, mqtt::payload(&tag.name, value, &tag.unit, now))
+                            .await;
+                    }
+                }
+            });
+        }
+        match args.run_for {
+            Some(d) => tokio::time::sleep(d).await,
+            None => {
+                tokio::signal::ctrl_c().await.ok();
+            }
+        }
+        server.shutdown();
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,159 @@
+//! `jumeau tags watch`: value updates from any OPC UA server or MQTT broker, one line each.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context, bail};
+use jumeau_scada::opcua_client::{self, ClientConfig, LinkEvent, Security, WatchItem};
+use jumeau_scada::{TagUpdate, format_ms, mqtt};
+use jumeau_store::Store;
+
+use crate::cli::{SourceArgs, TagsCommand, WatchArgs};
+
+pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::Result<ExitCode> {
+    let TagsCommand::Watch(args) = cmd;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let rejected = Arc::new(AtomicU64::new(0));
+    let keyed_by_tag;
+    if args.source.starts_with("opc.tcp://") {
+        let items = opcua_items(store_path, &args)?;
+        keyed_by_tag = args.nodes.is_empty();
+        let mut cfg = ClientConfig::new(&args.source);
+        cfg.security = Security::parse(&source.security).map_err(anyhow::Error::msg)?;
+        cfg.sampling_ms = args.sampling_ms;
+        cfg.publishing_ms = args.publishing_ms;
+        runtime.block_on(async {
+            let conn = opcua_client::connect(&cfg, tx.clone()).await?;
+            opcua_client::keep_subscribed(&conn, &cfg, items, tx.clone()).await?;
+            // Keep the session alive for the whole watch.
+            std::mem::forget(conn);
+            anyhow::Ok(())
+        })?;
+    } else if args.source.starts_with("mqtt://") {
+        keyed_by_tag = true;
+        let filters = mqtt_filters(store_path, &args)?;
+        let (broker, tx, rejected) = (args.source.clone(), tx.clone(), rejected.clone());
+        mqtt::broker_address(&broker).map_err(anyhow::Error::msg)?;
+        runtime.spawn(async move {
+            if let Err(e) = mqtt::subscribe(&broker, filters, tx, rejected).await {
+                eprintln!("jumeau: MQTT: {e}");
+            }
+        });
+    } else {
+        bail!(
+            "--source must start with opc.tcp:// or mqtt://, not \"{}\"",
+            args.source
+        );
+    }
+    drop(tx);
+    let deadline = tokio::time::Instant::now() + args.run_for;
+    let mut printed = 0u64;
+    runtime.block_on(async {
+        while let Ok(Some(event)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+            match event {
+                LinkEvent::Update(u) => {
+                    printed += 1;
+                    print_update(&u, &args, keyed_by_tag);
+                }
+                LinkEvent::Lost(e) => eprintln!("jumeau: link lost: {e}"),
+                LinkEvent::Connected | LinkEvent::Alive(_) => {}
+            }
+        }
+    });
+    let bad = rejected.load(Ordering::Relaxed);
+    if bad > 0 {
+        eprintln!("jumeau: {bad} malformed payloads dropped");
+    }
+    runtime.shutdown_background();
+    Ok(if printed > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
+}
+
+fn print_update(u: &TagUpdate, args: &WatchArgs, keyed_by_tag: bool) {
+    if args.json {
+        let key = if keyed_by_tag { "tag" } else { "node" };
+        let line = serde_json::json!({
+            key: u.key,
+            "value": u.value,
+            "unit": u.unit,
+            "quality": u.quality.label(),
+            "source_ts": format_ms(u.source_ms),
+            "receive_ts": format_ms(u.receive_ms),
+        });
+        println!("{line}");
+    } else {
+        let value = u
+            .value
+            .map(|v| format!("{:.3}", v.as_f64()))
+            .unwrap_or_else(|| "—".into());
+        println!(
+            "{}  {:<24} {:>12} {:<7} {:<9} (source {})",
+            format_ms(u.receive_ms),
+            u.key,
+            value,
+            u.unit.as_deref().unwrap_or(""),
+            u.quality.label(),
+            format_ms(u.source_ms)
+        );
+    }
+}
+
+/// OPC UA items: named nodes as they are, named tags through master data, else every tag.
+fn opcua_items(store_path: &Path, args: &WatchArgs) -> anyhow::Result<Vec<WatchItem>> {
+    let mut items = Vec::new();
+    for node in &args.nodes {
+        let id = node.parse().map_err(|_| {
+            anyhow::anyhow!("\"{node}\" is not an OPC UA node id (e.g. ns=2;s=NAME)")
+        })?;
+        items.push(WatchItem {
+            key: node.clone(),
+            node: id,
+            unit: None,
+        });
+    }
+    if !args.nodes.is_empty() && args.tags.is_empty() {
+        return Ok(items);
+    }
+    let md = Store::open_seeded(store_path)?.master_data()?;
+    let all = crate::feed::watch_items(&md);
+    if args.tags.is_empty() {
+        return Ok(all);
+    }
+    for name in &args.tags {
+        let item = all
+            .iter()
+            .find(|i| &i.key == name)
+            .with_context(|| format!("no tag {name} with an OPC UA node in master data"))?;
+        items.push(item.clone());
+    }
+    Ok(items)
+}
+
+fn mqtt_filters(store_path: &Path, args: &WatchArgs) -> anyhow::Result<Vec<String>> {
+    let mut filters = args.topics.clone();
+    if !args.tags.is_empty() {
+        let md = Store::open_seeded(store_path)?.master_data()?;
+        for name in &args.tags {
+            let tag = md
+                .tags
+                .iter()
+                .find(|t| &t.name == name)
+                .with_context(|| format!("no tag {name} in master data"))?;
+            filters.push(
+                tag.mqtt_topic
+                    .clone()
+                    .with_context(|| format!("tag {name} has no MQTT topic"))?,
+            );
+        }
+    }
+    if filters.is_empty() {
+        filters.push("jumeau/#".into());
+    }
+    Ok(filters)
+}

@@ -1,0 +1,119 @@
+//! Live values on the client: the feed's shared `LiveValues` read once per frame into a
+//! `LiveView` that the panels draw from. A stale value is drawn greyed with its age, never as
+//! fresh.
+
+use bevy::prelude::*;
+use jumeau_core::masterdata::Tag;
+use jumeau_scada::live::{Freshness, StaleReason};
+use jumeau_scada::{LiveValues, Value};
+
+use crate::feed::{Feed, FeedStatus};
+
+#[derive(Resource, Clone)]
+pub struct LiveFeed(pub Feed);
+
+pub struct LivePlugin(pub Feed);
+
+impl Plugin for LivePlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(LiveFeed(self.0.clone()));
+    }
+}
+
+/// One frame's copy of the live state.
+pub struct LiveView {
+    values: LiveValues,
+    pub status: FeedStatus,
+    now_ms: i64,
+}
+
+/// A value ready to draw.
+pub struct Reading {
+    /// Value and unit.
+    pub text: String,
+    /// Value alone, for tables that have a unit column.
+    pub number: String,
+    pub fresh: bool,
+    /// "⏱ 12 s" style age when stale.
+    pub age: Option<String>,
+}
+
+impl LiveView {
+    pub fn snapshot(feed: &LiveFeed) -> LiveView {
+        LiveView {
+            values: feed.0.live.lock().map(|l| l.clone()).unwrap_or_default(),
+            status: feed.0.status.lock().map(|s| s.clone()).unwrap_or_default(),
+            now_ms: jumeau_scada::now_ms(),
+        }
+    }
+
+    pub fn link_up(&self) -> bool {
+        self.values.link_up() && !self.values.is_empty()
+    }
+
+    pub fn reading(&self, tag: &Tag, fr: bool) -> Option<Reading> {
+        let update = self.values.get(&tag.name)?;
+        let number = match update.value {
+            Some(Value::State(b)) => (if b { "1" } else { "0" }).to_owned(),
+            Some(Value::Number(x)) => format_number(x, &tag.unit, fr),
+            None => "—".to_owned(),
+        };
+        let text = if matches!(update.value, Some(Value::Number(_))) {
+            format!("{number} {}", tag.unit)
+        } else {
+            number.clone()
+        };
+        let (fresh, age) = match self.values.freshness(&tag.name, self.now_ms) {
+            Freshness::Fresh => (true, None),
+            Freshness::Stale { age_ms, reason } => {
+                let why = match reason {
+                    StaleReason::BadQuality => update.quality.label().to_owned(),
+                    _ => format!("⏱ {}", format_age(age_ms)),
+                };
+                (false, Some(why))
+            }
+            Freshness::Missing => return None,
+        };
+        Some(Reading {
+            text,
+            number,
+            fresh,
+            age,
+        })
+    }
+}
+
+/// Value with a precision suited to its unit, French decimal comma when the UI is French.
+fn format_number(x: f64, unit: &str, fr: bool) -> String {
+    let decimals = match unit {
+        "rpm" | "mm" | "A" | "kg/s" if x.abs() >= 100.0 => 0,
+        "rpm" | "°C" | "mbar" | "MW" | "Mvar" | "%" | "mm" | "K" | "µm" | "A" | "°" => 1,
+        "ppm" => 3,
+        _ => 2,
+    };
+    let s = format!("{x:.decimals$}");
+    if fr { s.replace('.', ",") } else { s }
+}
+
+fn format_age(ms: i64) -> String {
+    let s = ms / 1000;
+    if s < 120 {
+        format!("{s} s")
+    } else if s < 7200 {
+        format!("{} min", s / 60)
+    } else {
+        format!("{} h", s / 3600)
+    }
+}
+
+/// The key measurements shown on a unit's label in the 3D view.
+pub fn unit_key_tags(unit: &str) -> &'static [&'static str] {
+    match unit {
+        "TG1" => &["11MBA00CS101", "11MKA10CE101"],
+        "TG2" => &["12MBA00CS101", "12MKA10CE101"],
+        "CR1" => &["11HAD50CP101", "11HAH50CF101"],
+        "CR2" => &["12HAD50CP101", "12HAH50CF101"],
+        "TV" => &["10MAA00CS101", "10MKA10CE101"],
+        _ => &[],
+    }
+}

@@ -1,0 +1,242 @@
+//! `jumeau sim` and `jumeau tags watch` with real peers: our simulator over OPC UA, an
+//! independent OPC UA server (FreeOpcUa asyncua), a Mosquitto broker.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{jumeau, stderr, stdout};
+
+/// A child process killed when the test ends, pass or fail.
+struct Peer(Child);
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts a command and waits for a line containing `marker` on its stdout; returns that line.
+fn start_until(mut cmd: Command, marker: &str) -> (Peer, String) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start peer");
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            if line.contains(marker) {
+                return (Peer(child), line);
+            }
+        }
+    }
+    panic!("peer never printed {marker}");
+}
+
+fn sim(data_dir: &std::path::Path, extra: &[&str]) -> (Peer, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jumeau"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .args(["sim", "--opcua", "127.0.0.1:0", "--for", "60s"])
+        .args(extra);
+    let (peer, line) = start_until(cmd, "OPC UA: ");
+    let endpoint = line.split_whitespace().nth(2).unwrap().to_owned();
+    (peer, endpoint)
+}
+
+fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn watch_our_simulator_over_opcua() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, endpoint) = sim(dir.path(), &["--speed", "10"]);
+    assert!(endpoint.starts_with("opc.tcp://127.0.0.1:"), "{endpoint}");
+    let o = jumeau(
+        dir.path(),
+        &[
+            "tags",
+            "watch",
+            "--source",
+            &endpoint,
+            "--tag",
+            "11MBA00CS101",
+            "11MKA10CE110",
+            "--for",
+            "4s",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = json_lines(&stdout(&o));
+    let speed: Vec<_> = lines
+        .iter()
+        .filter(|l| l["tag"] == "11MBA00CS101")
+        .collect();
+    assert!(speed.len() >= 2, "one line per update: {lines:?}");
+    let last = speed.last().unwrap();
+    assert_eq!(last["unit"], "rpm");
+    assert_eq!(last["quality"], "good");
+    assert!(last["value"].as_f64().unwrap() > 2900.0);
+    assert!(last["source_ts"].as_str().unwrap().ends_with('Z') && last["receive_ts"].is_string());
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["tag"] == "11MKA10CE110" && l["value"] == true),
+        "breaker closed as a boolean"
+    );
+
+    let o = jumeau(dir.path(), &["opcua", "browse", &endpoint, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let vars: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let speed = vars
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["node_id"] == "ns=2;s=11MBA00CS101")
+        .unwrap();
+    assert_eq!(speed["unit"], "rpm");
+    assert_eq!(speed["data_type"], "Double");
+}
+
+#[test]
+fn watch_an_independent_opcua_server() {
+    let port = free_port();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/opcua_peer.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).arg(port.to_string());
+    let (_peer, _) = start_until(cmd, "READY");
+    let dir = tempfile::tempdir().unwrap();
+    let endpoint = format!("opc.tcp://127.0.0.1:{port}/peer/");
+    let o = jumeau(
+        dir.path(),
+        &[
+            "tags",
+            "watch",
+            "--source",
+            &endpoint,
+            "--node",
+            "ns=2;s=Flow",
+            "ns=2;s=Running",
+            "--for",
+            "3s",
+            "--json",
+            "--sampling-ms",
+            "100",
+            "--publishing-ms",
+            "100",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = json_lines(&stdout(&o));
+    let flows: Vec<f64> = lines
+        .iter()
+        .filter(|l| l["node"] == "ns=2;s=Flow")
+        .map(|l| l["value"].as_f64().unwrap())
+        .collect();
+    assert!(flows.len() >= 5, "{lines:?}");
+    assert!(
+        flows.windows(2).all(|w| w[1] > w[0]),
+        "counts up: {flows:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["node"] == "ns=2;s=Running" && l["value"].is_boolean())
+    );
+    let o = jumeau(dir.path(), &["opcua", "browse", &endpoint]);
+    assert!(stdout(&o).contains("ns=2;s=Flow"), "{}", stdout(&o));
+}
+
+#[test]
+fn mqtt_through_mosquitto_survives_malformed_payloads() {
+    let port = free_port();
+    let mut broker = Command::new("mosquitto");
+    broker.args(["-p", &port.to_string(), "-v"]);
+    let broker = Peer(
+        broker
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mosquitto installed (scripts/setup.sh)"),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let dir = tempfile::tempdir().unwrap();
+    let mqtt = format!("127.0.0.1:{port}");
+    let (_sim, _) = sim(dir.path(), &["--mqtt", &mqtt]);
+    // Hostile publisher: garbage on the plant's topics while the watch runs.
+    let garbage = std::thread::spawn(move || {
+        for payload in [
+            "not json",
+            "{\"tag\":1}",
+            "\u{0}\u{1}",
+            "{\"tag\":\"x\",\"value\":\"12\",\"unit\":\"bar\",\"quality\":\"good\",\"ts\":\"2026-01-01T00:00:00Z\"}",
+        ] {
+            std::thread::sleep(Duration::from_millis(300));
+            let _ = Command::new("mosquitto_pub")
+                .args([
+                    "-p",
+                    &port.to_string(),
+                    "-t",
+                    "jumeau/TG1/11MBA00/11MBA00CS101",
+                    "-m",
+                    payload,
+                ])
+                .status();
+        }
+    });
+    let o = jumeau(
+        dir.path(),
+        &[
+            "tags",
+            "watch",
+            "--source",
+            &format!("mqtt://{mqtt}"),
+            "--tag",
+            "11MBA00CS101",
+            "--for",
+            "4s",
+            "--json",
+        ],
+    );
+    garbage.join().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = json_lines(&stdout(&o));
+    assert!(lines.len() >= 2, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["tag"] == "11MBA00CS101" && l["unit"] == "rpm" && l["value"].is_number())
+    );
+    assert!(
+        stderr(&o).contains("malformed payloads dropped"),
+        "{}",
+        stderr(&o)
+    );
+    drop(broker);
+}

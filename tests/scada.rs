@@ -30,12 +30,13 @@ fn free_port() -> u16 {
 
 /// Starts a command and waits for a line containing `marker` on its stdout; returns that line.
 fn start_until(mut cmd: Command, marker: &str) -> (Peer, String) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start peer");
-    let out = child.stdout.take().unwrap();
+    let mut peer = Peer(
+        cmd.stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start peer"),
+    );
+    let out = peer.0.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
@@ -46,10 +47,10 @@ fn start_until(mut cmd: Command, marker: &str) -> (Peer, String) {
     });
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-            if line.contains(marker) {
-                return (Peer(child), line);
-            }
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
+            && line.contains(marker)
+        {
+            return (peer, line);
         }
     }
     panic!("peer never printed {marker}");

@@ -106,7 +106,7 @@ fn capture_when_settled(
         return;
     }
     // A frame of the plant without its live values would not show what an operator sees.
-    let live = feed.0.live.lock().map(|l| l.len() > 0).unwrap_or(false);
+    let live = feed.0.live.lock().map(|l| !l.is_empty()).unwrap_or(false);
     if !live && started.elapsed() < LIVE_WAIT {
         state.frame = state.frame.min(req.frames.saturating_sub(1));
     }

@@ -347,7 +347,7 @@ pub async fn browse(session: &Session) -> Result<Vec<BrowsedVariable>, ClientErr
         }
         for r in children(session, &node, ReferenceTypeId::HierarchicalReferences).await? {
             let child = r.node_id.node_id.clone();
-            if child == NodeId::from(ObjectId::Server) {
+            if child == ObjectId::Server {
                 continue;
             }
             let name = r.browse_name.name.to_string();
@@ -357,9 +357,7 @@ pub async fn browse(session: &Session) -> Result<Vec<BrowsedVariable>, ClientErr
                 format!("{path}/{name}")
             };
             match r.node_class {
-                NodeClass::Variable
-                    if r.reference_type_id != NodeId::from(ReferenceTypeId::HasProperty) =>
-                {
+                NodeClass::Variable if r.reference_type_id != ReferenceTypeId::HasProperty => {
                     found.push(BrowsedVariable {
                         node_id: child.to_string(),
                         browse_name: name,
@@ -453,10 +451,10 @@ async fn describe(session: &Session, vars: &mut [BrowsedVariable]) -> Result<(),
             .read(&[read], TimestampsToReturn::Neither, 0.0)
             .await
             .map_err(|e| ClientError::Request(e.to_string()))?;
-        if let Some(Variant::ExtensionObject(obj)) = dv.first().and_then(|d| d.value.clone()) {
-            if let Some(info) = obj.inner_as::<EUInformation>() {
-                v.unit = Some(info.display_name.text.to_string());
-            }
+        if let Some(Variant::ExtensionObject(obj)) = dv.first().and_then(|d| d.value.clone())
+            && let Some(info) = obj.inner_as::<EUInformation>()
+        {
+            v.unit = Some(info.display_name.text.to_string());
         }
     }
     Ok(())
@@ -478,12 +476,11 @@ fn data_type_name(id: &NodeId) -> String {
         (12, "String"),
         (13, "DateTime"),
     ];
-    if id.namespace == 0 {
-        if let opcua::types::Identifier::Numeric(n) = id.identifier {
-            if let Some((_, name)) = known.iter().find(|(k, _)| *k == n) {
-                return (*name).to_owned();
-            }
-        }
+    if id.namespace == 0
+        && let opcua::types::Identifier::Numeric(n) = id.identifier
+        && let Some((_, name)) = known.iter().find(|(k, _)| *k == n)
+    {
+        return (*name).to_owned();
     }
     id.to_string()
 }

@@ -645,6 +645,8 @@ fn world_labels(
         .iter()
         .filter(|c| c.parent.is_none() && c.alias == c.unit);
     let selected = selection.code.as_deref().and_then(|c| session.component(c));
+    // Labels already drawn this frame: a new one that would cover one moves up above it.
+    let mut placed: Vec<egui::Rect> = Vec::new();
     for c in roots.chain(selected) {
         let Some((lo, hi)) = bounds.of(session, &c.code) else {
             continue;
@@ -691,9 +693,13 @@ fn world_labels(
             Color32::from_gray(235)
         };
         let galley = painter.layout_no_wrap(text, FontId::proportional(16.0), color);
-        let rect = Align2::CENTER_BOTTOM
+        let mut rect = Align2::CENTER_BOTTOM
             .anchor_size(pos, galley.size())
             .expand(4.0);
+        while let Some(other) = placed.iter().find(|r| r.intersects(rect)) {
+            rect = rect.translate(egui::vec2(0.0, other.min.y - rect.max.y - 2.0));
+        }
+        placed.push(rect);
         painter.rect_filled(rect, 3.0, Color32::from_black_alpha(170));
         painter.galley(rect.min + egui::vec2(4.0, 4.0), galley, color);
     }

@@ -54,24 +54,30 @@ pub struct TrendPoint {
 const MINUTE_MS: i64 = 60_000;
 
 impl Store {
-    fn history_tag_ids(&mut self, names: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
+    /// Ids of the historian's tags, created at first use; cached, so a batch of known tags costs
+    /// no lookup.
+    fn history_tag_ids(&mut self, names: &[&str]) -> Result<(), StoreError> {
+        let unknown: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !self.history_ids.contains_key(*n))
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
         let tx = self.conn.transaction()?;
-        let mut ids = HashMap::new();
         {
             let mut insert =
                 tx.prepare_cached("INSERT OR IGNORE INTO history_tags (name) VALUES (?1)")?;
             let mut select = tx.prepare_cached("SELECT id FROM history_tags WHERE name = ?1")?;
-            for name in names {
-                if ids.contains_key(*name) {
-                    continue;
-                }
+            for name in unknown {
                 insert.execute([name])?;
                 let id: i64 = select.query_row([name], |r| r.get(0))?;
-                ids.insert((*name).to_owned(), id);
+                self.history_ids.insert(name.to_owned(), id);
             }
         }
         tx.commit()?;
-        Ok(ids)
+        Ok(())
     }
 
     /// Writes a batch of samples in one transaction; a sample already stored for the same tag
@@ -88,7 +94,8 @@ impl Store {
         let mut names: Vec<&str> = samples.iter().map(|s| s.tag.as_str()).collect();
         names.sort_unstable();
         names.dedup();
-        let ids = self.history_tag_ids(&names)?;
+        self.history_tag_ids(&names)?;
+        let ids = &self.history_ids;
         let tx = self.conn.transaction()?;
         let mut added = 0;
         {

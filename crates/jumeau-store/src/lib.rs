@@ -39,6 +39,8 @@ pub struct Store {
     keys: std::collections::HashMap<(String, String), ed25519_dalek::SigningKey>,
     /// Device that signs the automatic logbook entries of change-set decisions (none: no entry).
     signing_device: Option<String>,
+    /// Historian tag ids already known, by name (ids never change once given).
+    history_ids: std::collections::HashMap<String, i64>,
 }
 
 impl Store {
@@ -50,6 +52,7 @@ impl Store {
             path: path.to_owned(),
             keys: Default::default(),
             signing_device: None,
+            history_ids: Default::default(),
         };
         migrate::apply_pending(&mut store.conn)?;
         Ok(store)

@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use jumeau_core::masterdata::MasterData;
 use jumeau_scada::opcua_client::{self, ClientConfig, LinkEvent, Security, WatchItem};
-use jumeau_scada::opcua_server;
 use jumeau_scada::{LiveValues, Quality, TagUpdate};
+use jumeau_scada::{mqtt, opcua_server};
 use jumeau_sim::{Clock, Scenario, Simulator};
 use jumeau_store::{Retention, Sample, Store};
 
@@ -25,6 +25,8 @@ pub struct FeedStatus {
     pub endpoint: String,
     /// Scenario title when the source is the built-in simulator.
     pub simulator: Option<String>,
+    /// The built-in simulator's clock (pause, speed), for the trainer's controls.
+    pub clock: Option<Arc<Mutex<Clock>>>,
     pub error: Option<String>,
 }
 
@@ -106,32 +108,27 @@ async fn run(
     mut historian: Historian,
 ) {
     let set_error = |e: String| feed.status.lock().expect("status lock").error = Some(e);
+    // Held for the feed's whole life: dropping them would stop the built-in server or the session.
+    let mut _server = None;
+    let mut _server_session = None;
     let endpoint = match (source, simulator) {
         (Some(endpoint), _) => endpoint,
         (None, Some((sim, clock))) => {
             let title = sim.scenario().title_fr.clone();
+            // Another client on this machine may already serve the simulator on the usual port.
+            let addr = match std::net::TcpListener::bind(DEFAULT_SIM_ADDR) {
+                Ok(_) => DEFAULT_SIM_ADDR,
+                Err(_) => "127.0.0.1:0",
+            };
             let pki = opcua_server::default_pki_dir();
-            let interval = Duration::from_secs(1);
-            let served =
-                match opcua_server::serve(DEFAULT_SIM_ADDR, &md, sim, clock, interval, pki.clone())
-                    .await
-                {
-                    Err(opcua_server::ServeError::Listen(..)) => {
-                        let sim = Simulator::new(
-                            &md.tags,
-                            Scenario::load(jumeau_sim::scenario::DEFAULT).expect("built-in"),
-                            1,
-                        );
-                        opcua_server::serve("127.0.0.1:0", &md, sim, clock, interval, pki).await
-                    }
-                    other => other,
-                };
-            match served {
+            match opcua_server::serve(addr, &md, sim, clock, Duration::from_secs(1), pki).await {
                 Ok(server) => {
-                    feed.status.lock().expect("status lock").simulator = Some(title);
+                    let mut status = feed.status.lock().expect("status lock");
+                    status.simulator = Some(title);
+                    status.clock = Some(server.clock.clone());
+                    drop(status);
                     let endpoint = server.endpoint.clone();
-                    // The server lives as long as the feed thread.
-                    std::mem::forget(server);
+                    _server = Some(server);
                     endpoint
                 }
                 Err(e) => return set_error(e.to_string()),
@@ -140,21 +137,34 @@ async fn run(
         (None, None) => return,
     };
     feed.status.lock().expect("status lock").endpoint = endpoint.clone();
-    let mut cfg = ClientConfig::new(&endpoint);
-    cfg.security = security;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    // The first connection is retried too: the plant server may come up after the client.
-    let conn = loop {
-        match opcua_client::connect(&cfg, tx.clone()).await {
-            Ok(conn) => break conn,
-            Err(e) => {
-                set_error(e.to_string());
-                tokio::time::sleep(Duration::from_secs(5)).await;
+    if endpoint.starts_with("mqtt://") {
+        // Plant values published on MQTT (docs/mqtt-format.md); keys are the payloads' tags.
+        let (tx, rejected) = (tx.clone(), Arc::new(std::sync::atomic::AtomicU64::new(0)));
+        let broker = endpoint.clone();
+        tokio::spawn(async move {
+            if let Err(e) = mqtt::subscribe(&broker, vec!["jumeau/#".into()], tx, rejected).await {
+                tracing::error!("MQTT source: {e}");
             }
+        });
+    } else {
+        let mut cfg = ClientConfig::new(&endpoint);
+        cfg.security = security;
+        // The first connection is retried too: the plant server may come up after the client.
+        let conn = loop {
+            match opcua_client::connect(&cfg, tx.clone()).await {
+                Ok(conn) => break conn,
+                Err(e) => {
+                    set_error(e.to_string());
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }
+        };
+        if let Err(e) = opcua_client::keep_subscribed(&conn, &cfg, items, tx.clone()).await {
+            return set_error(e.to_string());
         }
-    };
-    if let Err(e) = opcua_client::keep_subscribed(&conn, &cfg, items, tx.clone()).await {
-        return set_error(e.to_string());
+        // The session must outlive the loop below.
+        _server_session = Some(conn);
     }
     feed.status.lock().expect("status lock").error = None;
     let mut flush = tokio::time::interval(Duration::from_secs(1));

@@ -177,8 +177,9 @@ fn top_bar(
             None => format!("OPC UA {}", live.status.endpoint),
         };
         if live.link_up() {
+            // The simulator is live data too, but nobody must take it for the plant.
             let what = match live.status.simulator {
-                Some(_) => format!("• {} ({})", t.live_data, t.simulator.to_lowercase()),
+                Some(_) => format!("• {}", t.simulator),
                 None => format!("• {}", t.live_data),
             };
             ui.label(RichText::new(what).color(Color32::from_rgb(0x4c, 0xd9, 0x64)))
@@ -194,6 +195,9 @@ fn top_bar(
                     .color(Color32::from_rgb(0xf0, 0xb4, 0x29)),
             )
             .on_hover_text(format!("{source}\n{hint}"));
+        }
+        if let Some(clock) = &live.status.clock {
+            simulator_controls(ui, clock, t);
         }
         ui.separator();
         if let Some(cs) = &session.last_changeset {
@@ -527,6 +531,31 @@ fn tags_table(
                     }
                 });
         });
+}
+
+/// Trainer's controls of the built-in simulator: pause/resume and speed (1×–60×).
+fn simulator_controls(ui: &mut egui::Ui, clock: &std::sync::Mutex<jumeau_sim::Clock>, t: &Texts) {
+    let Ok(mut clock) = clock.lock() else { return };
+    let label = if clock.paused { t.resume } else { t.pause };
+    if ui.small_button(label).clicked() {
+        clock.paused = !clock.paused;
+    }
+    let current = clock.speed();
+    egui::ComboBox::from_id_salt("sim-speed")
+        .width(56.0)
+        .selected_text(format!("×{current}"))
+        .show_ui(ui, |ui| {
+            for speed in [1.0, 5.0, 10.0, 30.0, 60.0] {
+                if ui
+                    .selectable_label(current == speed, format!("×{speed}"))
+                    .clicked()
+                {
+                    let _ = clock.set_speed(speed);
+                }
+            }
+        })
+        .response
+        .on_hover_text(t.sim_speed);
 }
 
 /// The live value cell: bright when fresh, greyed with its age when stale, a dash when missing.

@@ -202,6 +202,15 @@ impl Clock {
         self.speed
     }
 
+    /// Changes the speed; refuses speeds outside 1–60 and keeps the old one.
+    pub fn set_speed(&mut self, speed: f64) -> Result<(), String> {
+        *self = Clock {
+            paused: self.paused,
+            ..Clock::new(speed)?
+        };
+        Ok(())
+    }
+
     /// Simulated seconds for `wall_seconds` of real time.
     pub fn simulated(&self, wall_seconds: f64) -> f64 {
         if self.paused {
@@ -223,6 +232,9 @@ mod tests {
         c.paused = true;
         assert_eq!(c.simulated(0.5), 0.0);
         assert!(Clock::new(0.5).is_err());
+        c.set_speed(60.0).unwrap();
+        assert!(c.set_speed(100.0).is_err());
+        assert_eq!((c.speed(), c.paused), (60.0, true));
         assert!(Clock::new(61.0).is_err());
     }
 }

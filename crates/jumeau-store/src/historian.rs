@@ -1,8 +1,6 @@
 //! Local historian: batched inserts of raw samples, retention (raw for a configurable period,
 //! then one-minute min/max/avg), and trend queries decimated with min/max preservation.
 
-use std::collections::HashMap;
-
 use jumeau_core::trend::{self, Point};
 use rusqlite::{OptionalExtension, params};
 

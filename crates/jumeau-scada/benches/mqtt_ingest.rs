@@ -1,6 +1,6 @@
 //! MQTT ingest rate: a Mosquitto broker started here, one publisher sending N plant-format
 //! payloads at QoS 1, the subscriber connector parsing them into updates.
-//! `cargo bench -p jumeau-scada --bench mqtt_ingest` (`MQTT_MESSAGES`, default 50,000; needs
+//! `cargo bench -p jumeau-scada --bench mqtt_ingest` (`MQTT_MESSAGES`, default 20,000; needs
 //! `mosquitto` on the PATH, scripts/setup.sh installs it).
 
 use std::process::{Command, Stdio};
@@ -16,7 +16,7 @@ fn main() {
     let n: usize = std::env::var("MQTT_MESSAGES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(50_000);
+        .unwrap_or(20_000);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -112,7 +112,7 @@ async fn measure(exe: &str, n: usize, seconds: u64) {
     let mut cfg = ClientConfig::new(&endpoint);
     cfg.pki_dir = std::env::temp_dir().join("jumeau-bench-pki-client");
     cfg.sampling_ms = 0.0;
-    cfg.publishing_ms = 100;
+    cfg.publishing_ms = 50;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let conn = opcua_client::connect(&cfg, tx.clone()).await.unwrap();
     let items: Vec<WatchItem> = (0..n)

@@ -272,7 +272,8 @@ pub async fn subscribe(
             },
         })
         .collect();
-    for chunk in requests.chunks(5_000) {
+    // 1,000 items per call: the common server limit (OPC UA servers often refuse more).
+    for chunk in requests.chunks(1_000) {
         session
             .create_monitored_items(sub, TimestampsToReturn::Both, chunk.to_vec())
             .await

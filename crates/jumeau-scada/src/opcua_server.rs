@@ -89,7 +89,7 @@ pub async fn listen(
     let host = local.ip().to_string();
     let endpoint = format!("opc.tcp://{host}:{}/", local.port());
     let tokens: &[&str] = &[ANONYMOUS_USER_TOKEN_ID];
-    let (server, handle) = ServerBuilder::new()
+    let mut builder = ServerBuilder::new()
         .application_name(application)
         .application_uri("urn:jumeau:simulator")
         .product_uri("urn:jumeau")
@@ -121,6 +121,8 @@ pub async fn listen(
                 tokens,
             ),
         )
+        // Changes reach the subscriptions within 20 ms of being set (library default: 100 ms).
+        .subscription_poll_interval_ms(20)
         .max_array_length(200_000)
         .max_message_size(64 * 1024 * 1024)
         .max_chunk_count(1024)
@@ -130,9 +132,12 @@ pub async fn listen(
                 ..Default::default()
             },
             "jumeau",
-        ))
-        .build()
-        .map_err(ServeError::Config)?;
+        ));
+    // A whole plant on one subscription: far above the library's 1,000 items per subscription.
+    let limits = builder.limits_mut();
+    limits.subscriptions.max_monitored_items_per_sub = 200_000;
+    limits.operational.max_monitored_items_per_call = 10_000;
+    let (server, handle) = builder.build().map_err(ServeError::Config)?;
     let ns = handle.get_namespace_index(NAMESPACE_URI).unwrap_or(0);
     if ns != 2 {
         return Err(ServeError::Namespace(ns));
@@ -205,6 +210,9 @@ pub async fn serve(
 }
 
 /// One variable per mapped tag, in tag order: (node id, is a binary state).
+/// Values set per address-space lock (see `publish`).
+const PUBLISH_SLICE: usize = 2_000;
+
 pub type NodeList = Vec<Option<(NodeId, bool)>>;
 
 fn build_address_space(
@@ -296,24 +304,31 @@ pub fn publish(
     nodes: &NodeList,
     values: &[Option<f64>],
 ) {
-    let now = DateTime::now();
-    let updates = nodes.iter().zip(values).filter_map(|(node, value)| {
-        let (id, state) = node.as_ref()?;
-        let (variant, status) = match value {
-            Some(x) if *state => (Variant::Boolean(*x != 0.0), StatusCode::Good),
-            Some(x) => (Variant::Double(*x), StatusCode::Good),
-            None => (Variant::Empty, StatusCode::BadNoData),
-        };
-        let dv = DataValue {
-            value: Some(variant),
-            status: Some(status),
-            source_timestamp: Some(now),
-            server_timestamp: Some(now),
-            ..Default::default()
-        };
-        Some((id, None, dv))
-    });
-    if let Err(e) = manager.set_values(handle.subscriptions(), updates) {
-        tracing::warn!("OPC UA value update refused: {e}");
+    // In slices, each stamped when it is set: the address-space lock is held briefly and the
+    // subscriptions start sending the first slices while later ones are still being set.
+    for (nodes, values) in nodes
+        .chunks(PUBLISH_SLICE)
+        .zip(values.chunks(PUBLISH_SLICE))
+    {
+        let now = DateTime::now();
+        let updates = nodes.iter().zip(values).filter_map(|(node, value)| {
+            let (id, state) = node.as_ref()?;
+            let (variant, status) = match value {
+                Some(x) if *state => (Variant::Boolean(*x != 0.0), StatusCode::Good),
+                Some(x) => (Variant::Double(*x), StatusCode::Good),
+                None => (Variant::Empty, StatusCode::BadNoData),
+            };
+            let dv = DataValue {
+                value: Some(variant),
+                status: Some(status),
+                source_timestamp: Some(now),
+                server_timestamp: Some(now),
+                ..Default::default()
+            };
+            Some((id, None, dv))
+        });
+        if let Err(e) = manager.set_values(handle.subscriptions(), updates) {
+            tracing::warn!("OPC UA value update refused: {e}");
+        }
     }
 }

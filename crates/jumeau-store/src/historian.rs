@@ -93,15 +93,20 @@ impl Store {
         names.sort_unstable();
         names.dedup();
         self.history_tag_ids(&names)?;
-        let ids = &self.history_ids;
+        // In key order (tag, time): consecutive inserts land in the same B-tree leaf.
+        let mut rows: Vec<(i64, &Sample)> = samples
+            .iter()
+            .map(|s| (self.history_ids[&s.tag], s))
+            .collect();
+        rows.sort_unstable_by_key(|(id, s)| (*id, s.ts_ms));
         let tx = self.conn.transaction()?;
         let mut added = 0;
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT OR IGNORE INTO history_raw (tag_id, ts_ms, value, quality) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for s in samples {
-                added += stmt.execute(params![ids[&s.tag], s.ts_ms, s.value, s.quality])?;
+            for (id, s) in rows {
+                added += stmt.execute(params![id, s.ts_ms, s.value, s.quality])?;
             }
         }
         tx.commit()?;

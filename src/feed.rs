@@ -110,7 +110,7 @@ async fn run(
     let set_error = |e: String| feed.status.lock().expect("status lock").error = Some(e);
     // Held for the feed's whole life: dropping them would stop the built-in server or the session.
     let mut _server = None;
-    let mut _server_session = None;
+    let mut _session = None;
     let endpoint = match (source, simulator) {
         (Some(endpoint), _) => endpoint,
         (None, Some((sim, clock))) => {
@@ -164,7 +164,7 @@ async fn run(
             return set_error(e.to_string());
         }
         // The session must outlive the loop below.
-        _server_session = Some(conn);
+        _session = Some(conn);
     }
     feed.status.lock().expect("status lock").error = None;
     let mut flush = tokio::time::interval(Duration::from_secs(1));

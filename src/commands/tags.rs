@@ -17,23 +17,21 @@ pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::
     let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let rejected = Arc::new(AtomicU64::new(0));
-    let keyed_by_tag;
+    // Held until the watch ends: dropping it would close the OPC UA session.
+    let mut _session = None;
     if args.source.starts_with("opc.tcp://") {
         let items = opcua_items(store_path, &args)?;
-        keyed_by_tag = args.nodes.is_empty();
         let mut cfg = ClientConfig::new(&args.source);
         cfg.security = Security::parse(&source.security).map_err(anyhow::Error::msg)?;
         cfg.sampling_ms = args.sampling_ms;
         cfg.publishing_ms = args.publishing_ms;
-        runtime.block_on(async {
+        let conn = runtime.block_on(async {
             let conn = opcua_client::connect(&cfg, tx.clone()).await?;
             opcua_client::keep_subscribed(&conn, &cfg, items, tx.clone()).await?;
-            // Keep the session alive for the whole watch.
-            std::mem::forget(conn);
-            anyhow::Ok(())
+            anyhow::Ok(conn)
         })?;
+        _session = Some(conn);
     } else if args.source.starts_with("mqtt://") {
-        keyed_by_tag = true;
         let filters = mqtt_filters(store_path, &args)?;
         let (broker, tx, rejected) = (args.source.clone(), tx.clone(), rejected.clone());
         mqtt::broker_address(&broker).map_err(anyhow::Error::msg)?;
@@ -56,7 +54,7 @@ pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::
             match event {
                 LinkEvent::Update(u) => {
                     printed += 1;
-                    print_update(&u, &args, keyed_by_tag);
+                    print_update(&u, &args);
                 }
                 LinkEvent::Lost(e) => eprintln!("jumeau: link lost: {e}"),
                 LinkEvent::Connected | LinkEvent::Alive(_) => {}
@@ -75,9 +73,14 @@ pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::
     })
 }
 
-fn print_update(u: &TagUpdate, args: &WatchArgs, keyed_by_tag: bool) {
+fn print_update(u: &TagUpdate, args: &WatchArgs) {
     if args.json {
-        let key = if keyed_by_tag { "tag" } else { "node" };
+        // Items named by node id report their node; the others are master-data tags.
+        let key = if args.nodes.contains(&u.key) {
+            "node"
+        } else {
+            "tag"
+        };
         let line = serde_json::json!({
             key: u.key,
             "value": u.value,

@@ -241,3 +241,31 @@ fn mqtt_through_mosquitto_survives_malformed_payloads() {
     );
     drop(broker);
 }
+
+#[test]
+fn a_server_that_does_not_answer_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let endpoint = format!("opc.tcp://127.0.0.1:{}/", free_port());
+    let o = jumeau(
+        dir.path(),
+        &[
+            "tags", "watch", "--source", &endpoint, "--for", "2s", "--json",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("cannot connect to opc.tcp://127.0.0.1:"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty(), "no value printed: {}", stdout(&o));
+    let o = jumeau(
+        dir.path(),
+        &["tags", "watch", "--source", "http://example", "--for", "1s"],
+    );
+    assert!(
+        stderr(&o).contains("opc.tcp:// or mqtt://"),
+        "{}",
+        stderr(&o)
+    );
+}

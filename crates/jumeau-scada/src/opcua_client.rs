@@ -111,6 +111,9 @@ pub enum ClientError {
     Request(String),
 }
 
+/// How long endpoint discovery and the first session may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A session whose event loop runs in the background.
 pub struct Connection {
     pub session: Arc<Session>,
@@ -146,12 +149,19 @@ pub async fn connect(
         .client()
         .map_err(|e| ClientError::Config(e.join("; ")))?;
     let (policy, mode) = cfg.security.policy_and_mode();
-    let (session, event_loop) = client
-        .connect_to_matching_endpoint(
-            (cfg.endpoint.as_str(), policy.to_str(), mode),
-            IdentityToken::Anonymous,
-        )
+    // Endpoint discovery retries without end when nothing answers: bound it.
+    let discovery = client.connect_to_matching_endpoint(
+        (cfg.endpoint.as_str(), policy.to_str(), mode),
+        IdentityToken::Anonymous,
+    );
+    let (session, event_loop) = tokio::time::timeout(CONNECT_TIMEOUT, discovery)
         .await
+        .map_err(|_| {
+            ClientError::Connect(
+                cfg.endpoint.clone(),
+                format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+            )
+        })?
         .map_err(|e| ClientError::Connect(cfg.endpoint.clone(), e.to_string()))?;
     let new_session = Arc::new(tokio::sync::Notify::new());
     let signal = new_session.clone();
@@ -183,13 +193,13 @@ pub async fn connect(
             }
         }
     });
-    if !tokio::time::timeout(Duration::from_secs(15), session.wait_for_connection())
+    if !tokio::time::timeout(CONNECT_TIMEOUT, session.wait_for_connection())
         .await
         .unwrap_or(false)
     {
         return Err(ClientError::Connect(
             cfg.endpoint.clone(),
-            "no session within 15 s".into(),
+            format!("no session within {} s", CONNECT_TIMEOUT.as_secs()),
         ));
     }
     Ok(Connection {

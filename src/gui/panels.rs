@@ -677,10 +677,9 @@ fn world_labels(
     // Labels already drawn this frame: a new one that would cover one moves up above it.
     let mut placed: Vec<egui::Rect> = Vec::new();
     for c in roots.chain(selected) {
-        let Some((lo, hi)) = bounds.of(session, &c.code) else {
+        let Some(anchor) = bounds.label_anchor(session, &c.code) else {
             continue;
         };
-        let anchor = Vec3::new((lo.x + hi.x) / 2.0, hi.y + 1.5, (lo.z + hi.z) / 2.0);
         // Already in window coordinates: the viewport's offset is included.
         let Ok(p) = cam.world_to_viewport(cam_transform, anchor) else {
             continue;

@@ -52,6 +52,22 @@ impl PlantBounds {
         )
     }
 
+    /// Where a component's label goes: above the tallest part of its family (a stack, a filter
+    /// house). The family's overall centre can fall on another unit when sub-assemblies (pumps,
+    /// bypass valves) stand far from the main body.
+    pub fn label_anchor(&self, session: &Session, code: &str) -> Option<Vec3> {
+        let (lo, hi) = session
+            .with_descendants(code)
+            .iter()
+            .filter_map(|c| self.own.get(c))
+            .max_by(|a, b| a.1.y.total_cmp(&b.1.y))?;
+        Some(Vec3::new(
+            (lo.x + hi.x) / 2.0,
+            hi.y + 1.5,
+            (lo.z + hi.z) / 2.0,
+        ))
+    }
+
     pub fn plant(&self) -> Option<(Vec3, Vec3)> {
         union(self.own.values())
     }

@@ -12,7 +12,7 @@ packages=(
     xvfb xauth
     # Test peers: PDF text extraction, Python for the independent export verifier and the
     # independent OPC UA server, a real MQTT broker.
-    poppler-utils python3 mosquitto mosquitto-clients
+    poppler-utils python3 python3-pip mosquitto mosquitto-clients
 )
 
 sudo=""
@@ -35,10 +35,12 @@ if ! python3 -c "import nacl" 2>/dev/null; then
     python3 -c "import nacl"
 fi
 
-# asyncua: an OPC UA server written independently of Jumeau, for `tags watch` tests.
+# asyncua: an OPC UA server written independently of Jumeau, for `tags watch` tests. Not packaged
+# by Debian; Debian 12's Python refuses plain `pip install` (PEP 668), hence the second try.
 if ! python3 -c "import asyncua" 2>/dev/null; then
     echo "setup: installing asyncua"
-    python3 -m pip install --quiet --disable-pip-version-check asyncua
+    python3 -m pip install --quiet --disable-pip-version-check asyncua 2>/dev/null ||
+        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages asyncua
     python3 -c "import asyncua"
 fi
 

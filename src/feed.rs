@@ -25,9 +25,22 @@ pub struct FeedStatus {
     pub endpoint: String,
     /// Scenario title when the source is the built-in simulator.
     pub simulator: Option<String>,
-    /// The built-in simulator's clock (pause, speed), for the trainer's controls.
-    pub clock: Option<Arc<Mutex<Clock>>>,
+    /// The built-in simulator, for the trainer's controls.
+    pub control: Option<SimControl>,
     pub error: Option<String>,
+}
+
+/// Handles on the built-in simulator: its clock (pause, speed) and the model (commands, faults).
+#[derive(Clone)]
+pub struct SimControl {
+    pub clock: Arc<Mutex<Clock>>,
+    pub simulator: Arc<Mutex<Simulator>>,
+}
+
+impl std::fmt::Debug for SimControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SimControl")
+    }
 }
 
 /// Shared state of a running feed.
@@ -125,7 +138,10 @@ async fn run(
                 Ok(server) => {
                     let mut status = feed.status.lock().expect("status lock");
                     status.simulator = Some(title);
-                    status.clock = Some(server.clock.clone());
+                    status.control = Some(SimControl {
+                        clock: server.clock.clone(),
+                        simulator: server.simulator.clone(),
+                    });
                     drop(status);
                     let endpoint = server.endpoint.clone();
                     _server = Some(server);

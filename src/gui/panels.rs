@@ -196,8 +196,12 @@ fn top_bar(
             )
             .on_hover_text(format!("{source}\n{hint}"));
         }
-        if let Some(clock) = &live.status.clock {
-            simulator_controls(ui, clock, t);
+        if let Some(control) = &live.status.control {
+            simulator_controls(ui, &control.clock, t);
+            // Injecting trips and faults is the trainer's job, never an operator's.
+            if session.user.role == jumeau_core::Role::Trainer {
+                trainer_menu(ui, &control.simulator, t);
+            }
         }
         ui.separator();
         if let Some(cs) = &session.last_changeset {
@@ -556,6 +560,91 @@ fn simulator_controls(ui: &mut egui::Ui, clock: &std::sync::Mutex<jumeau_sim::Cl
         })
         .response
         .on_hover_text(t.sim_speed);
+}
+
+/// The trainer's commands to the built-in simulator: start, stop and trip the units, move the
+/// gas turbines' load set-points, inject the scenario faults; the last events in the tooltip.
+fn trainer_menu(ui: &mut egui::Ui, simulator: &std::sync::Mutex<jumeau_sim::Simulator>, t: &Texts) {
+    use jumeau_sim::Action;
+    let Ok(mut sim) = simulator.lock() else {
+        return;
+    };
+    let recent: Vec<String> = sim
+        .journal()
+        .iter()
+        .rev()
+        .take(5)
+        .map(|(at, event)| format!("t+{:.0} s  {event}", at))
+        .collect();
+    let mut action = None;
+    ui.menu_button(t.trainer, |ui| {
+        for unit in ["TG1", "TG2", "TV"] {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(unit).strong());
+                let unit = unit.to_owned();
+                if ui.button(t.start).clicked() {
+                    action = Some(Action::Start { unit: unit.clone() });
+                }
+                if ui.button(t.stop).clicked() {
+                    action = Some(Action::Stop { unit: unit.clone() });
+                }
+                if ui
+                    .button(RichText::new(t.trip).color(Color32::from_rgb(0xff, 0x6b, 0x6b)))
+                    .clicked()
+                {
+                    action = Some(Action::Trip { unit });
+                }
+            });
+        }
+        ui.separator();
+        ui.label(t.load_setpoint);
+        for unit in ["TG1", "TG2"] {
+            ui.horizontal(|ui| {
+                ui.label(unit);
+                for mw in [60.0, 100.0, 140.0, 166.0] {
+                    if ui.button(format!("{mw:.0} MW")).clicked() {
+                        action = Some(Action::Load {
+                            unit: unit.to_owned(),
+                            mw,
+                        });
+                    }
+                }
+            });
+        }
+        ui.separator();
+        ui.label(t.faults);
+        for (label, fault) in [
+            (
+                format!("CR1-PA1 — {}", t.fault_feed_pump_trip),
+                Action::PumpTrip {
+                    component: "11LAC10AP001".into(),
+                },
+            ),
+            (
+                format!("CR1-PA1 — {}", t.fault_pump_vibration),
+                Action::PumpVibration {
+                    component: "11LAC10AP001".into(),
+                    mm_s_per_h: 6.0,
+                },
+            ),
+            (
+                format!("CR2-BHP — {}", t.fault_level_drift),
+                Action::LevelDrift {
+                    tag: "12HAD50CL101".into(),
+                    mm_per_min: 5.0,
+                },
+            ),
+        ] {
+            if ui.button(label).clicked() {
+                action = Some(fault);
+            }
+        }
+    })
+    .response
+    .on_hover_text(recent.join("\n"));
+    if let Some(action) = action {
+        sim.command(&action);
+    }
 }
 
 /// The live value cell: bright when fresh, greyed with its age when stale, a dash when missing.

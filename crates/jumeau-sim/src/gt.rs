@@ -2,6 +2,7 @@
 //! scheduling and exhaust-temperature control, emissions, bearings, generator, protections.
 //! Figures: ../shared/PLANT-REFERENCE.md §1.
 
+use crate::generator::{Generator, Reading};
 use crate::steam::{lag, ramp};
 
 pub const RATED_MW: f64 = 166.0;
@@ -48,8 +49,7 @@ pub struct GasTurbine {
     pub breaker: bool,
     pub flame: bool,
     pub bearing_c: [f64; 2],
-    pub stator_c: f64,
-    pub transformer_oil_c: f64,
+    pub generator: Generator,
     pub wheelspace_c: f64,
     pub lube_oil_c: f64,
     /// Bearing vibration level of this machine at rated speed (mm/s), set by the seed.
@@ -73,8 +73,7 @@ impl GasTurbine {
             breaker: false,
             flame: false,
             bearing_c: [ambient; 2],
-            stator_c: ambient,
-            transformer_oil_c: ambient,
+            generator: Generator::new(ambient, 12.0),
             wheelspace_c: ambient,
             lube_oil_c: ambient,
             vibration_base,
@@ -285,19 +284,8 @@ impl GasTurbine {
             ambient
         };
         self.lube_oil_c = lag(self.lube_oil_c, lube_target, 900.0, dt);
-        let mva = self.apparent_power_mva();
-        self.stator_c = lag(
-            self.stator_c,
-            ambient + 20.0 + 50.0 * (mva / 200.0).powi(2),
-            900.0,
-            dt,
-        );
-        self.transformer_oil_c = lag(
-            self.transformer_oil_c,
-            ambient + 15.0 + 35.0 * (mva / 200.0).powi(2),
-            2400.0,
-            dt,
-        );
+        self.generator
+            .step(dt, self.load_mw, self.breaker, self.speed_rpm, ambient);
         let wheel_target = if self.flame {
             300.0 + 100.0 * heat
         } else {
@@ -382,34 +370,9 @@ impl GasTurbine {
         }
     }
 
-    pub fn reactive_mvar(&self) -> f64 {
-        if self.breaker {
-            12.0 + 0.25 * self.load_mw
-        } else {
-            0.0
-        }
-    }
-
-    pub fn apparent_power_mva(&self) -> f64 {
-        self.load_mw.hypot(self.reactive_mvar())
-    }
-
-    /// Excitation is on from 95 % speed.
-    pub fn stator_kv(&self) -> f64 {
-        if self.speed_fraction() > 0.95 {
-            15.75 + 0.004 * self.reactive_mvar()
-        } else {
-            0.0
-        }
-    }
-
-    pub fn stator_ka(&self) -> f64 {
-        let kv = self.stator_kv();
-        if kv > 0.0 {
-            self.apparent_power_mva() / (3f64.sqrt() * kv)
-        } else {
-            0.0
-        }
+    pub fn electrical(&self) -> Reading {
+        self.generator
+            .reading(self.load_mw, self.breaker, self.speed_rpm)
     }
 
     pub fn lube_pump_running(&self) -> bool {

@@ -335,8 +335,9 @@ impl Hrsg {
         let r = (self.to_turbine + self.bypass) / HP_BASE_KG_S;
         (self.p_hp - 6.0 * r * r).max(1.0)
     }
+}
 
-    pub fn backpressure_mbar(&self, exhaust: Exhaust) -> f64 {
-        28.0 * (exhaust.flow_kg_s / 487.0).powi(2)
-    }
+/// Flue-gas back-pressure on the gas turbine, mbar: 28 mbar at the 487 kg/s of base load.
+pub fn backpressure_mbar(exhaust_flow_kg_s: f64) -> f64 {
+    28.0 * (exhaust_flow_kg_s / 487.0).powi(2)
 }

@@ -2,6 +2,7 @@
 //! operators. Deterministic for a given seed (fixed integration step, counter-based noise),
 //! driven at 1×–60× or paused, scripted by scenario files. Pure: no I/O but reading a scenario.
 
+mod generator;
 mod gt;
 mod hrsg;
 pub mod noise;

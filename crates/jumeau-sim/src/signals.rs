@@ -4,8 +4,9 @@
 
 use jumeau_core::masterdata::Tag;
 
+use crate::generator::Reading;
 use crate::gt::GasTurbine;
-use crate::hrsg::{HP_BASE_KG_S, Hrsg};
+use crate::hrsg::{HP_BASE_KG_S, Hrsg, backpressure_mbar};
 use crate::plant::Plant;
 use crate::pump::Pump;
 use crate::steam::t_sat;
@@ -68,6 +69,27 @@ fn pump_signal(code: String, signal: &str) -> Option<Reader> {
     Some(Box::new(move |plant: &Plant| {
         plant.pump(&code).map(f).unwrap_or(0.0)
     }))
+}
+
+/// Generator (MKA) and step-up transformer (BAT) measurements, the same for every machine.
+fn electrical_signal(
+    signal: &str,
+    read: impl Fn(&Plant) -> Reading + Send + Sync + 'static,
+) -> Option<Reader> {
+    let pick: fn(&Reading) -> f64 = match signal {
+        "power" => |r| r.mw,
+        "reactive" => |r| r.mvar,
+        "voltage" => |r| r.kv,
+        "current" => |r| r.ka,
+        "frequency" => |r| r.hz,
+        "breaker" => |r| b(r.breaker),
+        "stator_temp" => |r| r.stator_c,
+        "buchholz" => |_| 0.0,
+        "oil_temp" => |r| r.transformer_oil_c,
+        "winding_temp" => |r| r.winding_c,
+        _ => return None,
+    };
+    Some(Box::new(move |p: &Plant| pick(&read(p))))
 }
 
 fn train_signal(t: usize, rest: &str, signal: &str, name: String) -> Option<Reader> {
@@ -134,18 +156,7 @@ fn train_signal(t: usize, rest: &str, signal: &str, name: String) -> Option<Read
         ("MBV10", "header_t") => gt(t, |g, _| g.lube_oil_c),
         ("MBV10AP001", "current") => gt(t, |g, _| if g.lube_pump_running() { 48.0 } else { 0.0 }),
         ("MBV10AP001", "running") => gt(t, |g, _| b(g.lube_pump_running())),
-        ("MKA10", "power") => gt(t, |g, _| g.load_mw),
-        ("MKA10", "reactive") => gt(t, |g, _| g.reactive_mvar()),
-        ("MKA10", "voltage") => gt(t, |g, _| g.stator_kv()),
-        ("MKA10", "current") => gt(t, |g, _| g.stator_ka()),
-        ("MKA10", "frequency") => gt(t, |g, _| g.speed_rpm / 60.0),
-        ("MKA10", "breaker") => gt(t, |g, _| b(g.breaker)),
-        ("MKA10", "stator_temp") => gt(t, |g, _| g.stator_c),
-        ("BAT10", "buchholz") => gt(t, |_, _| 0.0),
-        ("BAT10", "oil_temp") => gt(t, |g, _| g.transformer_oil_c),
-        ("BAT10", "winding_temp") => gt(t, |g, _| {
-            g.transformer_oil_c + 15.0 * (g.apparent_power_mva() / 200.0).powi(2) + 5.0
-        }),
+        ("MKA10" | "BAT10", _) => electrical_signal(signal, move |p| p.gt[t].electrical()),
         // HRSG
         ("HAC10", "inlet_t") => hr(t, |h, _| h.preheater_in_c),
         ("HAC50", "outlet_t") => hr(t, |h, _| h.economiser_out_c()),
@@ -178,9 +189,7 @@ fn train_signal(t: usize, rest: &str, signal: &str, name: String) -> Option<Read
             }
         }),
         ("HAJ30", "steam_t") => hr(t, |h, _| h.rh_c),
-        ("HNA10", "backpressure") => Some(Box::new(move |p: &Plant| {
-            p.hrsg[t].backpressure_mbar(exhaust(p, t))
-        })),
+        ("HNA10", "backpressure") => gt(t, |g, _| backpressure_mbar(g.exhaust_flow())),
         ("HNA10", "inlet_t") => hr(t, |h, _| h.flue_in_c),
         ("HNA20", "pos") => hr(t, |h, _| position(if h.damper_open { 100.0 } else { 0.0 })),
         ("HNA20", "cmd") => hr(t, |h, _| if h.damper_open { 100.0 } else { 0.0 }),
@@ -218,15 +227,6 @@ fn train_signal(t: usize, rest: &str, signal: &str, name: String) -> Option<Read
     }
 }
 
-fn exhaust(p: &Plant, t: usize) -> crate::hrsg::Exhaust {
-    let g = &p.gt[t];
-    crate::hrsg::Exhaust {
-        flow_kg_s: g.exhaust_flow(),
-        temp_c: g.exhaust_c,
-        running: g.speed_rpm > 10.0,
-    }
-}
-
 fn st(f: impl Fn(&Plant) -> f64 + Send + Sync + 'static) -> Option<Reader> {
     Some(Box::new(f))
 }
@@ -241,11 +241,7 @@ fn common_signal(rest: &str, signal: &str, name: String) -> Option<Reader> {
             .sum::<f64>()
     };
     match (rest, signal) {
-        ("BAT10", "buchholz") => st(|_| 0.0),
-        ("BAT10", "oil_temp") => st(|p| p.st.transformer_oil_c),
-        ("BAT10", "winding_temp") => st(|p| {
-            p.st.transformer_oil_c + 15.0 * (p.st.apparent_power_mva() / 200.0).powi(2) + 5.0
-        }),
+        ("MKA10" | "BAT10", _) => electrical_signal(signal, |p| p.st.electrical()),
         ("LAA10BB001", "level") => st(move |p| p.deaerator_level_mm + p.drift(&name)),
         ("LAA10BB001", "pressure") => st(|p| p.deaerator_bar),
         ("LAA10BB001", "o2") => st(|p| if p.deaerator_bar > 2.0 { 0.004 } else { 0.05 }),
@@ -346,13 +342,6 @@ fn common_signal(rest: &str, signal: &str, name: String) -> Option<Reader> {
         }),
         ("MAV10", "header_t") => st(|p| p.st.lube_oil_c),
         ("MAW10", "header_p") => st(|p| if p.vacuum_pump.running { 1.25 } else { 1.0 }),
-        ("MKA10", "power") => st(|p| p.st.power_mw),
-        ("MKA10", "reactive") => st(|p| p.st.reactive_mvar()),
-        ("MKA10", "voltage") => st(|p| p.st.stator_kv()),
-        ("MKA10", "current") => st(|p| p.st.stator_ka()),
-        ("MKA10", "frequency") => st(|p| p.st.speed_rpm / 60.0),
-        ("MKA10", "breaker") => st(|p| b(p.st.breaker)),
-        ("MKA10", "stator_temp") => st(|p| p.st.stator_c),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 //! shutdown and trips, casing metal temperature, condenser, bearings, generator.
 //! Figures: ../shared/PLANT-REFERENCE.md §3.
 
+use crate::generator::{Generator, Reading};
 use crate::steam::{lag, ramp, t_sat_mbar};
 
 pub const RATED_MW: f64 = 160.0;
@@ -43,8 +44,7 @@ pub struct SteamTurbine {
     pub inlet_c: f64,
     pub condenser_mbar: f64,
     pub bearing_c: [f64; 2],
-    pub stator_c: f64,
-    pub transformer_oil_c: f64,
+    pub generator: Generator,
     pub lube_oil_c: f64,
     vibration_base: [f64; 2],
     pub steam_kg_s: f64,
@@ -86,8 +86,7 @@ impl SteamTurbine {
             inlet_c: metal_c,
             condenser_mbar: 1013.0,
             bearing_c: [ambient; 2],
-            stator_c: ambient,
-            transformer_oil_c: ambient,
+            generator: Generator::new(ambient, 10.0),
             lube_oil_c: 40.0,
             vibration_base,
             steam_kg_s: 0.0,
@@ -292,19 +291,8 @@ impl SteamTurbine {
             900.0,
             dt,
         );
-        let mva = self.apparent_power_mva();
-        self.stator_c = lag(
-            self.stator_c,
-            ambient + 20.0 + 50.0 * (mva / 200.0).powi(2),
-            900.0,
-            dt,
-        );
-        self.transformer_oil_c = lag(
-            self.transformer_oil_c,
-            ambient + 15.0 + 35.0 * (mva / 200.0).powi(2),
-            2400.0,
-            dt,
-        );
+        self.generator
+            .step(dt, self.power_mw, self.breaker, self.speed_rpm, ambient);
 
         if self.speed_rpm > 3300.0 {
             self.trip("overspeed");
@@ -340,32 +328,8 @@ impl SteamTurbine {
         t_sat_mbar(self.condenser_mbar).min(120.0)
     }
 
-    pub fn reactive_mvar(&self) -> f64 {
-        if self.breaker {
-            10.0 + 0.25 * self.power_mw
-        } else {
-            0.0
-        }
-    }
-
-    pub fn apparent_power_mva(&self) -> f64 {
-        self.power_mw.hypot(self.reactive_mvar())
-    }
-
-    pub fn stator_kv(&self) -> f64 {
-        if self.speed_rpm > 2850.0 {
-            15.75 + 0.004 * self.reactive_mvar()
-        } else {
-            0.0
-        }
-    }
-
-    pub fn stator_ka(&self) -> f64 {
-        let kv = self.stator_kv();
-        if kv > 0.0 {
-            self.apparent_power_mva() / (3f64.sqrt() * kv)
-        } else {
-            0.0
-        }
+    pub fn electrical(&self) -> Reading {
+        self.generator
+            .reading(self.power_mw, self.breaker, self.speed_rpm)
     }
 }

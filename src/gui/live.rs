@@ -2,6 +2,8 @@
 //! `LiveView` that the panels draw from. A stale value is drawn greyed with its age, never as
 //! fresh.
 
+use std::sync::MutexGuard;
+
 use bevy::prelude::*;
 use jumeau_core::masterdata::Tag;
 use jumeau_scada::live::{Freshness, StaleReason};
@@ -20,9 +22,13 @@ impl Plugin for LivePlugin {
     }
 }
 
-/// One frame's copy of the live state.
-pub struct LiveView {
-    values: LiveValues,
+/// The live state for one frame: the feed's values are read in place (the lock is held while
+/// the panels are drawn) rather than copied, which would cost a whole plant's worth of values
+/// every frame.
+pub struct LiveView<'a> {
+    guard: Option<MutexGuard<'a, LiveValues>>,
+    /// Stands in when the feed thread died holding the lock: nothing is live then.
+    empty: LiveValues,
     pub status: FeedStatus,
     now_ms: i64,
 }
@@ -38,21 +44,26 @@ pub struct Reading {
     pub age: Option<String>,
 }
 
-impl LiveView {
-    pub fn snapshot(feed: &LiveFeed) -> LiveView {
+impl<'a> LiveView<'a> {
+    pub fn snapshot(feed: &'a LiveFeed) -> LiveView<'a> {
         LiveView {
-            values: feed.0.live.lock().map(|l| l.clone()).unwrap_or_default(),
+            guard: feed.0.live.lock().ok(),
+            empty: LiveValues::default(),
             status: feed.0.status.lock().map(|s| s.clone()).unwrap_or_default(),
             now_ms: jumeau_scada::now_ms(),
         }
     }
 
+    fn values(&self) -> &LiveValues {
+        self.guard.as_deref().unwrap_or(&self.empty)
+    }
+
     pub fn link_up(&self) -> bool {
-        self.values.link_up() && !self.values.is_empty()
+        self.values().link_up() && !self.values().is_empty()
     }
 
     pub fn reading(&self, tag: &Tag, fr: bool) -> Option<Reading> {
-        let update = self.values.get(&tag.name)?;
+        let update = self.values().get(&tag.name)?;
         let number = match update.value {
             Some(Value::State(b)) => (if b { "1" } else { "0" }).to_owned(),
             Some(Value::Number(x)) => format_number(x, &tag.unit, fr),
@@ -63,7 +74,7 @@ impl LiveView {
         } else {
             number.clone()
         };
-        let (fresh, age) = match self.values.freshness(&tag.name, self.now_ms) {
+        let (fresh, age) = match self.values().freshness(&tag.name, self.now_ms) {
             Freshness::Fresh => (true, None),
             Freshness::Stale { age_ms, reason } => {
                 let why = match reason {

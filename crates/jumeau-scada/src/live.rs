@@ -135,12 +135,6 @@ impl LiveValues {
         let Some(update) = self.values.get(key) else {
             return Freshness::Missing;
         };
-        let confirmed = if self.link_up {
-            update.receive_ms.max(self.link_alive_ms)
-        } else {
-            update.receive_ms
-        };
-        let age_ms = (now_ms - confirmed).max(0);
         let reason = if !self.link_up {
             Some(StaleReason::LinkDown)
         } else if now_ms - self.link_alive_ms > self.max_silence_ms {
@@ -153,7 +147,7 @@ impl LiveValues {
         match reason {
             None => Freshness::Fresh,
             Some(reason) => Freshness::Stale {
-                age_ms: (now_ms - update.receive_ms).max(age_ms),
+                age_ms: (now_ms - update.receive_ms).max(0),
                 reason,
             },
         }

@@ -757,15 +757,14 @@ fn world_labels(
             egui::Id::new("world-labels"),
         ))
         .with_clip_rect(view_rect);
-    let roots = session
-        .md
-        .components
-        .iter()
-        .filter(|c| c.parent.is_none() && c.alias == c.unit);
+    let is_unit_root = |c: &Component| c.parent.is_none() && c.alias == c.unit;
+    let roots = session.md.components.iter().filter(|c| is_unit_root(c));
     let selected = selection.code.as_deref().and_then(|c| session.component(c));
+    // A selected unit already has its label among the roots: one label, not two.
+    let extra = selected.filter(|c| !is_unit_root(c));
     // Labels already drawn this frame: a new one that would cover one moves up above it.
     let mut placed: Vec<egui::Rect> = Vec::new();
-    for c in roots.chain(selected) {
+    for c in roots.chain(extra) {
         let Some(anchor) = bounds.label_anchor(session, &c.code) else {
             continue;
         };

@@ -4,6 +4,7 @@
 //! roles and the change-set model through which master data changes, the logbook's canonical
 //! signed entries and their verification, plus the seed master data of the 2×1 block.
 
+pub mod alarm;
 pub mod changeset;
 pub mod kks;
 pub mod logbook;

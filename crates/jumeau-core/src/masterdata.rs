@@ -1,5 +1,6 @@
 //! Master-data types (static, relational description of the plant) and their integrity rules.
 
+use crate::alarm::AlarmRule;
 use crate::{Quantity, kks};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -177,6 +178,10 @@ pub struct AlarmRef {
     pub cause: String,
     pub consequence: String,
     pub action: String,
+    /// The rule that raises it; none for a plain limit alarm, which then gets
+    /// [`AlarmRule::limit`] from its parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<AlarmRule>,
 }
 
 /// A measured or computed signal, with where it comes from.
@@ -267,6 +272,47 @@ pub enum IntegrityError {
 impl MasterData {
     pub fn component(&self, code: &str) -> Option<&Component> {
         self.components.iter().find(|c| c.code == code)
+    }
+
+    /// The parameter a tag measures (same component and signal), if it has one.
+    pub fn parameter_of_tag(&self, tag: &str) -> Option<&Parameter> {
+        let t = self.tags.iter().find(|t| t.name == tag)?;
+        self.parameters
+            .iter()
+            .find(|p| p.component == t.component && p.name == t.signal)
+    }
+
+    /// The value of limit `limit` (LL, L, H, HH, trip_low, trip_high) on the tag's parameter.
+    pub fn limit_of_tag(&self, tag: &str, limit: &str) -> Option<f64> {
+        let p = self.parameter_of_tag(tag)?;
+        p.limits
+            .ordered()
+            .into_iter()
+            .find(|(name, _)| *name == limit)
+            .and_then(|(_, v)| v)
+    }
+
+    /// The rule of an alarm: its own, or the limit rule of its parameter's tag. None when
+    /// neither exists (a reference kept for the response manual only).
+    pub fn alarm_rule(&self, a: &AlarmRef) -> Option<AlarmRule> {
+        if let Some(rule) = &a.rule {
+            return Some(rule.clone());
+        }
+        let name = a.parameter.as_deref()?;
+        let p = self
+            .parameters
+            .iter()
+            .find(|p| p.component == a.component && p.name == name)?;
+        let tag = self
+            .tags
+            .iter()
+            .find(|t| t.component == p.component && t.signal == p.name)?;
+        crate::alarm::limit_is_high(&a.limit)?;
+        let span = match (p.limits.normal_low, p.limits.normal_high) {
+            (Some(lo), Some(hi)) => hi - lo,
+            _ => 0.0,
+        };
+        Some(AlarmRule::limit(&tag.name, &a.limit, p.quantity, span))
     }
 
     /// Every integrity problem found (empty when the set is consistent).
@@ -407,6 +453,7 @@ impl MasterData {
             .iter()
             .map(|p| (p.component.as_str(), p.name.as_str()))
             .collect();
+        let tags: HashSet<&str> = self.tags.iter().map(|t| t.name.as_str()).collect();
         let mut seen = HashSet::new();
         for a in &self.alarms {
             if !seen.insert(a.code.as_str()) {
@@ -423,6 +470,17 @@ impl MasterData {
                     component: a.component.clone(),
                     parameter: p.clone(),
                 });
+            }
+            if let Some(rule) = &a.rule {
+                for tag in rule.tags() {
+                    if !tags.contains(tag) {
+                        errors.push(IntegrityError::Invalid {
+                            what: "alarm",
+                            key: a.code.clone(),
+                            problem: format!("its rule reads unknown tag `{tag}`"),
+                        });
+                    }
+                }
             }
         }
     }

@@ -9,6 +9,8 @@
 //! The seed is code, not a hand-kept list, because both trains share one description; it enters
 //! the store as an ordinary change-set, validated by an engineer, like any later change.
 
+mod alarms;
+
 use crate::masterdata::*;
 use crate::{Quantity, kks};
 use Quantity::*;
@@ -201,7 +203,9 @@ impl Builder {
                 alarms.push(alarm_ref(p, &point, limit, value));
             }
         }
+        alarms.extend(alarms::rule_alarms(&self.md));
         self.md.alarms = alarms;
+        alarms::suppress_when_stopped(&mut self.md);
         self.md
     }
 }
@@ -240,6 +244,7 @@ fn alarm_ref(p: &Parameter, point: &str, limit: &str, value: f64) -> AlarmRef {
         cause: cause.to_owned(),
         consequence,
         action: action.to_owned(),
+        rule: None,
     }
 }
 
@@ -305,6 +310,15 @@ fn response(p: &Parameter, high: bool) -> (&'static str, &'static str) {
 // Signal catalogue shared by several components.
 
 const SPEED: Sig = sig("CS101", "speed", "Vitesse", "Speed", Speed, "rpm");
+/// The turbine protection's trip (first-out latched in the protection cabinet).
+const UNIT_TRIP: Sig = sig(
+    "CE901",
+    "trip",
+    "Déclenchement turbine (protection)",
+    "Turbine trip (protection)",
+    State,
+    "-",
+);
 const POS: Sig = sig("CG101", "pos", "Position", "Position", Position, "%");
 const CMD: Sig = sig(
     "CG102",
@@ -368,6 +382,19 @@ fn pump(
     b.tag(
         code,
         sig(&p("CE"), "running", "En service", "Running", State, "-"),
+    );
+    // Motor-protection relay trip (overcurrent, earth fault, thermal image): the pump's own
+    // trip signal, distinct from a stop ordered by the sequence.
+    b.tag(
+        code,
+        sig(
+            &format!("CE1{n}2"),
+            "trip",
+            "Déclenchement protection moteur",
+            "Motor protection trip",
+            State,
+            "-",
+        ),
     );
     b.tag(
         code,
@@ -803,6 +830,7 @@ fn gas_turbine(b: &mut Builder, n: u8) {
     ];
     b.tag(&root, SPEED)
         .param(shaft_speed_limits(), Some(3000.0));
+    b.tag(&root, UNIT_TRIP);
 
     let intake = code("MBL10");
     b.add(
@@ -1723,6 +1751,7 @@ fn steam_turbine(b: &mut Builder) {
         rated("Pression condenseur", 65.0, "mbar"),
     ];
     b.tag(root, SPEED).param(shaft_speed_limits(), Some(3000.0));
+    b.tag(root, UNIT_TRIP);
 
     let hp = "10MAA10";
     b.add(

@@ -52,6 +52,7 @@ fn hr(t: usize, f: impl Fn(&Hrsg, &Plant) -> f64 + Send + Sync + 'static) -> Opt
 fn pump_signal(code: String, signal: &str) -> Option<Reader> {
     let f: fn(&Pump) -> f64 = match signal {
         "running" => |p| b(p.running),
+        "trip" => |p| b(p.tripped),
         "current" => Pump::current_a,
         "discharge_p" => Pump::discharge_bar,
         "brg_temp" => |p| p.bearing_c,
@@ -104,6 +105,7 @@ fn train_signal(t: usize, rest: &str, signal: &str, name: String) -> Option<Read
     };
     match (rest, signal) {
         ("MBA00", "speed") => gt(t, |g, _| g.speed_rpm),
+        ("MBA00", "trip") => gt(t, |g, _| b(g.trip_cause.is_some())),
         ("MBA10", "air_flow") => gt(t, |g, _| g.air_kg_s),
         ("MBA10", "igv") => gt(t, |g, _| g.igv_deg),
         ("MBA10", "cdp") => gt(t, |g, _| g.compressor_discharge_bar()),
@@ -268,6 +270,7 @@ fn common_signal(rest: &str, signal: &str, name: String) -> Option<Reader> {
         ("MAJ10AN001", "current") => st(|p| p.vacuum_pump.current_a()),
         ("MAJ10AN001", "running") => st(|p| b(p.vacuum_pump.running)),
         ("MAA00", "speed") => st(|p| p.st.speed_rpm),
+        ("MAA00", "trip") => st(|p| b(p.st.trip_cause.is_some())),
         ("MAA10AA001", "pos" | "cmd") => {
             let pos = signal == "pos";
             st(move |p| {

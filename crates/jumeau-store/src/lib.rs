@@ -4,6 +4,7 @@
 //! written by a newer Jumeau, and never writes to a file that is not a healthy SQLite database.
 //! Master data changes only through change-sets; every write appends to the audit trail.
 
+mod alarms;
 mod audit;
 mod changesets;
 mod error;
@@ -16,6 +17,7 @@ mod open;
 mod seed;
 mod users;
 
+pub use alarms::{JournalRow, Signer};
 pub use audit::AuditRow;
 pub use changesets::ChangeSetRow;
 pub use error::StoreError;

@@ -196,8 +196,8 @@ pub(crate) fn load(conn: &Connection) -> Result<MasterData, StoreError> {
     }
 
     let mut stmt = conn.prepare(
-        "SELECT code, component, parameter, limit_name, priority, cause, consequence, action \
-         FROM alarm_refs ORDER BY code",
+        "SELECT code, component, parameter, limit_name, priority, cause, consequence, action, \
+         rule FROM alarm_refs ORDER BY code",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -210,6 +210,10 @@ pub(crate) fn load(conn: &Connection) -> Result<MasterData, StoreError> {
             cause: r.get(5)?,
             consequence: r.get(6)?,
             action: r.get(7)?,
+            rule: r
+                .get::<_, Option<String>>(8)?
+                .map(|json| serde_json::from_str(&json))
+                .transpose()?,
         });
     }
 
@@ -296,12 +300,17 @@ pub(crate) fn write_change(conn: &Connection, change: &Change, cs: i64) -> Resul
             )?;
         }
         Change::UpsertAlarm(a) => {
+            let rule_json = a
+                .rule
+                .as_ref()
+                .map(|r| serde_json::to_string(r).expect("a rule always serialises"));
             conn.execute(
                 "INSERT OR REPLACE INTO alarm_refs (code, component, parameter, limit_name, priority, \
-                 cause, consequence, action, changeset_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 cause, consequence, action, changeset_id, rule) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     a.code, a.component, a.parameter, a.limit, a.priority.as_str(), a.cause,
-                    a.consequence, a.action, cs
+                    a.consequence, a.action, cs, rule_json
                 ],
             )?;
         }

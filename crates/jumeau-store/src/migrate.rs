@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_historian.sql",
         sql: include_str!("../../../migrations/0003_historian.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_alarms.sql",
+        sql: include_str!("../../../migrations/0004_alarms.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -1,0 +1,178 @@
+//! The alarm journal (migration 0004): every alarm transition, append-only, and the same
+//! transitions as signed automatic logbook entries (IEC 62682 alarm records).
+
+use jumeau_core::alarm::{AlarmEvent, EventKind, kpi::JournalEvent};
+use jumeau_core::logbook::EntryDraft;
+use rusqlite::{TransactionBehavior, params};
+use serde::Serialize;
+
+use crate::{Store, StoreError};
+
+/// One journal row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JournalRow {
+    pub id: i64,
+    pub ts_ms: i64,
+    pub code: String,
+    pub component: String,
+    pub position: String,
+    pub priority: String,
+    pub event: String,
+    pub value: Option<f64>,
+    pub limit: Option<f64>,
+    pub user: Option<String>,
+    pub note: Option<String>,
+    pub training: bool,
+}
+
+impl JournalRow {
+    /// The row as the KPIs read it (None for a row this build does not know).
+    pub fn to_kpi_event(&self) -> Option<JournalEvent> {
+        Some(JournalEvent {
+            ts_ms: self.ts_ms,
+            code: self.code.clone(),
+            position: self.position.clone(),
+            priority: serde_json::from_value(serde_json::Value::String(self.priority.clone()))
+                .ok()?,
+            kind: EventKind::parse(&self.event)?,
+        })
+    }
+}
+
+/// Who signs the logbook entries of alarm transitions: the client's user on this device.
+pub struct Signer<'a> {
+    pub login: &'a str,
+    pub device: &'a str,
+}
+
+impl Store {
+    /// Journals alarm transitions and, with a signer, writes each as a signed automatic
+    /// logbook entry, all in one transaction. `training` marks a simulator source.
+    pub fn record_alarm_events(
+        &mut self,
+        events: &[AlarmEvent],
+        training: bool,
+        signer: Option<Signer<'_>>,
+    ) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let signing = match &signer {
+            Some(s) => Some((self.user(s.login)?, self.device_key(s.login, s.device)?)),
+            None => None,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO alarm_journal (ts_ms, code, component, position, priority, event, \
+                 value, limit_value, user, note, training) \
+                 VALUES (?1, ?2, ?3, COALESCE((SELECT unit FROM components WHERE code = ?3), '-'), \
+                 ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for e in events {
+                insert.execute(params![
+                    e.ts_ms,
+                    e.code,
+                    e.component,
+                    e.priority.as_str(),
+                    e.kind.as_str(),
+                    finite(e.value),
+                    finite(e.limit),
+                    e.user,
+                    e.note,
+                    training,
+                ])?;
+            }
+        }
+        if let (Some(s), Some((user, key))) = (&signer, &signing) {
+            let drafts: Vec<(EntryDraft, Vec<String>)> = events
+                .iter()
+                .map(|e| (logbook_draft(e, training), vec![e.component.clone()]))
+                .collect();
+            crate::logbook::append_in_tx(
+                &tx,
+                user,
+                s.device,
+                key,
+                drafts.iter().map(|(d, c)| (d, c.clone())),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Journal rows with `from_ms <= ts_ms < to_ms`, oldest first, at most `limit`.
+    pub fn alarm_journal(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<JournalRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, ts_ms, code, component, position, priority, event, value, limit_value, \
+             user, note, training FROM alarm_journal WHERE ts_ms >= ?1 AND ts_ms < ?2 \
+             ORDER BY ts_ms, id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![from_ms, to_ms, limit as i64], |r| {
+            Ok(JournalRow {
+                id: r.get(0)?,
+                ts_ms: r.get(1)?,
+                code: r.get(2)?,
+                component: r.get(3)?,
+                position: r.get(4)?,
+                priority: r.get(5)?,
+                event: r.get(6)?,
+                value: r.get(7)?,
+                limit: r.get(8)?,
+                user: r.get(9)?,
+                note: r.get(10)?,
+                training: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+/// The logbook entry of one transition (French, the plant's language).
+fn logbook_draft(e: &AlarmEvent, training: bool) -> EntryDraft {
+    let what = match e.kind {
+        EventKind::Raised => "Alarme apparue",
+        EventKind::Cleared => "Alarme disparue",
+        EventKind::Acknowledged => "Alarme acquittée",
+        EventKind::Reset => "Alarme réarmée",
+        EventKind::Shelved => "Alarme mise en attente",
+        EventKind::Unshelved => "Fin de mise en attente",
+        EventKind::ShelfExpired => "Mise en attente expirée",
+        EventKind::Suppressed => "Alarme masquée par conception",
+        EventKind::OutOfService => "Alarme hors service",
+        EventKind::InService => "Alarme remise en service",
+    };
+    let mut text = format!("{what} : {} ({})", e.code, e.priority.as_str());
+    if e.value.is_finite() {
+        text.push_str(&format!(", valeur {}", round(e.value)));
+    }
+    if e.limit.is_finite() {
+        text.push_str(&format!(", limite {}", round(e.limit)));
+    }
+    if let Some(n) = &e.note {
+        text.push_str(&format!(" — {n}"));
+    }
+    EntryDraft {
+        kind: "automatic".into(),
+        category: "alarm".into(),
+        text,
+        tags: vec!["IEC62682".into()],
+        training,
+        ..EntryDraft::default()
+    }
+}
+
+fn round(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}

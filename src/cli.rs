@@ -81,6 +81,34 @@ pub enum Command {
     /// Live tag values.
     #[command(subcommand)]
     Tags(TagsCommand),
+    /// Alarms: live transitions and alarm-management KPIs
+    #[command(subcommand)]
+    Alarms(AlarmsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlarmsCommand {
+    /// Evaluate the alarm rules on the live source (default: the built-in simulator, see
+    /// --scenario) and print each transition; transitions are journalled and signed too.
+    Watch {
+        /// How long to watch (e.g. 90s, 10m).
+        #[arg(long = "for", value_parser = humantime::parse_duration)]
+        run_for: std::time::Duration,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Alarm-management KPIs from the journal, against the ISA-18.2 / EEMUA 191 benchmarks.
+    Kpi {
+        /// Start, RFC 3339 or a date (default: 24 h before --to).
+        #[arg(long)]
+        from: Option<String>,
+        /// End, RFC 3339 or a date (default: now).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]

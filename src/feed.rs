@@ -14,6 +14,7 @@ use jumeau_scada::{mqtt, opcua_server};
 use jumeau_sim::{Clock, Scenario, Simulator};
 use jumeau_store::{Retention, Sample, Store};
 
+use crate::alarms::{self, AlarmBoard, Recorder, SharedAlarms};
 use crate::cli::SourceArgs;
 
 /// Port of the built-in simulator's server; another free port is taken if it is busy.
@@ -48,6 +49,14 @@ impl std::fmt::Debug for SimControl {
 pub struct Feed {
     pub live: Arc<Mutex<LiveValues>>,
     pub status: Arc<Mutex<FeedStatus>>,
+    /// Alarms evaluated on `live`, journalled and signed by the feed's user.
+    pub alarms: SharedAlarms,
+}
+
+/// Who the feed's automatic records (alarm transitions) are signed by.
+pub struct FeedUser<'a> {
+    pub login: &'a str,
+    pub device: &'a str,
 }
 
 /// The items to subscribe to: every master-data tag with an OPC UA node.
@@ -68,7 +77,12 @@ pub fn watch_items(md: &MasterData) -> Vec<WatchItem> {
 /// Starts the feed thread. Errors in the arguments are reported now; connection trouble later
 /// shows as stale values and a status message, and the feed keeps retrying. Every update is
 /// also written to the local historian in `store_path`, in batches.
-pub fn start(md: &MasterData, args: &SourceArgs, store_path: &Path) -> anyhow::Result<Feed> {
+pub fn start(
+    md: &MasterData,
+    args: &SourceArgs,
+    store_path: &Path,
+    user: FeedUser<'_>,
+) -> anyhow::Result<Feed> {
     let historian = Historian {
         store: Store::open(store_path)?,
         pending: Vec::new(),
@@ -86,7 +100,11 @@ pub fn start(md: &MasterData, args: &SourceArgs, store_path: &Path) -> anyhow::R
     let feed = Feed {
         live: Arc::new(Mutex::new(LiveValues::new(5_000))),
         status: Arc::new(Mutex::new(FeedStatus::default())),
+        alarms: Arc::new(Mutex::new(AlarmBoard::new(md))),
     };
+    let training = simulator.is_some();
+    let recorder = Recorder::open(store_path, &feed.alarms, user.login, user.device, training)?;
+    start_alarm_thread(recorder, &feed)?;
     let items = watch_items(md);
     let (md, source, thread_feed) = (md.clone(), args.source.clone(), feed.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -109,6 +127,22 @@ pub fn start(md: &MasterData, args: &SourceArgs, store_path: &Path) -> anyhow::R
         })
         .context("cannot start the feed thread")?;
     Ok(feed)
+}
+
+/// Evaluates the alarm rules every [`alarms::CYCLE_MS`], whether the source answers or not
+/// (a silent source is what the quality alarms are for).
+fn start_alarm_thread(mut recorder: Recorder, feed: &Feed) -> anyhow::Result<()> {
+    let (board, live) = (feed.alarms.clone(), feed.live.clone());
+    std::thread::Builder::new()
+        .name("jumeau-alarms".into())
+        .spawn(move || {
+            loop {
+                recorder.cycle(&board, &live);
+                std::thread::sleep(Duration::from_millis(alarms::CYCLE_MS));
+            }
+        })
+        .context("cannot start the alarm thread")?;
+    Ok(())
 }
 
 async fn run(

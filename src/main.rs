@@ -1,5 +1,6 @@
 //! Jumeau: 3D/AR client for a 2×1 combined-cycle power plant.
 
+mod alarms;
 mod cli;
 mod commands;
 mod display;
@@ -38,6 +39,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Sim(args)) => commands::sim::run(&args, &cli.source),
         Some(Command::Opcua(cmd)) => commands::opcua::run(cmd, &cli.source),
         Some(Command::Tags(cmd)) => commands::tags::run(&store_path, cmd, &cli.source),
+        Some(Command::Alarms(cmd)) => {
+            commands::alarms::run(&store_path, &cli.user, &device, &cli.source, cmd)
+        }
         Some(Command::Db(cmd)) => commands::db::run(&store_path, cmd),
         Some(Command::Components(cmd)) => commands::components::run(&store_path, cmd, cli.lang),
         Some(Command::Changesets(cmd)) => {

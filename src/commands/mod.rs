@@ -1,5 +1,6 @@
 //! Non-graphical subcommands.
 
+pub mod alarms;
 pub mod changesets;
 pub mod components;
 pub mod db;

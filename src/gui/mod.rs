@@ -67,7 +67,15 @@ pub fn launch(
         }
     }
     // Live values: the built-in simulator over OPC UA on loopback, or the plant's server.
-    let feed = crate::feed::start(&session.md, source, store_path)?;
+    let feed = crate::feed::start(
+        &session.md,
+        source,
+        store_path,
+        crate::feed::FeedUser {
+            login: user,
+            device,
+        },
+    )?;
     let mut store = store;
     let display_name = session.user.display_name.clone();
     let login = logbook::session_entry("login", &display_name, device);

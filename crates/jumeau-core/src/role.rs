@@ -61,6 +61,21 @@ impl Role {
     pub fn can_validate_changes(self) -> bool {
         self == Role::Engineer
     }
+
+    /// Those who answer alarms acknowledge them (the field agent at the equipment too).
+    pub fn can_acknowledge_alarms(self) -> bool {
+        matches!(self, Role::Operator | Role::Field | Role::Trainer)
+    }
+
+    /// Shelving hides an alarm for a while: the control-room operator's decision (the trainer's
+    /// in a session); taking one out of service is the engineer's (instrument maintenance).
+    pub fn can_shelve_alarms(self) -> bool {
+        matches!(self, Role::Operator | Role::Trainer)
+    }
+
+    pub fn can_take_alarms_out_of_service(self) -> bool {
+        self == Role::Engineer
+    }
 }
 
 impl fmt::Display for Role {

@@ -336,6 +336,18 @@ pub struct ScreenshotArgs {
     /// Open the logbook window in the capture.
     #[arg(long)]
     pub logbook: bool,
+    /// Wait (up to 90 s) until this alarm is annunciated before capturing; fail otherwise.
+    #[arg(long)]
+    pub wait_alarm: Option<String>,
+    /// Acknowledge every waiting alarm (as --user) once the awaited one shows: colours then hold steady.
+    #[arg(long, requires = "wait_alarm")]
+    pub acknowledge: bool,
+    /// Open the alarm list in the capture.
+    #[arg(long)]
+    pub alarm_list: bool,
+    /// Open the trend window with this tag.
+    #[arg(long)]
+    pub trend: Option<String>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {

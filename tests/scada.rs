@@ -269,3 +269,49 @@ fn a_server_that_does_not_answer_is_a_clear_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn alarms_watch_prints_the_fault_scenarios_alarm_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fast-pump-vibration.toml"
+    );
+    let out = jumeau(
+        dir.path(),
+        &[
+            "alarms",
+            "watch",
+            "--scenario",
+            fixture,
+            "--speed",
+            "60",
+            "--for",
+            "30s",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let raised = lines
+        .iter()
+        .find(|l| l["alarm"] == "11LAC10CY111-H" && l["event"] == "raised")
+        .unwrap_or_else(|| panic!("no vibration alarm in {lines:?}"));
+    assert_eq!(raised["component"], "11LAC10AP001");
+    assert_eq!(raised["priority"], "medium");
+    assert_eq!(raised["limit"], 4.5);
+    assert!(raised["value"].as_f64().unwrap() > 4.5);
+    assert!(raised["time"].as_str().unwrap().ends_with('Z'));
+    // Nothing else on a healthy block: the fault's alarms only.
+    assert!(
+        lines.iter().all(|l| l["component"] == "11LAC10AP001"),
+        "{lines:?}"
+    );
+    // The journal has it for the KPIs; a malformed period is refused.
+    let kpi = jumeau(dir.path(), &["alarms", "kpi", "--from", "yesterday"]);
+    assert!(!kpi.status.success());
+    assert!(stderr(&kpi).contains("is not a date"), "{}", stderr(&kpi));
+}

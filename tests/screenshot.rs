@@ -128,3 +128,89 @@ fn overview_shows_the_plant_in_grey_with_nothing_highlighted() {
         "{coloured} saturated pixels in the overview"
     );
 }
+
+/// Alarm colours (ISA-101): yellow (medium), orange (high), red (critical); never grey.
+fn is_alarm_colour(p: &image::Rgb<u8>) -> bool {
+    let [r, g, b] = p.0.map(i32::from);
+    r > 150 && r - b > 100 && g > 40
+}
+
+#[test]
+fn an_alarmed_pump_turns_its_priority_colour_and_the_acknowledgement_is_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("alarm.png");
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fast-pump-vibration.toml"
+    );
+    let size = format!("{W}x{H}");
+    ok(
+        dir.path(),
+        &[
+            "screenshot",
+            "--scenario",
+            fixture,
+            "--speed",
+            "60",
+            "--view",
+            "CR1-PA1",
+            "--wait-alarm",
+            "11LAC10CY111-H",
+            "--acknowledge",
+            "--size",
+            &size,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let img = image::open(&out).expect("a PNG").to_rgb8();
+    // The pump fills the centre of the 3D view in its alarm colour, not the selection tint.
+    let (cx, cy) = ((340 + 790) / 2, (40 + H) / 2);
+    let centre = Region {
+        x0: cx - 110,
+        y0: cy - 110,
+        x1: cx + 110,
+        y1: cy + 110,
+    };
+    let (alarmed, total) = count(&img, &centre, is_alarm_colour);
+    assert!(
+        alarmed * 100 > total * 10,
+        "the alarmed pump should show its priority colour: {alarmed}/{total} pixels"
+    );
+    let (tinted, _) = count(&img, &centre, is_selection_tint);
+    assert!(tinted * 100 < total, "{tinted} selection-tinted pixels");
+
+    // The transitions are journalled and signed into the logbook, as training entries.
+    let entries = json(dir.path(), &["logbook", "list", "--json"]);
+    let texts: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["category"] == "alarm")
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Alarme apparue : 11LAC10CY111-H")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Alarme acquittée : 11LAC10CY111-H")),
+        "{texts:?}"
+    );
+    let verify = jumeau(dir.path(), &["logbook", "verify"]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+    let kpi = json(dir.path(), &["alarms", "kpi", "--json"]);
+    assert!(kpi["alarms"].as_u64().unwrap() >= 1, "{kpi}");
+    assert!(
+        kpi["top10"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["code"] == "11LAC10CY111-H"),
+        "{kpi}"
+    );
+}

@@ -1,31 +1,25 @@
 //! `jumeau screenshot`: select the requested view, let the renderer settle, capture the window
 //! to PNG through Bevy's screenshot API, exit.
 
+use super::alarms::AlarmListView;
 use super::camera::FlyTo;
 use super::live::LiveFeed;
 use super::logbook::LogbookView;
 use super::plant::Session;
 use super::selection::{Select, ShowHover};
+use super::trends::TrendView;
 use crate::cli::ScreenshotArgs;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use std::path::PathBuf;
 
 pub struct CapturePlugin {
-    out: PathBuf,
-    view: String,
-    frames: u32,
-    logbook: bool,
+    args: ScreenshotArgs,
 }
 
 impl CapturePlugin {
     pub fn new(args: &ScreenshotArgs) -> Self {
-        CapturePlugin {
-            out: args.out.clone(),
-            view: args.view.clone(),
-            frames: args.frames,
-            logbook: args.logbook,
-        }
+        CapturePlugin { args: args.clone() }
     }
 }
 
@@ -34,6 +28,8 @@ struct CaptureRequest {
     out: PathBuf,
     view: String,
     frames: u32,
+    wait_alarm: Option<String>,
+    acknowledge: bool,
 }
 
 #[derive(Resource, Default)]
@@ -49,17 +45,28 @@ struct CaptureState {
 const MAX_WAIT_FRAMES: u32 = 600;
 /// How long a screenshot waits for the first live values (then it shows them as missing).
 const LIVE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+/// How long a screenshot waits for the alarm it was asked to show.
+const ALARM_WAIT: std::time::Duration = std::time::Duration::from_secs(90);
 
 impl Plugin for CapturePlugin {
     fn build(&self, app: &mut App) {
+        let a = &self.args;
+        let mut trends = TrendView::default();
+        if let Some(tag) = &a.trend {
+            trends.show(tag);
+        }
         app.insert_resource(CaptureRequest {
-            out: self.out.clone(),
-            view: self.view.clone(),
-            frames: self.frames,
+            out: a.out.clone(),
+            view: a.view.clone(),
+            frames: a.frames,
+            wait_alarm: a.wait_alarm.clone(),
+            acknowledge: a.acknowledge,
         })
         .init_resource::<CaptureState>()
         .insert_resource(ShowHover(false))
-        .insert_resource(LogbookView::opened(self.logbook))
+        .insert_resource(LogbookView::opened(a.logbook))
+        .insert_resource(AlarmListView::opened(a.alarm_list))
+        .insert_resource(trends)
         .add_systems(PostStartup, select_view)
         .add_systems(Last, capture_when_settled);
     }
@@ -89,6 +96,7 @@ fn capture_when_settled(
     req: Res<CaptureRequest>,
     mut state: ResMut<CaptureState>,
     feed: Res<LiveFeed>,
+    session: Res<Session>,
     mut exit: MessageWriter<AppExit>,
 ) {
     state.frame += 1;
@@ -110,6 +118,20 @@ fn capture_when_settled(
     if !live && started.elapsed() < LIVE_WAIT {
         state.frame = state.frame.min(req.frames.saturating_sub(1));
     }
+    if let Some(code) = &req.wait_alarm
+        && !state.requested
+        && !alarm_ready(&feed, &session, code, req.acknowledge)
+    {
+        if started.elapsed() > ALARM_WAIT {
+            error!(
+                "alarm {code} was not raised within {} s",
+                ALARM_WAIT.as_secs()
+            );
+            exit.write(AppExit::error());
+        }
+        // Count the settling frames from when it shows: colours, glyphs and layout follow.
+        state.frame = 0;
+    }
     if !state.requested && state.frame >= req.frames {
         state.requested = true;
         let out = req.out.clone();
@@ -122,6 +144,37 @@ fn capture_when_settled(
         error!("the renderer returned no frame to capture");
         exit.write(AppExit::error());
     }
+}
+
+/// Whether the awaited alarm is annunciated (and acknowledged, when asked: the capture
+/// acknowledges what waits as the session's user, through the same path as the client's
+/// button).
+fn alarm_ready(feed: &LiveFeed, session: &Session, code: &str, acknowledge: bool) -> bool {
+    let Ok(mut board) = feed.0.alarms.lock() else {
+        return false;
+    };
+    let Some(alarm) = board.engine.alarm(code) else {
+        return false;
+    };
+    if !alarm.annunciated() {
+        return false;
+    }
+    if acknowledge {
+        // Everything waiting, as the operator's "acknowledge all" would: a steady picture.
+        let waiting: Vec<String> = board
+            .engine
+            .alarms()
+            .iter()
+            .filter(|a| a.unacknowledged())
+            .map(|a| a.code.clone())
+            .collect();
+        for code in waiting {
+            if board.acknowledge(&code, &session.user.login).is_err() {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 fn save_png(image: &Image, out: &std::path::Path) -> Result<(), String> {

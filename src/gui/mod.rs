@@ -1,6 +1,7 @@
 //! The Bevy + egui client. Each feature is one plugin; core state comes in as resources built
 //! from the store at start, and nothing here touches SQLite after that.
 
+mod alarms;
 mod camera;
 mod capture;
 mod i18n;
@@ -12,6 +13,7 @@ mod plant;
 mod scene;
 mod selection;
 mod theme;
+mod trends;
 
 use crate::cli::{Lang, ScreenshotArgs, SourceArgs};
 use crate::display;
@@ -115,6 +117,8 @@ pub fn launch(
         panels::PanelsPlugin,
         logbook::LogbookPlugin,
         live::LivePlugin(feed),
+        alarms::AlarmsPlugin,
+        trends::TrendsPlugin,
     ));
     if let Some(args) = &screenshot {
         app.add_plugins(capture::CapturePlugin::new(args));

@@ -1,6 +1,7 @@
 //! The egui shell: top bar (plant state, user, language), component list by unit with search,
 //! component card, and labels anchored on the 3D view.
 
+use super::alarms::{self, AlarmActions, AlarmListView, AlarmSnapshot};
 use super::camera::{FlyTo, OrbitCamera, ViewportInsets};
 use super::i18n::{Language, Texts};
 use super::live::{LiveFeed, LiveView, unit_key_tags};
@@ -8,7 +9,9 @@ use super::logbook::{ComponentEntries, LogbookView};
 use super::plant::Session;
 use super::scene::PlantBounds;
 use super::selection::{Hovered, Select, Selection, ShowHover};
+use super::trends::TrendView;
 use crate::cli::Lang;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Align2, Color32, FontId, RichText};
@@ -38,7 +41,19 @@ struct Actions {
     select: Option<Option<String>>,
     fly_overview: bool,
     toggle_logbook: bool,
+    toggle_trends: bool,
     lang: Option<Lang>,
+    alarms: AlarmActions,
+}
+
+/// The client's windows and shared views the shell opens and feeds.
+#[derive(SystemParam)]
+struct Views<'w> {
+    logbook: ResMut<'w, LogbookView>,
+    latest: Res<'w, ComponentEntries>,
+    feed: Res<'w, LiveFeed>,
+    trends: ResMut<'w, TrendView>,
+    alarm_list: ResMut<'w, AlarmListView>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -53,9 +68,7 @@ fn shell(
     mut insets: ResMut<ViewportInsets>,
     bounds: Res<PlantBounds>,
     camera: Single<(&Camera, &GlobalTransform), With<OrbitCamera>>,
-    mut logbook: ResMut<LogbookView>,
-    latest: Res<ComponentEntries>,
-    feed: Res<LiveFeed>,
+    mut views: Views,
     mut select: MessageWriter<Select>,
     mut fly: MessageWriter<FlyTo>,
 ) -> Result {
@@ -63,7 +76,9 @@ fn shell(
     let t = language.texts();
     let fr = language.fr();
     let mut actions = Actions::default();
+    let feed = views.feed.clone();
     let live = LiveView::snapshot(&feed);
+    let alarm_snapshot = AlarmSnapshot::take(&feed);
     let mut root = egui::Ui::new(
         ctx.clone(),
         "jumeau-root".into(),
@@ -76,6 +91,13 @@ fn shell(
         .exact_size(40.0)
         .show(&mut root, |ui| {
             top_bar(ui, &session, &live, t, language.0, &mut actions)
+        })
+        .response
+        .rect
+        .height();
+    let bottom = egui::Panel::bottom("alarm-banner")
+        .show(&mut root, |ui| {
+            alarms::banner(ui, &alarm_snapshot, &session, t, fr, &mut actions.alarms)
         })
         .response
         .rect
@@ -104,7 +126,7 @@ fn shell(
             .resizable(true)
             .default_size(480.0)
             .show(&mut root, |ui| {
-                component_card(ui, &session, &live, c, &latest, t, fr, &mut actions)
+                component_card(ui, &session, &live, c, &views.latest, t, fr, &mut actions)
             })
             .response
             .rect
@@ -115,14 +137,17 @@ fn shell(
         left,
         right,
         top,
-        bottom: 0.0,
+        bottom,
     };
     insets.set_if_neq(new_insets);
 
     let (cam, cam_transform) = *camera;
     let view_rect = egui::Rect::from_min_max(
         egui::pos2(left, top),
-        egui::pos2(ctx.viewport_rect().max.x - right, ctx.viewport_rect().max.y),
+        egui::pos2(
+            ctx.viewport_rect().max.x - right,
+            ctx.viewport_rect().max.y - bottom,
+        ),
     );
     world_labels(
         &ctx,
@@ -133,6 +158,7 @@ fn shell(
         cam,
         cam_transform,
         &live,
+        &alarm_snapshot,
         fr,
     );
     if show_hover.0 {
@@ -152,8 +178,20 @@ fn shell(
         });
     }
     if actions.toggle_logbook {
-        logbook.open = !logbook.open;
+        views.logbook.open = !views.logbook.open;
     }
+    if actions.toggle_trends {
+        views.trends.open = !views.trends.open;
+    }
+    drop(live);
+    alarms::apply(
+        actions.alarms,
+        &feed,
+        &session,
+        &mut views.alarm_list,
+        &mut views.trends,
+        &mut select,
+    );
     if let Some(lang) = actions.lang {
         language.0 = lang;
     }
@@ -224,6 +262,9 @@ fn top_bar(
         if ui.button(t.logbook).clicked() {
             actions.toggle_logbook = true;
         }
+        if ui.button(t.trends).clicked() {
+            actions.toggle_trends = true;
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             for (l, label) in [(Lang::En, "EN"), (Lang::Fr, "FR")] {
                 if ui.selectable_label(lang == l, label).clicked() {
@@ -236,7 +277,8 @@ fn top_bar(
             } else {
                 session.user.role.label_en()
             };
-            ui.label(format!("👤 {} — {role}", session.user.display_name));
+            ui.label(format!("👤 {}", session.user.display_name))
+                .on_hover_text(role);
         });
     });
 }
@@ -414,7 +456,7 @@ fn component_card(
         }
         latest_entries(ui, latest, t);
         parameters_table(ui, session, c, t, fr);
-        tags_table(ui, session, live, c, t, fr);
+        tags_table(ui, session, live, c, t, fr, actions);
         related(ui, session, c, t, fr, actions);
     });
 }
@@ -497,6 +539,7 @@ fn tags_table(
     c: &Component,
     t: &Texts,
     fr: bool,
+    actions: &mut Actions,
 ) {
     let tags: Vec<_> = session
         .md
@@ -522,7 +565,13 @@ fn tags_table(
                         } else {
                             &tag.description_en
                         });
-                        live_value(ui, live, tag, fr);
+                        // Clicking a value opens its trend.
+                        if live_value(ui, live, tag, fr)
+                            .on_hover_text(t.trend)
+                            .clicked()
+                        {
+                            actions.alarms.trend = Some(tag.name.clone());
+                        }
                         ui.label(&tag.unit).on_hover_text(format!(
                             "{} : {}",
                             t.source,
@@ -648,28 +697,24 @@ fn trainer_menu(ui: &mut egui::Ui, simulator: &std::sync::Mutex<jumeau_sim::Simu
 }
 
 /// The live value cell: bright when fresh, greyed with its age when stale, a dash when missing.
-fn live_value(ui: &mut egui::Ui, live: &LiveView, tag: &jumeau_core::masterdata::Tag, fr: bool) {
-    match live.reading(tag, fr) {
-        Some(r) if r.fresh => {
-            ui.label(
-                RichText::new(r.number)
-                    .monospace()
-                    .strong()
-                    .color(Color32::WHITE),
-            );
-        }
-        Some(r) => {
-            ui.label(
-                RichText::new(format!("{} {}", r.number, r.age.unwrap_or_default()))
-                    .monospace()
-                    .italics()
-                    .color(MUTED),
-            );
-        }
-        None => {
-            ui.label(RichText::new("—").color(MUTED));
-        }
-    }
+fn live_value(
+    ui: &mut egui::Ui,
+    live: &LiveView,
+    tag: &jumeau_core::masterdata::Tag,
+    fr: bool,
+) -> egui::Response {
+    let text = match live.reading(tag, fr) {
+        Some(r) if r.fresh => RichText::new(r.number)
+            .monospace()
+            .strong()
+            .color(Color32::WHITE),
+        Some(r) => RichText::new(format!("{} {}", r.number, r.age.unwrap_or_default()))
+            .monospace()
+            .italics()
+            .color(MUTED),
+        None => RichText::new("—").color(MUTED),
+    };
+    ui.add(egui::Label::new(text).sense(egui::Sense::click()))
 }
 
 fn related(
@@ -749,6 +794,7 @@ fn world_labels(
     cam: &Camera,
     cam_transform: &GlobalTransform,
     live: &LiveView,
+    alarms: &AlarmSnapshot,
     fr: bool,
 ) {
     let painter = ctx
@@ -808,6 +854,13 @@ fn world_labels(
         } else {
             Color32::from_gray(235)
         };
+        // Unit health: the worst annunciated priority, with the count.
+        let health = (c.parent.is_none())
+            .then(|| alarms.unit_health(session, &c.unit))
+            .flatten();
+        if let Some((_, n)) = health {
+            text.push_str(&format!("\n⚠ {n}"));
+        }
         let galley = painter.layout_no_wrap(text, FontId::proportional(16.0), color);
         let mut rect = Align2::CENTER_BOTTOM
             .anchor_size(pos, galley.size())
@@ -817,6 +870,10 @@ fn world_labels(
         }
         placed.push(rect);
         painter.rect_filled(rect, 3.0, Color32::from_black_alpha(170));
+        if let Some((priority, _)) = health {
+            let stroke = egui::Stroke::new(2.5, alarms::priority_color(priority));
+            painter.rect_stroke(rect, 3.0, stroke, egui::StrokeKind::Outside);
+        }
         painter.galley(rect.min + egui::vec2(4.0, 4.0), galley, color);
     }
 }

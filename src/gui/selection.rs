@@ -1,6 +1,7 @@
 //! Selecting a component (3D pick, list, keys), highlighting it with everything below it, and
 //! hover tooltips.
 
+use super::alarms::{AlarmPaint, priority_color};
 use super::camera::{FlyTo, PointerDrag};
 use super::layout::Tone;
 use super::plant::{ComponentCode, Session};
@@ -168,15 +169,17 @@ fn highlighted_material(tone: Tone) -> (Color, LinearRgba) {
     (base, LinearRgba::from(SELECTION_COLOR) * 0.6)
 }
 
-/// Tints the selected component and its descendants; restores the grey of the others.
+/// Paints every part: its alarm colour while its component is in alarm (blinking while
+/// unacknowledged), tinted when selected, grey otherwise (ISA-101: colour means abnormal).
 fn highlight(
     selection: Res<Selection>,
     session: Res<Session>,
+    paint: Res<AlarmPaint>,
     parts: Query<(&ChildOf, &MeshMaterial3d<StandardMaterial>, &PartTone)>,
     codes: Query<&ComponentCode>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
-    if !selection.is_changed() {
+    if !selection.is_changed() && !paint.is_changed() {
         return;
     }
     let lit: HashSet<String> = selection
@@ -191,10 +194,19 @@ fn highlight(
         let Some(mut m) = materials.get_mut(&material.0) else {
             continue;
         };
-        let (base, emissive) = if lit.contains(&code.0) {
-            highlighted_material(tone.0)
-        } else {
-            (tone_color(tone.0), LinearRgba::BLACK)
+        let alarm = paint
+            .components
+            .get(&code.0)
+            .filter(|(_, unack)| !unack || paint.blink_on);
+        let (base, emissive) = match (alarm, lit.contains(&code.0)) {
+            // The alarm colour wins over the selection tint: the card shows what is selected.
+            (Some((priority, _)), _) => {
+                let c = priority_color(*priority);
+                let base = Color::srgb_u8(c.r(), c.g(), c.b()).mix(&tone_color(tone.0), 0.2);
+                (base, LinearRgba::from(base) * 0.25)
+            }
+            (None, true) => highlighted_material(tone.0),
+            (None, false) => (tone_color(tone.0), LinearRgba::BLACK),
         };
         if m.base_color != base || m.emissive != emissive {
             m.base_color = base;

@@ -1,0 +1,518 @@
+//! Alarms on the client, ISA-101 style: the 3D stays grey while normal and an alarmed
+//! component takes its priority colour, blinking only while unacknowledged; a banner with the
+//! newest highest-priority alarms (click: fly to the component); the alarm list with filter,
+//! sort, acknowledge and shelve by role.
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use egui::{Color32, RichText};
+use jumeau_core::Priority;
+use jumeau_core::alarm::Alarm;
+
+use super::i18n::{self, Language, Texts};
+use super::live::LiveFeed;
+use super::plant::Session;
+use super::selection::Select;
+use super::trends::TrendView;
+
+pub struct AlarmsPlugin;
+
+impl Plugin for AlarmsPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<AlarmPaint>()
+            .init_resource::<AlarmListView>()
+            .add_systems(Update, update_paint)
+            .add_systems(EguiPrimaryContextPass, alarm_list_window);
+    }
+}
+
+/// Worst annunciated priority per component and whether any of its alarms is unacknowledged;
+/// `blink_on` is the blinking phase (1 Hz).
+#[derive(Resource, Default, PartialEq)]
+pub struct AlarmPaint {
+    pub components: HashMap<String, (Priority, bool)>,
+    pub blink_on: bool,
+}
+
+/// ISA-101 alarm colours: reserved for alarms, never used for anything else in the client.
+pub fn priority_color(p: Priority) -> Color32 {
+    match p {
+        Priority::Critical => Color32::from_rgb(0xe8, 0x1e, 0x1e),
+        Priority::High => Color32::from_rgb(0xff, 0x80, 0x00),
+        Priority::Medium => Color32::from_rgb(0xf2, 0xd0, 0x1a),
+        Priority::Low => Color32::from_rgb(0xb0, 0x5c, 0xe6),
+    }
+}
+
+/// The annunciated alarms (highest priority, then newest first), how many are shelved, and
+/// the journal's last write error.
+pub struct AlarmSnapshot {
+    pub rows: Vec<Alarm>,
+    pub shelved: Vec<Alarm>,
+    pub error: Option<String>,
+}
+
+impl AlarmSnapshot {
+    pub fn take(feed: &LiveFeed) -> AlarmSnapshot {
+        let Ok(board) = feed.0.alarms.lock() else {
+            return AlarmSnapshot {
+                rows: Vec::new(),
+                shelved: Vec::new(),
+                error: Some("alarm engine stopped".into()),
+            };
+        };
+        let mut rows: Vec<Alarm> = board
+            .engine
+            .alarms()
+            .iter()
+            .filter(|a| a.annunciated())
+            .cloned()
+            .collect();
+        rows.sort_by(|a, b| {
+            a.priority
+                .cmp(&b.priority)
+                .then(b.since_ms.cmp(&a.since_ms))
+        });
+        let shelved = board
+            .engine
+            .alarms()
+            .iter()
+            .filter(|a| a.shelved.is_some() || a.out_of_service.is_some())
+            .cloned()
+            .collect();
+        AlarmSnapshot {
+            rows,
+            shelved,
+            error: board.error.clone(),
+        }
+    }
+
+    /// Worst priority among a unit's annunciated alarms, and how many.
+    pub fn unit_health(&self, session: &Session, unit: &str) -> Option<(Priority, usize)> {
+        let mut worst = None;
+        let mut n = 0;
+        for a in &self.rows {
+            if session
+                .component(&a.component)
+                .is_some_and(|c| c.unit == unit)
+            {
+                n += 1;
+                worst = Some(worst.map_or(a.priority, |w: Priority| w.min(a.priority)));
+            }
+        }
+        worst.map(|w| (w, n))
+    }
+}
+
+fn update_paint(feed: Res<LiveFeed>, time: Res<Time>, mut paint: ResMut<AlarmPaint>) {
+    let Ok(board) = feed.0.alarms.lock() else {
+        return;
+    };
+    let mut components: HashMap<String, (Priority, bool)> = HashMap::new();
+    for a in board.engine.alarms().iter().filter(|a| a.annunciated()) {
+        let e = components
+            .entry(a.component.clone())
+            .or_insert((a.priority, false));
+        e.0 = e.0.min(a.priority);
+        e.1 |= a.unacknowledged();
+    }
+    let blink_on = (time.elapsed_secs() * 2.0) as u64 % 2 == 0;
+    paint.set_if_neq(AlarmPaint {
+        components,
+        blink_on,
+    });
+}
+
+/// What a click in the banner or the list asks for.
+#[derive(Default)]
+pub struct AlarmActions {
+    pub select: Option<String>,
+    pub acknowledge: Vec<String>,
+    pub open_list: bool,
+    pub trend: Option<String>,
+}
+
+/// "15:57:39" (UTC, as every time in the journal).
+fn clock(ms: i64) -> String {
+    let s = jumeau_scada::format_ms(ms);
+    s.get(11..19).unwrap_or(&s).to_owned()
+}
+
+fn describe(session: &Session, a: &Alarm) -> String {
+    session
+        .md
+        .alarms
+        .iter()
+        .find(|r| r.code == a.code)
+        .map(|r| {
+            if r.consequence.is_empty() {
+                r.cause.clone()
+            } else {
+                r.consequence.clone()
+            }
+        })
+        .unwrap_or_default()
+}
+
+fn number(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.2}")
+    } else {
+        "—".into()
+    }
+}
+
+/// A priority chip; an unacknowledged one blinks.
+fn chip(ui: &mut egui::Ui, a: &Alarm, fr: bool) {
+    let blink_off = a.unacknowledged() && (ui.input(|i| i.time) * 2.0) as u64 % 2 == 1;
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(250));
+    let color = priority_color(a.priority);
+    let (fill, text) = if blink_off {
+        (Color32::TRANSPARENT, color)
+    } else {
+        (color, Color32::BLACK)
+    };
+    let label = RichText::new(format!(" {} ", i18n::priority(fr, a.priority)))
+        .color(text)
+        .background_color(fill)
+        .strong();
+    ui.label(label);
+}
+
+/// The banner at the bottom of the screen: the three most important alarms.
+pub fn banner(
+    ui: &mut egui::Ui,
+    snapshot: &AlarmSnapshot,
+    session: &Session,
+    t: &Texts,
+    fr: bool,
+    actions: &mut AlarmActions,
+) {
+    let can_ack = session.user.role.can_acknowledge_alarms();
+    ui.horizontal(|ui| {
+        let unack = snapshot.rows.iter().filter(|a| a.unacknowledged()).count();
+        let summary = format!(
+            "{} : {}  ·  {unack} {}  ·  {} {}",
+            t.alarm_list,
+            snapshot.rows.len(),
+            t.unacknowledged,
+            snapshot.shelved.len(),
+            t.shelved_alarms
+        );
+        if ui.button(summary).clicked() {
+            actions.open_list = true;
+        }
+        if let Some(e) = &snapshot.error {
+            ui.label(
+                RichText::new(format!("⚠ {} : {e}", t.alarm_journal_error))
+                    .color(Color32::from_rgb(0xf0, 0xb4, 0x29)),
+            );
+        }
+    });
+    if snapshot.rows.is_empty() {
+        ui.label(RichText::new(t.no_alarms).color(Color32::from_gray(150)));
+        return;
+    }
+    for a in snapshot.rows.iter().take(3) {
+        ui.horizontal(|ui| {
+            chip(ui, a, fr);
+            let alias = session
+                .component(&a.component)
+                .map_or(a.component.as_str(), |c| c.alias.as_str());
+            let text = format!(
+                "{}  {alias:<10}  {}  —  {} {}  ({} {})  {}",
+                clock(a.since_ms),
+                a.code,
+                describe(session, a),
+                number(a.value),
+                t.limit.to_lowercase(),
+                number(a.limit),
+                i18n::alarm_state(fr, a.state)
+            );
+            if ui
+                .add(egui::Label::new(RichText::new(text).monospace()).sense(egui::Sense::click()))
+                .on_hover_text(t.fly_to)
+                .clicked()
+            {
+                actions.select = Some(a.component.clone());
+            }
+            if can_ack && a.unacknowledged() && ui.small_button(t.acknowledge).clicked() {
+                actions.acknowledge.push(a.code.clone());
+            }
+        });
+    }
+}
+
+/// Carries out what the banner or the list asked for, as the session's user.
+pub fn apply(
+    actions: AlarmActions,
+    feed: &LiveFeed,
+    session: &Session,
+    list: &mut AlarmListView,
+    trends: &mut TrendView,
+    select: &mut MessageWriter<Select>,
+) {
+    if let Some(code) = actions.select {
+        select.write(Select::component(code));
+    }
+    if actions.open_list {
+        list.open = !list.open;
+    }
+    if let Some(tag) = actions.trend {
+        trends.show(&tag);
+    }
+    if actions.acknowledge.is_empty() {
+        return;
+    }
+    if let Ok(mut board) = feed.0.alarms.lock() {
+        for code in actions.acknowledge {
+            if let Err(e) = board.acknowledge(&code, &session.user.login) {
+                list.message = Some(e.to_string());
+            }
+        }
+    }
+}
+
+#[derive(Resource)]
+pub struct AlarmListView {
+    pub open: bool,
+    filter: String,
+    by_priority: bool,
+    /// The alarm being shelved (minutes, reason) or taken out of service (minutes 0).
+    shelving: Option<(String, i64, String)>,
+    message: Option<String>,
+}
+
+impl AlarmListView {
+    pub fn opened(open: bool) -> Self {
+        AlarmListView {
+            open,
+            ..Default::default()
+        }
+    }
+}
+
+impl Default for AlarmListView {
+    fn default() -> Self {
+        AlarmListView {
+            open: false,
+            filter: String::new(),
+            by_priority: true,
+            shelving: None,
+            message: None,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn alarm_list_window(
+    mut contexts: EguiContexts,
+    feed: Res<LiveFeed>,
+    session: Res<Session>,
+    language: Res<Language>,
+    mut view: ResMut<AlarmListView>,
+    mut trends: ResMut<TrendView>,
+    mut select: MessageWriter<Select>,
+) -> Result {
+    if !view.open {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?.clone();
+    let (t, fr) = (language.texts(), language.fr());
+    let snapshot = AlarmSnapshot::take(&feed);
+    let mut actions = AlarmActions::default();
+    let mut shelve: Option<(String, i64, String)> = None;
+    let mut unshelve: Option<String> = None;
+    let mut in_service: Option<String> = None;
+    let mut open = true;
+    egui::Window::new(t.alarm_list)
+        .open(&mut open)
+        .default_size([980.0, 420.0])
+        .default_pos([340.0, 120.0])
+        .show(&ctx, |ui| {
+            ui.horizontal(|ui| {
+                ui.add(egui::TextEdit::singleline(&mut view.filter).hint_text(t.alarm_filter));
+                ui.checkbox(&mut view.by_priority, t.sort_by_priority);
+            });
+            if let Some(m) = &view.message {
+                ui.colored_label(Color32::from_rgb(0xf0, 0xb4, 0x29), m);
+            }
+            ui.separator();
+            let mut rows: Vec<&Alarm> = snapshot
+                .rows
+                .iter()
+                .filter(|a| matches_filter(&session, a, &view.filter))
+                .collect();
+            if !view.by_priority {
+                rows.sort_by(|a, b| b.since_ms.cmp(&a.since_ms));
+            }
+            if rows.is_empty() {
+                ui.label(t.no_alarms);
+            }
+            egui::ScrollArea::vertical()
+                .max_height(300.0)
+                .show(ui, |ui| {
+                    egui::Grid::new("alarm-grid")
+                        .striped(true)
+                        .num_columns(8)
+                        .show(ui, |ui| {
+                            for h in [
+                                t.priority, t.time, t.code, t.unit, t.value, t.limit, t.state, "",
+                            ] {
+                                ui.label(RichText::new(h).strong());
+                            }
+                            ui.end_row();
+                            for a in rows {
+                                alarm_row(ui, a, &session, t, fr, &mut view, &mut actions);
+                                ui.end_row();
+                            }
+                        });
+                });
+            if let Some((code, minutes, reason)) = &mut view.shelving {
+                ui.separator();
+                ui.horizontal(|ui| {
+                    let what = if *minutes > 0 {
+                        t.shelve
+                    } else {
+                        t.out_of_service
+                    };
+                    ui.label(format!("{what} {code} :"));
+                    if *minutes > 0 {
+                        let suffix = format!(" {}", t.minutes);
+                        ui.add(egui::DragValue::new(minutes).range(5..=720).suffix(suffix));
+                    }
+                    ui.add(egui::TextEdit::singleline(reason).hint_text(t.shelve_reason));
+                    if ui.button(what).clicked() {
+                        shelve = Some((code.clone(), *minutes, reason.clone()));
+                    }
+                });
+            }
+            if !snapshot.shelved.is_empty() {
+                ui.separator();
+                ui.label(RichText::new(t.shelved_alarms).strong());
+                for a in &snapshot.shelved {
+                    ui.horizontal(|ui| {
+                        let role = session.user.role;
+                        if let Some(s) = &a.shelved {
+                            ui.label(format!(
+                                "{}  → {}  {} ({})",
+                                a.code,
+                                clock(s.until_ms),
+                                s.reason,
+                                s.by
+                            ));
+                            if role.can_shelve_alarms() && ui.small_button(t.unshelve).clicked() {
+                                unshelve = Some(a.code.clone());
+                            }
+                        }
+                        if let Some(reason) = &a.out_of_service {
+                            ui.label(format!("{}  {} : {reason}", a.code, t.out_of_service));
+                            if role.can_take_alarms_out_of_service()
+                                && ui.small_button(t.in_service).clicked()
+                            {
+                                in_service = Some(a.code.clone());
+                            }
+                        }
+                    });
+                }
+            }
+        });
+    view.open = open;
+    if let Ok(mut board) = feed.0.alarms.lock() {
+        let login = &session.user.login;
+        if let Some((code, minutes, reason)) = shelve {
+            let done = if minutes > 0 {
+                board.shelve(&code, minutes, &reason, login)
+            } else {
+                board.set_out_of_service(&code, Some(&reason), login)
+            };
+            match done {
+                Ok(()) => {
+                    view.shelving = None;
+                    view.message = None;
+                }
+                Err(e) => view.message = Some(e.to_string()),
+            }
+        }
+        if let Some(code) = unshelve
+            && let Err(e) = board.unshelve(&code, login)
+        {
+            view.message = Some(e.to_string());
+        }
+        if let Some(code) = in_service
+            && let Err(e) = board.set_out_of_service(&code, None, login)
+        {
+            view.message = Some(e.to_string());
+        }
+    }
+    apply(
+        actions,
+        &feed,
+        &session,
+        &mut view,
+        &mut trends,
+        &mut select,
+    );
+    Ok(())
+}
+
+fn matches_filter(session: &Session, a: &Alarm, filter: &str) -> bool {
+    let f = filter.trim().to_lowercase();
+    f.is_empty()
+        || a.code.to_lowercase().contains(&f)
+        || session.component(&a.component).is_some_and(|c| {
+            c.alias.to_lowercase().contains(&f) || c.unit.to_lowercase().contains(&f)
+        })
+}
+
+fn alarm_row(
+    ui: &mut egui::Ui,
+    a: &Alarm,
+    session: &Session,
+    t: &Texts,
+    fr: bool,
+    view: &mut AlarmListView,
+    actions: &mut AlarmActions,
+) {
+    chip(ui, a, fr);
+    ui.label(clock(a.since_ms));
+    if ui
+        .add(egui::Label::new(&a.code).sense(egui::Sense::click()))
+        .on_hover_text(describe(session, a))
+        .clicked()
+    {
+        actions.select = Some(a.component.clone());
+    }
+    let alias = session
+        .component(&a.component)
+        .map_or(a.component.clone(), |c| c.alias.clone());
+    ui.label(alias);
+    // Clicking a value opens its trend.
+    if ui
+        .add(egui::Label::new(number(a.value)).sense(egui::Sense::click()))
+        .on_hover_text(t.trend)
+        .clicked()
+    {
+        actions.trend = a.tag.clone();
+    }
+    ui.label(number(a.limit));
+    ui.label(i18n::alarm_state(fr, a.state));
+    ui.horizontal(|ui| {
+        let role = session.user.role;
+        if role.can_acknowledge_alarms()
+            && a.unacknowledged()
+            && ui.small_button(t.acknowledge).clicked()
+        {
+            actions.acknowledge.push(a.code.clone());
+        }
+        if role.can_shelve_alarms() && ui.small_button(t.shelve).clicked() {
+            view.shelving = Some((a.code.clone(), 60, String::new()));
+        }
+        if role.can_take_alarms_out_of_service() && ui.small_button(t.out_of_service).clicked() {
+            view.shelving = Some((a.code.clone(), 0, String::new()));
+        }
+    });
+}

@@ -1,0 +1,261 @@
+//! Trends (egui_plot): several pens, presets 10 min / 1 h / 8 h / 24 h, live follow. The data
+//! comes from the local historian, queried on a background thread with its own read
+//! connection so that a 24-hour query never holds a frame.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use egui_plot::{Legend, Line, Plot};
+use jumeau_store::Store;
+
+use super::i18n::Language;
+use super::logbook::StoreHandle;
+use super::plant::Session;
+
+pub struct TrendsPlugin;
+
+impl Plugin for TrendsPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<TrendView>()
+            .add_systems(EguiPrimaryContextPass, trend_window);
+    }
+}
+
+/// Most pens on one trend: beyond that nobody reads it.
+const MAX_PENS: usize = 6;
+/// Points per pen asked of the historian (min/max decimated).
+const POINTS: usize = 1_200;
+const PRESETS: [(&str, i64); 4] = [("10 min", 10), ("1 h", 60), ("8 h", 480), ("24 h", 1_440)];
+
+struct Query {
+    path: PathBuf,
+    pens: Vec<String>,
+    from_ms: i64,
+    to_ms: i64,
+}
+
+type Series = Vec<(String, Vec<[f64; 2]>)>;
+
+#[derive(Resource)]
+pub struct TrendView {
+    pub open: bool,
+    pens: Vec<String>,
+    minutes: i64,
+    follow: bool,
+    new_pen: String,
+    data: Series,
+    /// Time of the last query (ms) and whether one is running.
+    asked_ms: i64,
+    waiting: bool,
+    to_ms: i64,
+    queries: Option<Sender<Query>>,
+    results: Option<std::sync::Mutex<Receiver<Result<Series, String>>>>,
+    error: Option<String>,
+}
+
+impl Default for TrendView {
+    fn default() -> Self {
+        TrendView {
+            open: false,
+            pens: Vec::new(),
+            minutes: 10,
+            follow: true,
+            new_pen: String::new(),
+            data: Vec::new(),
+            asked_ms: 0,
+            waiting: false,
+            to_ms: 0,
+            queries: None,
+            results: None,
+            error: None,
+        }
+    }
+}
+
+impl TrendView {
+    /// Opens the trend with `tag` as a pen (kept if already there).
+    pub fn show(&mut self, tag: &str) {
+        self.open = true;
+        if !self.pens.iter().any(|p| p == tag) {
+            if self.pens.len() == MAX_PENS {
+                self.pens.remove(0);
+            }
+            self.pens.push(tag.to_owned());
+        }
+        self.asked_ms = 0;
+    }
+
+    fn worker(&mut self) -> &Sender<Query> {
+        self.queries.get_or_insert_with(|| {
+            let (tx, rx) = channel::<Query>();
+            let (result_tx, result_rx) = channel();
+            self.results = Some(std::sync::Mutex::new(result_rx));
+            std::thread::Builder::new()
+                .name("jumeau-trends".into())
+                .spawn(move || {
+                    let mut store: Option<Store> = None;
+                    while let Ok(q) = rx.recv() {
+                        let s = match store.take() {
+                            Some(s) => Ok(s),
+                            None => Store::open(&q.path).map_err(|e| e.to_string()),
+                        };
+                        let result = s.and_then(|s| {
+                            let r = query(&s, &q);
+                            store = Some(s);
+                            r
+                        });
+                        if result_tx.send(result).is_err() {
+                            break;
+                        }
+                    }
+                })
+                .expect("trend thread");
+            tx
+        })
+    }
+}
+
+fn query(store: &Store, q: &Query) -> Result<Series, String> {
+    q.pens
+        .iter()
+        .map(|tag| {
+            let points = store
+                .history_trend(tag, q.from_ms, q.to_ms, POINTS)
+                .map_err(|e| e.to_string())?;
+            // Seconds relative to the end of the window: the x axis reads "−5 min".
+            let line = points
+                .iter()
+                .map(|p| [(p.ts_ms - q.to_ms) as f64 / 1000.0, p.value])
+                .collect();
+            Ok((tag.clone(), line))
+        })
+        .collect()
+}
+
+fn trend_window(
+    mut contexts: EguiContexts,
+    mut view: ResMut<TrendView>,
+    session: Res<Session>,
+    handle: Res<StoreHandle>,
+    language: Res<Language>,
+) -> Result {
+    if !view.open {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?.clone();
+    let t = language.texts();
+    let now = jumeau_scada::now_ms();
+    refresh(&mut view, &handle, now);
+    let mut open = true;
+    egui::Window::new(t.trends)
+        .open(&mut open)
+        .default_size([760.0, 380.0])
+        .default_pos([360.0, 380.0])
+        .show(&ctx, |ui| {
+            ui.horizontal(|ui| {
+                for (label, minutes) in PRESETS {
+                    if ui
+                        .selectable_label(view.minutes == minutes, label)
+                        .clicked()
+                    {
+                        view.minutes = minutes;
+                        view.asked_ms = 0;
+                    }
+                }
+                ui.separator();
+                ui.checkbox(&mut view.follow, t.live_follow);
+                ui.separator();
+                let added = ui.add(
+                    egui::TextEdit::singleline(&mut view.new_pen)
+                        .hint_text(t.add_pen)
+                        .desired_width(150.0),
+                );
+                if added.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    let tag = view.new_pen.trim().to_uppercase();
+                    if session.md.tags.iter().any(|t| t.name == tag) {
+                        view.show(&tag);
+                        view.new_pen.clear();
+                    }
+                }
+            });
+            let mut remove = None;
+            ui.horizontal_wrapped(|ui| {
+                for (i, pen) in view.pens.iter().enumerate() {
+                    let unit = session
+                        .md
+                        .tags
+                        .iter()
+                        .find(|t| t.name == *pen)
+                        .map(|t| t.unit.as_str())
+                        .unwrap_or("");
+                    if ui.small_button(format!("✖ {pen} [{unit}]")).clicked() {
+                        remove = Some(i);
+                    }
+                }
+            });
+            if let Some(i) = remove {
+                view.pens.remove(i);
+                view.asked_ms = 0;
+            }
+            if let Some(e) = &view.error {
+                ui.colored_label(egui::Color32::from_rgb(0xf0, 0xb4, 0x29), e);
+            }
+            if view.data.iter().all(|(_, l)| l.is_empty()) {
+                ui.label(t.no_history);
+            }
+            let span_s = (view.minutes * 60) as f64;
+            Plot::new("trend-plot")
+                .legend(Legend::default())
+                .include_x(-span_s)
+                .include_x(0.0)
+                .x_axis_formatter(|mark, _| format!("{:.0} min", mark.value / 60.0))
+                .show(ui, |plot| {
+                    for (tag, line) in &view.data {
+                        plot.line(Line::new(tag.clone(), line.clone()));
+                    }
+                });
+        });
+    view.open = open;
+    Ok(())
+}
+
+/// Collects a finished query and asks for the next one: on a change of pens or period, and
+/// every 2 s while following live.
+fn refresh(view: &mut TrendView, handle: &StoreHandle, now: i64) {
+    if let Some(rx) = &view.results
+        && let Ok(result) = rx.lock().expect("trend results").try_recv()
+    {
+        view.waiting = false;
+        match result {
+            Ok(data) => {
+                view.data = data;
+                view.error = None;
+            }
+            Err(e) => view.error = Some(e),
+        }
+    }
+    let due = view.asked_ms == 0 || (view.follow && now - view.asked_ms > 2_000);
+    if view.waiting || !due || view.pens.is_empty() {
+        return;
+    }
+    let path = match handle.store.lock() {
+        Ok(store) => store.path().to_owned(),
+        Err(_) => return,
+    };
+    let to_ms = if view.follow || view.to_ms == 0 {
+        now
+    } else {
+        view.to_ms
+    };
+    let q = Query {
+        path,
+        pens: view.pens.clone(),
+        from_ms: to_ms - view.minutes * 60_000,
+        to_ms,
+    };
+    view.to_ms = to_ms;
+    view.asked_ms = now;
+    view.waiting = view.worker().send(q).is_ok();
+}

@@ -63,18 +63,7 @@ impl AlarmSnapshot {
                 error: Some("alarm engine stopped".into()),
             };
         };
-        let mut rows: Vec<Alarm> = board
-            .engine
-            .alarms()
-            .iter()
-            .filter(|a| a.annunciated())
-            .cloned()
-            .collect();
-        rows.sort_by(|a, b| {
-            a.priority
-                .cmp(&b.priority)
-                .then(b.since_ms.cmp(&a.since_ms))
-        });
+        let rows: Vec<Alarm> = board.engine.annunciated().into_iter().cloned().collect();
         let shelved = board
             .engine
             .alarms()
@@ -110,14 +99,12 @@ fn update_paint(feed: Res<LiveFeed>, time: Res<Time>, mut paint: ResMut<AlarmPai
     let Ok(board) = feed.0.alarms.lock() else {
         return;
     };
-    let mut components: HashMap<String, (Priority, bool)> = HashMap::new();
-    for a in board.engine.alarms().iter().filter(|a| a.annunciated()) {
-        let e = components
-            .entry(a.component.clone())
-            .or_insert((a.priority, false));
-        e.0 = e.0.min(a.priority);
-        e.1 |= a.unacknowledged();
-    }
+    let components = board
+        .engine
+        .worst_by_component()
+        .into_iter()
+        .map(|(c, v)| (c.to_owned(), v))
+        .collect();
     let blink_on = (time.elapsed_secs() * 2.0) as u64 % 2 == 0;
     paint.set_if_neq(AlarmPaint {
         components,
@@ -276,6 +263,10 @@ pub fn apply(
     }
 }
 
+/// Rows drawn in the list: in a flood, laying out thousands of rows each frame would cost the
+/// operator the frame rate; the filter reaches the others.
+const MAX_LIST_ROWS: usize = 200;
+
 #[derive(Resource)]
 pub struct AlarmListView {
     pub open: bool,
@@ -352,6 +343,10 @@ fn alarm_list_window(
             if rows.is_empty() {
                 ui.label(t.no_alarms);
             }
+            if rows.len() > MAX_LIST_ROWS {
+                // A flood: the most important first; the filter narrows the rest.
+                ui.label(format!("{} / {}", MAX_LIST_ROWS, rows.len()));
+            }
             egui::ScrollArea::vertical()
                 .max_height(300.0)
                 .show(ui, |ui| {
@@ -365,7 +360,7 @@ fn alarm_list_window(
                                 ui.label(RichText::new(h).strong());
                             }
                             ui.end_row();
-                            for a in rows {
+                            for a in rows.iter().take(MAX_LIST_ROWS) {
                                 alarm_row(ui, a, &session, t, fr, &mut view, &mut actions);
                                 ui.end_row();
                             }

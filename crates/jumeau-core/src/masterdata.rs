@@ -225,6 +225,56 @@ pub struct MasterData {
     pub documents: Vec<Document>,
 }
 
+/// Master data indexed for lookups (see [`MasterData::index`]).
+pub struct MdIndex<'a> {
+    tags: HashMap<&'a str, &'a Tag>,
+    by_signal: HashMap<(&'a str, &'a str), &'a Tag>,
+    params: HashMap<(&'a str, &'a str), &'a Parameter>,
+}
+
+impl<'a> MdIndex<'a> {
+    pub fn tag(&self, name: &str) -> Option<&'a Tag> {
+        self.tags.get(name).copied()
+    }
+
+    /// The parameter a tag measures (same component and signal), if it has one.
+    pub fn parameter_of_tag(&self, tag: &str) -> Option<&'a Parameter> {
+        let t = self.tag(tag)?;
+        self.params
+            .get(&(t.component.as_str(), t.signal.as_str()))
+            .copied()
+    }
+
+    /// The value of limit `limit` (LL, L, H, HH, trip_low, trip_high) on the tag's parameter.
+    pub fn limit_of_tag(&self, tag: &str, limit: &str) -> Option<f64> {
+        let p = self.parameter_of_tag(tag)?;
+        p.limits
+            .ordered()
+            .into_iter()
+            .find(|(name, _)| *name == limit)
+            .and_then(|(_, v)| v)
+    }
+
+    /// The rule of an alarm: its own, or the limit rule of its parameter's tag. None when
+    /// neither exists (a reference kept for the response manual only).
+    pub fn alarm_rule(&self, a: &AlarmRef) -> Option<AlarmRule> {
+        if let Some(rule) = &a.rule {
+            return Some(rule.clone());
+        }
+        let name = a.parameter.as_deref()?;
+        let p = self.params.get(&(a.component.as_str(), name))?;
+        let tag = self
+            .by_signal
+            .get(&(p.component.as_str(), p.name.as_str()))?;
+        crate::alarm::limit_is_high(&a.limit)?;
+        let span = match (p.limits.normal_low, p.limits.normal_high) {
+            (Some(lo), Some(hi)) => hi - lo,
+            _ => 0.0,
+        };
+        Some(AlarmRule::limit(&tag.name, &a.limit, p.quantity, span))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum IntegrityError {
     #[error("invalid code: {0}")]
@@ -274,45 +324,26 @@ impl MasterData {
         self.components.iter().find(|c| c.code == code)
     }
 
-    /// The parameter a tag measures (same component and signal), if it has one.
-    pub fn parameter_of_tag(&self, tag: &str) -> Option<&Parameter> {
-        let t = self.tags.iter().find(|t| t.name == tag)?;
-        self.parameters
-            .iter()
-            .find(|p| p.component == t.component && p.name == t.signal)
-    }
-
-    /// The value of limit `limit` (LL, L, H, HH, trip_low, trip_high) on the tag's parameter.
-    pub fn limit_of_tag(&self, tag: &str, limit: &str) -> Option<f64> {
-        let p = self.parameter_of_tag(tag)?;
-        p.limits
-            .ordered()
-            .into_iter()
-            .find(|(name, _)| *name == limit)
-            .and_then(|(_, v)| v)
-    }
-
-    /// The rule of an alarm: its own, or the limit rule of its parameter's tag. None when
-    /// neither exists (a reference kept for the response manual only).
-    pub fn alarm_rule(&self, a: &AlarmRef) -> Option<AlarmRule> {
-        if let Some(rule) = &a.rule {
-            return Some(rule.clone());
+    /// Lookups by tag name and by (component, parameter), for resolving many alarm rules.
+    pub fn index(&self) -> MdIndex<'_> {
+        MdIndex {
+            tags: self.tags.iter().map(|t| (t.name.as_str(), t)).collect(),
+            by_signal: self
+                .tags
+                .iter()
+                .map(|t| ((t.component.as_str(), t.signal.as_str()), t))
+                .collect(),
+            params: self
+                .parameters
+                .iter()
+                .map(|p| ((p.component.as_str(), p.name.as_str()), p))
+                .collect(),
         }
-        let name = a.parameter.as_deref()?;
-        let p = self
-            .parameters
-            .iter()
-            .find(|p| p.component == a.component && p.name == name)?;
-        let tag = self
-            .tags
-            .iter()
-            .find(|t| t.component == p.component && t.signal == p.name)?;
-        crate::alarm::limit_is_high(&a.limit)?;
-        let span = match (p.limits.normal_low, p.limits.normal_high) {
-            (Some(lo), Some(hi)) => hi - lo,
-            _ => 0.0,
-        };
-        Some(AlarmRule::limit(&tag.name, &a.limit, p.quantity, span))
+    }
+
+    /// The rule of one alarm (see [`MdIndex::alarm_rule`]).
+    pub fn alarm_rule(&self, a: &AlarmRef) -> Option<AlarmRule> {
+        self.index().alarm_rule(a)
     }
 
     /// Every integrity problem found (empty when the set is consistent).

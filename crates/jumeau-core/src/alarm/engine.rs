@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::rule::{Condition, limit_is_high};
-use crate::masterdata::{MasterData, Priority};
+use crate::masterdata::{MasterData, MdIndex, Priority};
 
 /// One tag's input to a cycle. `good` is false when the value is stale or of bad quality.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -271,6 +271,7 @@ impl AlarmEngine {
     /// `md.tags`. Rules that do not resolve are listed in [`AlarmEngine::problems`].
     pub fn new(md: &MasterData) -> AlarmEngine {
         let tags: Vec<String> = md.tags.iter().map(|t| t.name.clone()).collect();
+        let md_index = md.index();
         let index: HashMap<&str, usize> = tags
             .iter()
             .enumerate()
@@ -285,11 +286,11 @@ impl AlarmEngine {
             problems: Vec::new(),
         };
         for a in &md.alarms {
-            let Some(rule) = md.alarm_rule(a) else {
+            let Some(rule) = md_index.alarm_rule(a) else {
                 continue;
             };
             let mut cx = CompileCx {
-                md,
+                md: &md_index,
                 index: &index,
                 code: &a.code,
                 rates: &mut engine.rates,
@@ -350,6 +351,32 @@ impl AlarmEngine {
 
     pub fn problems(&self) -> &[RuleError] {
         &self.problems
+    }
+
+    /// The annunciated alarms, highest priority first, newest first within a priority: the
+    /// order of the banner and the alarm list.
+    pub fn annunciated(&self) -> Vec<&Alarm> {
+        let mut rows: Vec<&Alarm> = self.alarms.iter().filter(|a| a.annunciated()).collect();
+        rows.sort_by(|a, b| {
+            a.priority
+                .cmp(&b.priority)
+                .then(b.since_ms.cmp(&a.since_ms))
+        });
+        rows
+    }
+
+    /// Per component with annunciated alarms: the worst priority and whether any is
+    /// unacknowledged (what the 3D view paints and blinks).
+    pub fn worst_by_component(&self) -> HashMap<&str, (Priority, bool)> {
+        let mut out: HashMap<&str, (Priority, bool)> = HashMap::new();
+        for a in self.alarms.iter().filter(|a| a.annunciated()) {
+            let e = out
+                .entry(a.component.as_str())
+                .or_insert((a.priority, false));
+            e.0 = e.0.min(a.priority);
+            e.1 |= a.unacknowledged();
+        }
+        out
     }
 
     /// One update cycle at wall-clock `now_ms`: evaluates every rule on `inputs` (indexed like
@@ -580,7 +607,7 @@ fn primary_tag(c: &Condition) -> Option<&str> {
 }
 
 struct CompileCx<'a> {
-    md: &'a MasterData,
+    md: &'a MdIndex<'a>,
     index: &'a HashMap<&'a str, usize>,
     code: &'a str,
     rates: &'a mut Vec<RateState>,

@@ -280,6 +280,7 @@ fn load_curve_alarms(md: &MasterData) -> Vec<AlarmRef> {
 /// grid (lube oil excepted: it matters most on run-up and coast-down); an HRSG's while its GT
 /// is below 20 MW.
 pub(super) fn suppress_when_stopped(md: &mut MasterData) {
+    let index = md.index();
     let rules: Vec<Option<AlarmRule>> = md
         .alarms
         .iter()
@@ -293,7 +294,7 @@ pub(super) fn suppress_when_stopped(md: &mut MasterData) {
             if !low && !standstill_high {
                 return None;
             }
-            let mut rule = md.alarm_rule(a)?;
+            let mut rule = index.alarm_rule(a)?;
             rule.suppress_when = Some(out_of_service(md, &a.component)?);
             Some(rule)
         })

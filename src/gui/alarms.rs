@@ -105,7 +105,7 @@ fn update_paint(feed: Res<LiveFeed>, time: Res<Time>, mut paint: ResMut<AlarmPai
         .into_iter()
         .map(|(c, v)| (c.to_owned(), v))
         .collect();
-    let blink_on = (time.elapsed_secs() * 2.0) as u64 % 2 == 0;
+    let blink_on = ((time.elapsed_secs() * 2.0) as u64).is_multiple_of(2);
     paint.set_if_neq(AlarmPaint {
         components,
         blink_on,
@@ -338,7 +338,7 @@ fn alarm_list_window(
                 .filter(|a| matches_filter(&session, a, &view.filter))
                 .collect();
             if !view.by_priority {
-                rows.sort_by(|a, b| b.since_ms.cmp(&a.since_ms));
+                rows.sort_by_key(|a| std::cmp::Reverse(a.since_ms));
             }
             if rows.is_empty() {
                 ui.label(t.no_alarms);

@@ -224,7 +224,8 @@ fn standing_at(events: &[JournalEvent], at_ms: i64) -> Vec<String> {
     }
     let mut out: Vec<String> = raised
         .into_iter()
-        .filter_map(|(code, since)| (at_ms - since? > STANDING_MS).then(|| code.to_owned()))
+        .filter(|(_, since)| since.is_some_and(|t| at_ms - t > STANDING_MS))
+        .map(|(code, _)| code.to_owned())
         .collect();
     out.sort();
     out

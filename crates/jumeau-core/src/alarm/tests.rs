@@ -454,7 +454,7 @@ fn limit_rules_follow_master_data_limits() {
     };
     let e = AlarmEngine::new(&md);
     assert_eq!(e.alarms().len(), 1, "P-L from its parameter");
-    assert!(matches!(&e.problems()[..], [RuleError::NoLimit { code, .. }] if code == "P-HH"));
+    assert!(matches!(e.problems(), [RuleError::NoLimit { code, .. }] if code == "P-HH"));
     let rule = md.alarm_rule(&md.alarms[0]).unwrap();
     assert_eq!(rule.on_delay_s, 15.0, "pressure: 15 s");
     assert!(

@@ -348,6 +348,9 @@ pub struct ScreenshotArgs {
     /// Open the trend window with this tag.
     #[arg(long)]
     pub trend: Option<String>,
+    /// Open the P&ID of this circuit (ALI1, VHP, AIR1… see `jumeau components show`).
+    #[arg(long)]
+    pub pid: Option<String>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {

@@ -214,3 +214,63 @@ fn an_alarmed_pump_turns_its_priority_colour_and_the_acknowledgement_is_signed()
         "{kpi}"
     );
 }
+
+#[test]
+fn the_pid_shows_the_alarmed_pump_in_its_priority_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pid.png");
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fast-pump-vibration.toml"
+    );
+    let size = format!("{W}x{H}");
+    ok(
+        dir.path(),
+        &[
+            "screenshot",
+            "--scenario",
+            fixture,
+            "--speed",
+            "60",
+            "--wait-alarm",
+            "11LAC10CY111-H",
+            "--acknowledge",
+            "--pid",
+            "ALI1",
+            "--size",
+            &size,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let img = image::open(&out).expect("a PNG").to_rgb8();
+    // The feedwater P&ID window (top left of the 3D view): symbols and lines drawn, the pump
+    // filled with its alarm colour; in the overview behind it, the plant stays grey.
+    let pid = Region {
+        x0: 340,
+        y0: 110,
+        x1: 1200,
+        y1: 360,
+    };
+    let (distinct, spread) = luminance_spread(&img, &pid);
+    assert!(
+        distinct > 50 && spread > 8.0,
+        "empty P&ID: {distinct} colours, σ {spread}"
+    );
+    let (alarmed, _) = count(&img, &pid, is_alarm_colour);
+    assert!(
+        alarmed > 300,
+        "the pump symbol should be filled in its alarm colour: {alarmed} px"
+    );
+    let below = Region {
+        x0: 340,
+        y0: 420,
+        x1: W,
+        y1: H - 90,
+    };
+    let (coloured, total) = count(&img, &below, is_alarm_colour);
+    assert!(
+        coloured * 1000 < total,
+        "{coloured} alarm-coloured pixels in the grey overview"
+    );
+}

@@ -5,6 +5,7 @@ use super::alarms::AlarmListView;
 use super::camera::FlyTo;
 use super::live::LiveFeed;
 use super::logbook::LogbookView;
+use super::pid::PidView;
 use super::plant::Session;
 use super::selection::{Select, ShowHover};
 use super::trends::TrendView;
@@ -67,6 +68,7 @@ impl Plugin for CapturePlugin {
         .insert_resource(LogbookView::opened(a.logbook))
         .insert_resource(AlarmListView::opened(a.alarm_list))
         .insert_resource(trends)
+        .insert_resource(PidView::opened(a.pid.clone()))
         .add_systems(PostStartup, select_view)
         .add_systems(Last, capture_when_settled);
     }

@@ -9,6 +9,7 @@ mod layout;
 mod live;
 mod logbook;
 mod panels;
+mod pid;
 mod plant;
 mod scene;
 mod selection;
@@ -119,6 +120,7 @@ pub fn launch(
         live::LivePlugin(feed),
         alarms::AlarmsPlugin,
         trends::TrendsPlugin,
+        pid::PidPlugin,
     ));
     if let Some(args) = &screenshot {
         app.add_plugins(capture::CapturePlugin::new(args));

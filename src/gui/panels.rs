@@ -6,6 +6,7 @@ use super::camera::{FlyTo, OrbitCamera, ViewportInsets};
 use super::i18n::{Language, Texts};
 use super::live::{LiveFeed, LiveView, unit_key_tags};
 use super::logbook::{ComponentEntries, LogbookView};
+use super::pid::PidView;
 use super::plant::Session;
 use super::scene::PlantBounds;
 use super::selection::{Hovered, Select, Selection, ShowHover};
@@ -42,6 +43,7 @@ struct Actions {
     fly_overview: bool,
     toggle_logbook: bool,
     toggle_trends: bool,
+    toggle_pid: bool,
     lang: Option<Lang>,
     alarms: AlarmActions,
 }
@@ -54,6 +56,7 @@ struct Views<'w> {
     feed: Res<'w, LiveFeed>,
     trends: ResMut<'w, TrendView>,
     alarm_list: ResMut<'w, AlarmListView>,
+    pid: ResMut<'w, PidView>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -183,6 +186,9 @@ fn shell(
     if actions.toggle_trends {
         views.trends.open = !views.trends.open;
     }
+    if actions.toggle_pid {
+        views.pid.open = !views.pid.open;
+    }
     drop(live);
     alarms::apply(
         actions.alarms,
@@ -264,6 +270,9 @@ fn top_bar(
         }
         if ui.button(t.trends).clicked() {
             actions.toggle_trends = true;
+        }
+        if ui.button("P&ID").clicked() {
+            actions.toggle_pid = true;
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             for (l, label) in [(Lang::En, "EN"), (Lang::Fr, "FR")] {

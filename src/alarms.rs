@@ -7,9 +7,12 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use jumeau_core::alarm::{AlarmEngine, AlarmEvent, CommandError, Input};
+use jumeau_core::logbook::EntryDraft;
 use jumeau_core::masterdata::MasterData;
 use jumeau_scada::{Freshness, LiveValues};
 use jumeau_store::{Signer, Store};
+
+use crate::feed::FeedStatus;
 
 /// How often the rules run.
 pub const CYCLE_MS: u64 = 500;
@@ -135,6 +138,9 @@ pub struct Recorder {
     device: String,
     /// The source is the built-in simulator: entries are training entries.
     training: bool,
+    /// Simulator journal entries (scenario events, trainer commands, protection trips)
+    /// already written to the logbook.
+    journal_seen: usize,
 }
 
 impl Recorder {
@@ -151,12 +157,19 @@ impl Recorder {
             login: login.to_owned(),
             device: device.to_owned(),
             training,
+            journal_seen: 0,
         })
     }
 
     /// One cycle: evaluate, then journal everything pending (commands included). A failed
     /// write keeps the transitions pending for the next cycle: nothing is lost.
-    pub fn cycle(&mut self, board: &SharedAlarms, live: &Mutex<LiveValues>) {
+    pub fn cycle(
+        &mut self,
+        board: &SharedAlarms,
+        live: &Mutex<LiveValues>,
+        status: &Mutex<FeedStatus>,
+    ) {
+        self.record_simulator_journal(board, status);
         let now = jumeau_scada::now_ms();
         let inputs = inputs(&self.tags, &live.lock().expect("live lock"), now);
         let mut guard = board.lock().expect("alarm lock");
@@ -183,5 +196,58 @@ impl Recorder {
                 guard.pending.extend(newer);
             }
         }
+    }
+}
+
+impl Recorder {
+    /// The built-in simulator's journal (scenario events, trainer commands, protection trips)
+    /// as signed automatic logbook entries flagged as training. A failed write is retried on
+    /// the next cycle.
+    fn record_simulator_journal(&mut self, board: &SharedAlarms, status: &Mutex<FeedStatus>) {
+        let Some(control) = status.lock().ok().and_then(|s| s.control.clone()) else {
+            return;
+        };
+        let drafts: Vec<EntryDraft> = {
+            let Ok(sim) = control.simulator.lock() else {
+                return;
+            };
+            sim.journal()[self.journal_seen.min(sim.journal().len())..]
+                .iter()
+                .map(|(t, what)| EntryDraft {
+                    kind: "automatic".into(),
+                    category: "simulator".into(),
+                    text: format!(
+                        "Simulateur, scénario « {} », t = {} : {what}",
+                        sim.scenario().name,
+                        plant_time(*t)
+                    ),
+                    training: true,
+                    ..EntryDraft::default()
+                })
+                .collect()
+        };
+        if drafts.is_empty() {
+            return;
+        }
+        match self
+            .store
+            .append_logbook_batch(&self.login, &self.device, &drafts)
+        {
+            Ok(_) => self.journal_seen += drafts.len(),
+            Err(e) => {
+                if let Ok(mut b) = board.lock() {
+                    b.error = Some(e.to_string());
+                }
+            }
+        }
+    }
+}
+
+/// Simulated time as `1 h 02 min 05 s`.
+fn plant_time(t_s: f64) -> String {
+    let s = t_s.max(0.0) as u64;
+    match (s / 3600, s / 60 % 60, s % 60) {
+        (0, m, s) => format!("{m} min {s:02} s"),
+        (h, m, s) => format!("{h} h {m:02} min {s:02} s"),
     }
 }

@@ -132,12 +132,12 @@ pub fn start(
 /// Evaluates the alarm rules every [`alarms::CYCLE_MS`], whether the source answers or not
 /// (a silent source is what the quality alarms are for).
 fn start_alarm_thread(mut recorder: Recorder, feed: &Feed) -> anyhow::Result<()> {
-    let (board, live) = (feed.alarms.clone(), feed.live.clone());
+    let (board, live, status) = (feed.alarms.clone(), feed.live.clone(), feed.status.clone());
     std::thread::Builder::new()
         .name("jumeau-alarms".into())
         .spawn(move || {
             loop {
-                recorder.cycle(&board, &live);
+                recorder.cycle(&board, &live, &status);
                 std::thread::sleep(Duration::from_millis(alarms::CYCLE_MS));
             }
         })

@@ -310,6 +310,24 @@ fn alarms_watch_prints_the_fault_scenarios_alarm_as_json() {
         lines.iter().all(|l| l["component"] == "11LAC10AP001"),
         "{lines:?}"
     );
+    // The scenario's fault injection is in the logbook as a signed training entry, beside the
+    // alarm transitions.
+    let entries = common::json(dir.path(), &["logbook", "list", "--json"]);
+    let entries = entries.as_array().unwrap();
+    let injected = entries
+        .iter()
+        .find(|e| e["category"] == "simulator")
+        .unwrap_or_else(|| panic!("no simulator entry in {entries:?}"));
+    assert_eq!(injected["training"], true);
+    assert!(
+        injected["text"].as_str().unwrap().contains("PumpVibration"),
+        "{injected}"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["category"] == "alarm" && e["training"] == true)
+    );
     // The journal has it for the KPIs; a malformed period is refused.
     let kpi = jumeau(dir.path(), &["alarms", "kpi", "--from", "yesterday"]);
     assert!(!kpi.status.success());

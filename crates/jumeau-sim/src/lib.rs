@@ -21,6 +21,9 @@ pub use st::StPhase;
 use jumeau_core::Quantity;
 use jumeau_core::masterdata::Tag;
 
+/// The units whose protection trips are journalled, in `trip_causes` order.
+const TRIP_UNITS: [&str; 3] = ["TG1", "TG2", "TV"];
+
 /// The simulator: plant model, scenario timeline and the tag readers.
 pub struct Simulator {
     plant: Plant,
@@ -107,14 +110,16 @@ impl Simulator {
             self.time_s += STEP_S;
             self.apply_due_events();
             let trips_after = self.trip_causes();
-            for (before, after) in trips_before.iter().zip(&trips_after) {
+            for ((before, after), unit) in trips_before.iter().zip(&trips_after).zip(TRIP_UNITS) {
                 if let (None, Some(cause)) = (before, after) {
-                    self.journal.push((self.time_s, format!("trip: {cause}")));
+                    self.journal
+                        .push((self.time_s, format!("trip {unit}: {cause}")));
                 }
             }
         }
     }
 
+    /// The units of [`Simulator::trip_causes`], in order.
     fn trip_causes(&self) -> [Option<&'static str>; 3] {
         [
             self.plant.gt[0].trip_cause,

@@ -53,6 +53,9 @@ impl StoreHandle {
     }
 }
 
+/// Categories of the entries Jumeau writes itself (filter only, not in the form).
+const AUTOMATIC_CATEGORIES: [&str; 5] = ["alarm", "simulator", "changeset", "login", "logout"];
+
 pub const CATEGORIES: [&str; 6] = [
     "shift_note",
     "operation",
@@ -433,7 +436,7 @@ fn filters(ui: &mut egui::Ui, view: &mut LogbookView, selection: &Selection, fr:
             }))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut view.category, None, if fr { "toutes" } else { "all" });
-                for c in CATEGORIES.iter().chain(&["login", "logout"]) {
+                for c in CATEGORIES.iter().chain(&AUTOMATIC_CATEGORIES) {
                     ui.selectable_value(&mut view.category, Some((*c).to_owned()), *c);
                 }
             });

@@ -83,6 +83,7 @@ const SYMBOL: Vec2 = Vec2::new(64.0, 40.0);
 
 type Vec2 = egui::Vec2;
 
+#[allow(clippy::too_many_arguments)]
 fn pid_window(
     mut contexts: EguiContexts,
     mut view: ResMut<PidView>,

@@ -84,6 +84,38 @@ pub enum Command {
     /// Alarms: live transitions and alarm-management KPIs
     #[command(subcommand)]
     Alarms(AlarmsCommand),
+    /// Guided procedures: list, check a file, dry-run against the simulator
+    #[command(subcommand)]
+    Procedures(ProceduresCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProceduresCommand {
+    /// The plant's procedures (assets/procedures).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a procedure file against master data (docs/procedure-format.md).
+    Check { file: PathBuf },
+    /// Run a procedure against the in-process simulator, one JSON line per step outcome (a
+    /// trainer's dry run), at the global --speed (0: as fast as the model goes). Exit 0 when it
+    /// completes, 3 when a step is still waiting.
+    Run {
+        /// Built-in procedure name or a .toml file.
+        name: String,
+        /// Simulator scenario (built-in name or a .toml file).
+        #[arg(long = "sim")]
+        scenario: String,
+        /// Confirm manual steps, answer decisions "yes" and release holds as this role.
+        #[arg(long)]
+        confirm_manual_as: Option<jumeau_core::Role>,
+        /// Longest simulated time to run (e.g. 3h).
+        #[arg(long = "for", value_parser = humantime::parse_duration, default_value = "6h")]
+        run_for: std::time::Duration,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -42,6 +42,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Alarms(cmd)) => {
             commands::alarms::run(&store_path, &cli.user, &device, &cli.source, cmd)
         }
+        Some(Command::Procedures(cmd)) => {
+            commands::procedures::run(&store_path, &cli.user, &device, cli.source.speed, cmd)
+        }
         Some(Command::Db(cmd)) => commands::db::run(&store_path, cmd),
         Some(Command::Components(cmd)) => commands::components::run(&store_path, cmd, cli.lang),
         Some(Command::Changesets(cmd)) => {

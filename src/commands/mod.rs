@@ -6,5 +6,6 @@ pub mod components;
 pub mod db;
 pub mod logbook;
 pub mod opcua;
+pub mod procedures;
 pub mod sim;
 pub mod tags;

@@ -3,7 +3,8 @@
 
 use crate::Role;
 use crate::masterdata::{
-    AlarmRef, Circuit, Component, Document, IntegrityError, MasterData, Parameter, Tag,
+    AlarmRef, Circuit, Component, Document, IntegrityError, MasterData, Parameter, ProcedureSource,
+    Tag,
 };
 use serde::{Deserialize, Serialize};
 
@@ -16,8 +17,9 @@ pub enum Change {
     UpsertAlarm(AlarmRef),
     UpsertTag(Tag),
     UpsertDocument(Document),
-    /// Removes one record: `entity` is component, circuit, parameter (`CODE.name`), alarm, tag
-    /// or document.
+    UpsertProcedure(ProcedureSource),
+    /// Removes one record: `entity` is component, circuit, parameter (`CODE.name`), alarm, tag,
+    /// document or procedure.
     Remove {
         entity: String,
         key: String,
@@ -96,6 +98,7 @@ impl ChangeSetContent {
             .chain(md.tags.iter().cloned().map(Change::UpsertTag))
             .chain(md.circuits.iter().cloned().map(Change::UpsertCircuit))
             .chain(md.documents.iter().cloned().map(Change::UpsertDocument))
+            .chain(md.procedures.iter().cloned().map(Change::UpsertProcedure))
             .collect();
         Self { changes }
     }
@@ -133,6 +136,7 @@ fn apply_one(md: &mut MasterData, change: &Change) -> Result<(), IntegrityError>
         Change::UpsertAlarm(a) => upsert(&mut md.alarms, a.clone(), |x| x.code == a.code),
         Change::UpsertTag(t) => upsert(&mut md.tags, t.clone(), |x| x.name == t.name),
         Change::UpsertDocument(d) => upsert(&mut md.documents, d.clone(), |x| x.id == d.id),
+        Change::UpsertProcedure(p) => upsert(&mut md.procedures, p.clone(), |x| x.name == p.name),
         Change::Remove { entity, key } => remove(md, entity, key)?,
     }
     Ok(())
@@ -149,6 +153,7 @@ fn remove(md: &mut MasterData, entity: &str, key: &str) -> Result<(), IntegrityE
         "alarm" => md.alarms.retain(|x| x.code != key),
         "tag" => md.tags.retain(|x| x.name != key),
         "document" => md.documents.retain(|x| x.id != key),
+        "procedure" => md.procedures.retain(|x| x.name != key),
         _ => {
             return Err(IntegrityError::Invalid {
                 what: "change",
@@ -174,6 +179,7 @@ fn count(md: &MasterData) -> usize {
         + md.alarms.len()
         + md.tags.len()
         + md.documents.len()
+        + md.procedures.len()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod changeset;
 pub mod kks;
 pub mod logbook;
 pub mod masterdata;
+pub mod procedure;
 pub mod role;
 pub mod seed;
 pub mod trend;
@@ -18,7 +19,7 @@ pub use changeset::{Change, ChangeSetContent, ChangeSetStatus};
 pub use kks::{KksError, is_valid_code};
 pub use masterdata::{
     AlarmRef, Circuit, Component, Document, IntegrityError, Limits, MasterData, Parameter,
-    Priority, Rated, Tag,
+    Priority, ProcedureSource, Rated, Tag,
 };
 pub use role::Role;
 pub use units::Quantity;

@@ -214,6 +214,14 @@ pub struct Document {
     pub components: Vec<String>,
 }
 
+/// A procedure as master data: its TOML text (docs/procedure-format.md), checked against the
+/// rest of master data whenever a change-set is applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProcedureSource {
+    pub name: String,
+    pub source: String,
+}
+
 /// The whole master data, as one consistent set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MasterData {
@@ -223,6 +231,8 @@ pub struct MasterData {
     pub alarms: Vec<AlarmRef>,
     pub tags: Vec<Tag>,
     pub documents: Vec<Document>,
+    #[serde(default)]
+    pub procedures: Vec<ProcedureSource>,
 }
 
 /// Master data indexed for lookups (see [`MasterData::index`]).
@@ -354,6 +364,7 @@ impl MasterData {
         self.check_tags(&codes, &mut errors);
         self.check_alarms(&codes, &mut errors);
         self.check_circuits_and_documents(&codes, &mut errors);
+        self.check_procedures(&mut errors);
         errors
     }
 
@@ -474,6 +485,28 @@ impl MasterData {
                         t.unit, t.quantity, p.unit, p.quantity
                     ),
                 });
+            }
+        }
+    }
+
+    fn check_procedures(&self, errors: &mut Vec<IntegrityError>) {
+        let mut seen = HashSet::new();
+        for p in &self.procedures {
+            if !seen.insert(p.name.as_str()) {
+                errors.push(dup("procedure", &p.name));
+            }
+            match crate::procedure::load(&format!("procedure {}", p.name), &p.source, self) {
+                Ok(c) if c.procedure.name != p.name => errors.push(IntegrityError::Invalid {
+                    what: "procedure",
+                    key: p.name.clone(),
+                    problem: format!("its file is named `{}`", c.procedure.name),
+                }),
+                Ok(_) => {}
+                Err(e) => errors.push(IntegrityError::Invalid {
+                    what: "procedure",
+                    key: p.name.clone(),
+                    problem: e.to_string(),
+                }),
             }
         }
     }

@@ -206,6 +206,13 @@ impl Builder {
         alarms.extend(alarms::rule_alarms(&self.md));
         self.md.alarms = alarms;
         alarms::suppress_when_stopped(&mut self.md);
+        self.md.procedures = crate::procedure::BUILT_IN
+            .iter()
+            .map(|(name, source)| ProcedureSource {
+                name: (*name).to_owned(),
+                source: (*source).to_owned(),
+            })
+            .collect();
         self.md
     }
 }

@@ -1,5 +1,6 @@
 //! Prints a scenario's trajectory for a few key tags, one line per interval of simulated time:
-//! `cargo run -p jumeau-sim --example trajectory -- hot-start 120 5` (scenario, minutes, step).
+//! `cargo run -p jumeau-sim --example trajectory -- hot-start 120 5` (scenario, minutes, step),
+//! optionally followed by the tags to print instead of the default columns.
 
 use jumeau_sim::{Scenario, Simulator};
 
@@ -26,12 +27,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transpose()?
         .unwrap_or(5)
         .max(1);
+    let chosen: Vec<&str> = args.iter().skip(3).map(String::as_str).collect();
+    let columns: Vec<&str> = if chosen.is_empty() {
+        COLUMNS.to_vec()
+    } else {
+        chosen
+    };
     let md = jumeau_core::seed::plant();
     let mut sim = Simulator::new(&md.tags, scenario, 1);
-    println!("min  {}", COLUMNS.map(|c| format!("{c:>13}")).join(""));
+    let header: Vec<String> = columns.iter().map(|c| format!("{c:>13}")).collect();
+    println!("min  {}", header.join(""));
     for m in 0..=minutes {
         if m % every == 0 {
-            let row: Vec<String> = COLUMNS
+            let row: Vec<String> = columns
                 .iter()
                 .map(|c| {
                     format!(

@@ -149,7 +149,10 @@ impl GasTurbine {
             GtPhase::Purge => {
                 // The static starter turns the shaft at purge speed; the HRSG gets its volume changes.
                 self.speed_rpm = ramp(self.speed_rpm, PURGE_RPM, 4.0, dt);
-                if self.phase_s >= PURGE_S && self.speed_rpm >= PURGE_RPM - 1.0 {
+                // The purge time counts at purge speed only (five volume changes of the HRSG).
+                if self.speed_rpm < PURGE_RPM - 1.0 {
+                    self.phase_s = 0.0;
+                } else if self.phase_s >= PURGE_S {
                     self.set_phase(GtPhase::Ignition);
                 }
             }
@@ -401,9 +404,12 @@ mod tests {
         assert_eq!(gt.phase, GtPhase::Purge);
         assert!((gt.speed_rpm - PURGE_RPM).abs() < 1.0);
         assert!(!gt.flame);
-        run(&mut gt, 200.0);
+        // Five minutes counted at purge speed, then down to firing speed and ignition.
+        run(&mut gt, 250.0);
+        assert!(!gt.flame, "still purging");
+        run(&mut gt, 150.0);
         assert!(gt.flame, "ignition after purge");
-        // Full speed no load about 11-12 minutes after the start command.
+        // Full speed no load about 15 minutes after the start command.
         run(&mut gt, 400.0);
         assert!(gt.speed_rpm > 2900.0, "{}", gt.speed_rpm);
         assert!(!gt.breaker);

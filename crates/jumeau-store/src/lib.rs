@@ -14,6 +14,7 @@ mod logbook;
 mod masterdata;
 mod migrate;
 mod open;
+mod procedures;
 mod seed;
 mod users;
 

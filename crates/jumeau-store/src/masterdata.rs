@@ -3,7 +3,8 @@
 use crate::{Store, StoreError};
 use jumeau_core::changeset::Change;
 use jumeau_core::{
-    AlarmRef, Circuit, Component, Document, Limits, MasterData, Parameter, Priority, Quantity, Tag,
+    AlarmRef, Circuit, Component, Document, Limits, MasterData, Parameter, Priority,
+    ProcedureSource, Quantity, Tag,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
@@ -269,6 +270,15 @@ pub(crate) fn load(conn: &Connection) -> Result<MasterData, StoreError> {
             components: serde_json::from_str(&r.get::<_, String>(4)?)?,
         });
     }
+    let mut stmt = conn.prepare("SELECT name, source FROM procedures ORDER BY name")?;
+    md.procedures = stmt
+        .query_map([], |r| {
+            Ok(ProcedureSource {
+                name: r.get(0)?,
+                source: r.get(1)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
     Ok(md)
 }
 
@@ -353,6 +363,12 @@ pub(crate) fn write_change(conn: &Connection, change: &Change, cs: i64) -> Resul
                 )?;
             }
         }
+        Change::UpsertProcedure(p) => {
+            conn.execute(
+                "INSERT OR REPLACE INTO procedures (name, source, changeset_id) VALUES (?1, ?2, ?3)",
+                params![p.name, p.source, cs],
+            )?;
+        }
         Change::Remove { entity, key } => {
             let (sql, key) = match entity.as_str() {
                 "component" => ("DELETE FROM components WHERE code = ?1", key.clone()),
@@ -364,6 +380,7 @@ pub(crate) fn write_change(conn: &Connection, change: &Change, cs: i64) -> Resul
                 "alarm" => ("DELETE FROM alarm_refs WHERE code = ?1", key.clone()),
                 "tag" => ("DELETE FROM tags WHERE name = ?1", key.clone()),
                 "document" => ("DELETE FROM documents WHERE id = ?1", key.clone()),
+                "procedure" => ("DELETE FROM procedures WHERE name = ?1", key.clone()),
                 other => return Err(StoreError::Invalid(format!("unknown entity {other}"))),
             };
             conn.execute(sql, [key])?;

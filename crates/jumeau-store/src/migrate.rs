@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_alarms.sql",
         sql: include_str!("../../../migrations/0004_alarms.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_procedures.sql",
+        sql: include_str!("../../../migrations/0005_procedures.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -25,10 +25,10 @@ fn the_plant_procedures_are_listed() {
     assert_eq!(
         names,
         [
-            "gt-cold-start",
             "cc-start",
-            "tg1-trip-response",
-            "normal-shutdown"
+            "gt-cold-start",
+            "normal-shutdown",
+            "tg1-trip-response"
         ]
     );
 }

@@ -383,6 +383,9 @@ pub struct ScreenshotArgs {
     /// Open the P&ID of this circuit (ALI1, VHP, AIR1… see `jumeau components show`).
     #[arg(long)]
     pub pid: Option<String>,
+    /// Start a run of this procedure (as --user) and show it.
+    #[arg(long)]
+    pub procedure: Option<String>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {

@@ -7,6 +7,7 @@ use super::live::LiveFeed;
 use super::logbook::LogbookView;
 use super::pid::PidView;
 use super::plant::Session;
+use super::procedures::ProcedureView;
 use super::selection::{Select, ShowHover};
 use super::trends::TrendView;
 use crate::cli::ScreenshotArgs;
@@ -69,6 +70,7 @@ impl Plugin for CapturePlugin {
         .insert_resource(AlarmListView::opened(a.alarm_list))
         .insert_resource(trends)
         .insert_resource(PidView::opened(a.pid.clone()))
+        .insert_resource(ProcedureView::starting(a.procedure.clone()))
         .add_systems(PostStartup, select_view)
         .add_systems(Last, capture_when_settled);
     }

@@ -11,6 +11,7 @@ mod logbook;
 mod panels;
 mod pid;
 mod plant;
+mod procedures;
 mod scene;
 mod selection;
 mod theme;
@@ -121,6 +122,7 @@ pub fn launch(
         alarms::AlarmsPlugin,
         trends::TrendsPlugin,
         pid::PidPlugin,
+        procedures::ProceduresPlugin,
     ));
     if let Some(args) = &screenshot {
         app.add_plugins(capture::CapturePlugin::new(args));

@@ -8,6 +8,7 @@ use super::live::{LiveFeed, LiveView, unit_key_tags};
 use super::logbook::{ComponentEntries, LogbookView};
 use super::pid::PidView;
 use super::plant::Session;
+use super::procedures::ProcedureView;
 use super::scene::PlantBounds;
 use super::selection::{Hovered, Select, Selection, ShowHover};
 use super::trends::TrendView;
@@ -44,6 +45,7 @@ struct Actions {
     toggle_logbook: bool,
     toggle_trends: bool,
     toggle_pid: bool,
+    toggle_procedures: bool,
     lang: Option<Lang>,
     alarms: AlarmActions,
 }
@@ -57,6 +59,7 @@ struct Views<'w> {
     trends: ResMut<'w, TrendView>,
     alarm_list: ResMut<'w, AlarmListView>,
     pid: ResMut<'w, PidView>,
+    procedures: ResMut<'w, ProcedureView>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -189,6 +192,9 @@ fn shell(
     if actions.toggle_pid {
         views.pid.open = !views.pid.open;
     }
+    if actions.toggle_procedures {
+        views.procedures.open = !views.procedures.open;
+    }
     drop(live);
     alarms::apply(
         actions.alarms,
@@ -273,6 +279,9 @@ fn top_bar(
         }
         if ui.button("P&ID").clicked() {
             actions.toggle_pid = true;
+        }
+        if ui.button(t.procedures).clicked() {
+            actions.toggle_procedures = true;
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             for (l, label) in [(Lang::En, "EN"), (Lang::Fr, "FR")] {

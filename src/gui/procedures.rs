@@ -269,7 +269,7 @@ fn procedure_window(
                 ui.label(tr("Aucune exécution sélectionnée.", "No run selected."));
                 return;
             };
-            let Some(p) = find(&procedures, &local.run.procedure) else {
+            let Some(p) = find(procedures, &local.run.procedure) else {
                 return;
             };
             ui.separator();
@@ -466,30 +466,31 @@ fn actions(
 ) {
     let tr = |f: &'static str, e: &'static str| if fr { f } else { e };
     let act = |a: Action| Some(Request::Act(run, step.id.clone(), a));
+    // Auditors read only.
+    if role == Role::Auditor {
+        return;
+    }
     ui.horizontal(|ui| match &step.kind {
-        StepKind::Instruction | StepKind::ManualCheck { value: None } => {
-            if role != Role::Auditor && ui.button(tr("Confirmer", "Confirm")).clicked() {
-                *request = act(Action::Confirm);
-            }
+        StepKind::Instruction | StepKind::ManualCheck { value: None }
+            if ui.button(tr("Confirmer", "Confirm")).clicked() =>
+        {
+            *request = act(Action::Confirm);
         }
         StepKind::ManualCheck { value: Some(v) } => {
             ui.label(format!("{} ({} … {} {})", v.name, v.min, v.max, v.unit));
-            if role != Role::Auditor
-                && ui
-                    .button(tr("Saisir la valeur", "Enter the value"))
-                    .clicked()
+            if ui
+                .button(tr("Saisir la valeur", "Enter the value"))
+                .clicked()
             {
                 *request = act(Action::Enter(0.0));
             }
         }
         StepKind::Decision { .. } => {
-            if role != Role::Auditor {
-                if ui.button(tr("Oui", "Yes")).clicked() {
-                    *request = act(Action::Answer(true));
-                }
-                if ui.button(tr("Non", "No")).clicked() {
-                    *request = act(Action::Answer(false));
-                }
+            if ui.button(tr("Oui", "Yes")).clicked() {
+                *request = act(Action::Answer(true));
+            }
+            if ui.button(tr("Non", "No")).clicked() {
+                *request = act(Action::Answer(false));
             }
         }
         StepKind::Hold { role: needed } => {

@@ -56,6 +56,18 @@ fn count(img: &RgbImage, r: &Region, f: impl Fn(&image::Rgb<u8>) -> bool) -> (us
     (hits, total)
 }
 
+/// The middle of the 3D view when a component is selected (between the list and the card):
+/// where the camera puts the selected component.
+fn view_centre() -> Region {
+    let (cx, cy) = ((340 + 790) / 2, (40 + H) / 2);
+    Region {
+        x0: cx - 110,
+        y0: cy - 110,
+        x1: cx + 110,
+        y1: cy + 110,
+    }
+}
+
 fn luminance_spread(img: &RgbImage, r: &Region) -> (usize, f64) {
     let mut distinct = std::collections::HashSet::new();
     let mut values = Vec::new();
@@ -87,13 +99,7 @@ fn tg1_view_shows_tg1_highlighted_at_the_centre_of_a_real_render() {
         distinct > 200 && spread > 12.0,
         "blank render: {distinct} colours, σ {spread}"
     );
-    let (cx, cy) = ((340 + 790) / 2, (40 + H) / 2);
-    let centre = Region {
-        x0: cx - 110,
-        y0: cy - 110,
-        x1: cx + 110,
-        y1: cy + 110,
-    };
+    let centre = view_centre();
     let (lit, total) = count(&img, &centre, is_selection_tint);
     assert!(
         lit * 100 > total * 10,
@@ -135,43 +141,40 @@ fn is_alarm_colour(p: &image::Rgb<u8>) -> bool {
     r > 150 && r - b > 100 && g > 40
 }
 
-#[test]
-fn an_alarmed_pump_turns_its_priority_colour_and_the_acknowledgement_is_signed() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("alarm.png");
+/// A frame of the feedwater-pump bearing fault (`tests/fixtures/fast-pump-vibration.toml` at
+/// ×60), taken once the drive-end vibration alarm shows, everything acknowledged.
+fn pump_fault_screenshot(data_dir: &Path, name: &str, extra: &[&str]) -> RgbImage {
+    let out = data_dir.join(format!("{name}.png"));
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/fast-pump-vibration.toml"
     );
     let size = format!("{W}x{H}");
-    ok(
-        dir.path(),
-        &[
-            "screenshot",
-            "--scenario",
-            fixture,
-            "--speed",
-            "60",
-            "--view",
-            "CR1-PA1",
-            "--wait-alarm",
-            "11LAC10CY111-H",
-            "--acknowledge",
-            "--size",
-            &size,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    let img = image::open(&out).expect("a PNG").to_rgb8();
+    let mut args = vec![
+        "screenshot",
+        "--scenario",
+        fixture,
+        "--speed",
+        "60",
+        "--wait-alarm",
+        "11LAC10CY111-H",
+        "--acknowledge",
+        "--size",
+        &size,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    ok(data_dir, &args);
+    image::open(&out).expect("a PNG").to_rgb8()
+}
+
+#[test]
+fn an_alarmed_pump_turns_its_priority_colour_and_the_acknowledgement_is_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = pump_fault_screenshot(dir.path(), "alarm", &["--view", "CR1-PA1"]);
     // The pump fills the centre of the 3D view in its alarm colour, not the selection tint.
-    let (cx, cy) = ((340 + 790) / 2, (40 + H) / 2);
-    let centre = Region {
-        x0: cx - 110,
-        y0: cy - 110,
-        x1: cx + 110,
-        y1: cy + 110,
-    };
+    let centre = view_centre();
     let (alarmed, total) = count(&img, &centre, is_alarm_colour);
     assert!(
         alarmed * 100 > total * 10,
@@ -218,32 +221,7 @@ fn an_alarmed_pump_turns_its_priority_colour_and_the_acknowledgement_is_signed()
 #[test]
 fn the_pid_shows_the_alarmed_pump_in_its_priority_colour() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("pid.png");
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/fast-pump-vibration.toml"
-    );
-    let size = format!("{W}x{H}");
-    ok(
-        dir.path(),
-        &[
-            "screenshot",
-            "--scenario",
-            fixture,
-            "--speed",
-            "60",
-            "--wait-alarm",
-            "11LAC10CY111-H",
-            "--acknowledge",
-            "--pid",
-            "ALI1",
-            "--size",
-            &size,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    let img = image::open(&out).expect("a PNG").to_rgb8();
+    let img = pump_fault_screenshot(dir.path(), "pid", &["--pid", "ALI1"]);
     // The feedwater P&ID window (top left of the 3D view): symbols and lines drawn, the pump
     // filled with its alarm colour; in the overview behind it, the plant stays grey.
     let pid = Region {

@@ -35,15 +35,7 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        record(&tx, id, &run.events, 0)?;
-        let drafts = drafts(run, &run.events);
-        crate::logbook::append_in_tx(
-            &tx,
-            &user,
-            device,
-            &key,
-            drafts.iter().map(|d| (d, Vec::new())),
-        )?;
+        record(&tx, id, run, &run.events, 0, (&user, device, &key))?;
         tx.commit()?;
         Ok(id)
     }
@@ -89,15 +81,7 @@ impl Store {
                 key: id.to_string(),
             });
         }
-        record(&tx, id, new, stored)?;
-        let drafts = drafts(run, new);
-        crate::logbook::append_in_tx(
-            &tx,
-            &user,
-            device,
-            &key,
-            drafts.iter().map(|d| (d, Vec::new())),
-        )?;
+        record(&tx, id, run, new, stored, (&user, device, &key))?;
         tx.commit()?;
         Ok(())
     }
@@ -163,11 +147,15 @@ fn status(run: &Run) -> &'static str {
     }
 }
 
+/// Appends `events` (numbered from `first_seq`) to the run's record and signs them into the
+/// logbook, inside the caller's transaction.
 fn record(
     tx: &rusqlite::Transaction<'_>,
     id: i64,
+    run: &Run,
     events: &[RunEvent],
     first_seq: usize,
+    (user, device, key): (&crate::User, &str, &ed25519_dalek::SigningKey),
 ) -> Result<(), StoreError> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO procedure_events (run_id, seq, ts_ms, step, outcome, user, role, vals, note) \
@@ -188,6 +176,14 @@ fn record(
             e.note
         ])?;
     }
+    let drafts = drafts(run, events);
+    crate::logbook::append_in_tx(
+        tx,
+        user,
+        device,
+        key,
+        drafts.iter().map(|d| (d, Vec::new())),
+    )?;
     Ok(())
 }
 

@@ -98,6 +98,13 @@ pub enum ProceduresCommand {
     },
     /// Validate a procedure file against master data (docs/procedure-format.md).
     Check { file: PathBuf },
+    /// Propose a new or revised procedure file as a master-data change-set (another engineer
+    /// validates it with `jumeau changesets validate ID`).
+    Propose {
+        file: PathBuf,
+        #[arg(long)]
+        title: String,
+    },
     /// Run a procedure against the in-process simulator, one JSON line per step outcome (a
     /// trainer's dry run), at the global --speed (0: as fast as the model goes). Exit 0 when it
     /// completes, 3 when a step is still waiting.

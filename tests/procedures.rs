@@ -25,9 +25,12 @@ fn the_plant_procedures_are_listed() {
     assert_eq!(
         names,
         [
+            "add-tg2",
             "cc-start",
             "gt-cold-start",
+            "gt-hot-start",
             "normal-shutdown",
+            "tg1-alone",
             "tg1-trip-response"
         ]
     );
@@ -129,6 +132,44 @@ fn combined_cycle_start_passes_every_check_in_order_on_the_cold_start_scenario()
 }
 
 #[test]
+fn the_other_plant_procedures_complete_on_their_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    for (procedure, scenario) in [
+        ("gt-hot-start", "hot-start"),
+        ("add-tg2", "add-tg2"),
+        ("tg1-alone", "tg1-alone"),
+        ("tg1-trip-response", "tg1-trip"),
+    ] {
+        let out = jumeau(
+            dir.path(),
+            &[
+                "procedures",
+                "run",
+                procedure,
+                "--sim",
+                scenario,
+                "--speed",
+                "0",
+                "--confirm-manual-as",
+                "operator",
+                "--json",
+            ],
+        );
+        assert!(out.status.success(), "{procedure}: {}", stdout(&out));
+        let events = lines(&out);
+        assert_eq!(
+            events.last().unwrap()["outcome"],
+            "completed",
+            "{procedure}"
+        );
+        assert!(
+            !events.iter().any(|e| e["outcome"] == "skipped"),
+            "{procedure}: nothing skipped"
+        );
+    }
+}
+
+#[test]
 fn a_condition_that_never_comes_true_waits_and_is_flagged_overdue() {
     let dir = tempfile::tempdir().unwrap();
     // No trip in the dispatch scenario: the response procedure waits at its first step.
@@ -158,6 +199,56 @@ fn a_condition_that_never_comes_true_waits_and_is_flagged_overdue() {
     let last = events.last().unwrap();
     assert_eq!(last["outcome"], "waiting");
     assert_eq!(last["steps"][0], "trip-confirmed");
+}
+
+#[test]
+fn a_revised_procedure_goes_through_a_change_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let revised = include_str!("../assets/procedures/gt-cold-start.toml")
+        .replace("version = \"1.0\"", "version = \"1.1\"");
+    let file = dir.path().join("gt-cold-start.toml");
+    std::fs::write(&file, revised).unwrap();
+    let file = file.to_str().unwrap();
+    let out = jumeau(
+        dir.path(),
+        &[
+            "--user",
+            "c.bernard",
+            "procedures",
+            "propose",
+            file,
+            "--title",
+            "v1.1",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out)
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_start_matches('#')
+        .to_owned();
+    let version = |dir: &std::path::Path| {
+        json(dir, &["procedures", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "gt-cold-start")
+            .unwrap()["version"]
+            .clone()
+    };
+    assert_eq!(version(dir.path()), "1.0", "not before validation");
+    let own = jumeau(
+        dir.path(),
+        &["--user", "c.bernard", "changesets", "validate", &id],
+    );
+    assert!(!own.status.success(), "four-eyes rule");
+    let ok = jumeau(
+        dir.path(),
+        &["--user", "m.lefebvre", "changesets", "validate", &id],
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert_eq!(version(dir.path()), "1.1");
 }
 
 #[test]

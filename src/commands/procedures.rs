@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use jumeau_core::changeset::{Change, ChangeSetContent};
 use jumeau_core::procedure::{self, Action, Checked, Run, RunEvent, RunStatus, StepKind};
-use jumeau_core::{MasterData, Role};
+use jumeau_core::{MasterData, ProcedureSource, Role};
 use jumeau_sim::{Scenario, Simulator};
 use jumeau_store::Store;
 
@@ -38,6 +39,23 @@ pub fn run(
                 p.procedure.version,
                 p.procedure.steps.len(),
                 p.conditions.iter().map(Vec::len).sum::<usize>()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ProceduresCommand::Propose { file, title } => {
+            let p = load(&file.to_string_lossy(), &md)?;
+            let source = std::fs::read_to_string(&file)?;
+            let content = ChangeSetContent {
+                changes: vec![Change::UpsertProcedure(ProcedureSource {
+                    name: p.procedure.name.clone(),
+                    source,
+                })],
+            };
+            let mut store = store;
+            let id = store.propose_changeset(user, &title, &content)?;
+            println!(
+                "change-set #{id} proposed: procedure {} v{} (validate with `jumeau changesets validate {id}`)",
+                p.procedure.name, p.procedure.version
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -95,7 +95,7 @@ pub enum ScenarioError {
 }
 
 /// The built-in scenarios, by file name.
-pub const BUILT_IN: [(&str, &str); 9] = [
+pub const BUILT_IN: [(&str, &str); 10] = [
     ("dispatch", include_str!("../../../scenarios/dispatch.toml")),
     (
         "cold-start",
@@ -126,6 +126,7 @@ pub const BUILT_IN: [(&str, &str); 9] = [
         "fault-feedwater-pump-trip",
         include_str!("../../../scenarios/fault-feedwater-pump-trip.toml"),
     ),
+    ("add-tg2", include_str!("../../../scenarios/add-tg2.toml")),
 ];
 
 /// The scenario the client runs when none is named: the block on load, following dispatch.

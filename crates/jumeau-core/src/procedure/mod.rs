@@ -16,22 +16,34 @@ pub use expr::{Comparison, Op};
 pub use runner::{Action, Outcome, Run, RunEvent, RunStatus, StepState};
 
 /// The plant's procedures, embedded (files in `assets/procedures/`).
-pub const BUILT_IN: [(&str, &str); 4] = [
+pub const BUILT_IN: [(&str, &str); 7] = [
     (
         "gt-cold-start",
         include_str!("../../../../assets/procedures/gt-cold-start.toml"),
+    ),
+    (
+        "gt-hot-start",
+        include_str!("../../../../assets/procedures/gt-hot-start.toml"),
     ),
     (
         "cc-start",
         include_str!("../../../../assets/procedures/cc-start.toml"),
     ),
     (
-        "tg1-trip-response",
-        include_str!("../../../../assets/procedures/tg1-trip-response.toml"),
+        "add-tg2",
+        include_str!("../../../../assets/procedures/add-tg2.toml"),
     ),
     (
         "normal-shutdown",
         include_str!("../../../../assets/procedures/normal-shutdown.toml"),
+    ),
+    (
+        "tg1-alone",
+        include_str!("../../../../assets/procedures/tg1-alone.toml"),
+    ),
+    (
+        "tg1-trip-response",
+        include_str!("../../../../assets/procedures/tg1-trip-response.toml"),
     ),
 ];
 

@@ -252,3 +252,57 @@ fn the_pid_shows_the_alarmed_pump_in_its_priority_colour() {
         "{coloured} alarm-coloured pixels in the grey overview"
     );
 }
+
+#[test]
+fn the_procedure_panel_starts_a_run_recorded_in_the_store_and_the_logbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("procedure.png");
+    let size = format!("{W}x{H}");
+    ok(
+        dir.path(),
+        &[
+            "screenshot",
+            "--scenario",
+            "tg1-trip",
+            "--speed",
+            "10",
+            "--procedure",
+            "tg1-trip-response",
+            "--frames",
+            "30",
+            "--size",
+            &size,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let img = image::open(&out).expect("a PNG").to_rgb8();
+    // The panel is drawn over the 3D view (top left of it) and is not blank.
+    let panel = Region {
+        x0: 370,
+        y0: 90,
+        x1: 1000,
+        y1: 380,
+    };
+    let (distinct, spread) = luminance_spread(&img, &panel);
+    assert!(
+        distinct > 30 && spread > 8.0,
+        "empty panel: {distinct} colours, σ {spread}"
+    );
+    // The run was started by the session's user and recorded in the store and the logbook.
+    let entries = json(
+        dir.path(),
+        &["logbook", "list", "--category", "procedure", "--json"],
+    );
+    let started = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["text"].as_str().unwrap().starts_with(
+                "Procédure « tg1-trip-response » v1.0 : démarrée par j.martin (operator)",
+            )
+        })
+        .unwrap_or_else(|| panic!("no start entry in {entries}"));
+    assert_eq!(started["training"], true);
+}

@@ -130,7 +130,11 @@ fn a_run_is_saved_resumed_after_a_restart_and_recorded() {
 fn a_bad_procedure_change_set_is_refused_and_changes_nothing() {
     let (_dir, mut store) = seeded();
     let before = store.master_data().unwrap();
-    let good = &before.procedures[0];
+    let good = before
+        .procedures
+        .iter()
+        .find(|p| p.name == "gt-cold-start")
+        .unwrap();
     let bad = ProcedureSource {
         name: good.name.clone(),
         source: good

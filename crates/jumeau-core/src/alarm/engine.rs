@@ -75,22 +75,9 @@ impl EventKind {
         }
     }
 
+    /// The inverse of [`EventKind::as_str`] (the serde names are the same).
     pub fn parse(s: &str) -> Option<EventKind> {
-        use EventKind::*;
-        [
-            Raised,
-            Cleared,
-            Acknowledged,
-            Reset,
-            Shelved,
-            Unshelved,
-            ShelfExpired,
-            Suppressed,
-            OutOfService,
-            InService,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
     }
 }
 

@@ -461,3 +461,23 @@ fn limit_rules_follow_master_data_limits() {
         matches!(rule.when, Condition::Limit { deadband, .. } if (deadband - 0.3).abs() < 1e-9)
     );
 }
+
+#[test]
+fn event_kinds_read_back_from_their_journal_names() {
+    use EventKind::*;
+    for k in [
+        Raised,
+        Cleared,
+        Acknowledged,
+        Reset,
+        Shelved,
+        Unshelved,
+        ShelfExpired,
+        Suppressed,
+        OutOfService,
+        InService,
+    ] {
+        assert_eq!(EventKind::parse(k.as_str()), Some(k));
+    }
+    assert_eq!(EventKind::parse("exploded"), None);
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use jumeau_core::alarm::{AlarmEngine, AlarmEvent, CommandError, Input};
 use jumeau_core::logbook::EntryDraft;
 use jumeau_core::masterdata::MasterData;
-use jumeau_scada::{Freshness, LiveValues};
+use jumeau_scada::LiveValues;
 use jumeau_store::{Signer, Store};
 
 use crate::feed::FeedStatus;
@@ -113,17 +113,13 @@ impl AlarmBoard {
 /// The engine's inputs from the live values: a value counts only while it is fresh.
 pub fn inputs(tags: &[String], live: &LiveValues, now_ms: i64) -> Vec<Input> {
     tags.iter()
-        .map(|tag| {
-            let Some(u) = live.get(tag) else {
-                return Input::MISSING;
-            };
-            let good = live.freshness(tag, now_ms) == Freshness::Fresh;
-            let value = u.value.map_or(f64::NAN, |v| v.as_f64());
-            Input {
+        .map(|tag| match (live.fresh_value(tag, now_ms), live.get(tag)) {
+            (Some(value), Some(u)) if value.is_finite() => Input {
                 value,
                 ts_ms: u.source_ms,
-                good: good && value.is_finite(),
-            }
+                good: true,
+            },
+            _ => Input::MISSING,
         })
         .collect()
 }

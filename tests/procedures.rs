@@ -3,14 +3,7 @@
 
 mod common;
 
-use common::{json, jumeau, stderr, stdout};
-
-fn lines(out: &std::process::Output) -> Vec<serde_json::Value> {
-    stdout(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect()
-}
+use common::{json, json_lines, jumeau, stderr, stdout};
 
 #[test]
 fn the_plant_procedures_are_listed() {
@@ -57,7 +50,7 @@ fn combined_cycle_start_passes_every_check_in_order_on_the_cold_start_scenario()
         ],
     );
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
-    let events = lines(&out);
+    let events = json_lines(&stdout(&out));
     let at = |step: &str, outcome: &str| {
         events
             .iter()
@@ -156,7 +149,7 @@ fn the_other_plant_procedures_complete_on_their_scenarios() {
             ],
         );
         assert!(out.status.success(), "{procedure}: {}", stdout(&out));
-        let events = lines(&out);
+        let events = json_lines(&stdout(&out));
         assert_eq!(
             events.last().unwrap()["outcome"],
             "completed",
@@ -189,7 +182,7 @@ fn a_condition_that_never_comes_true_waits_and_is_flagged_overdue() {
         ],
     );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    let events = lines(&out);
+    let events = json_lines(&stdout(&out));
     let overdue: Vec<_> = events
         .iter()
         .filter(|e| e["outcome"] == "overdue")

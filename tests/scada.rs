@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{jumeau, stderr, stdout};
+use common::{json_lines, jumeau, stderr, stdout};
 
 /// A child process killed when the test ends, pass or fail.
 struct Peer(Child);
@@ -65,12 +65,6 @@ fn sim(data_dir: &std::path::Path, extra: &[&str]) -> (Peer, String) {
     let (peer, line) = start_until(cmd, "OPC UA: ");
     let endpoint = line.split_whitespace().nth(2).unwrap().to_owned();
     (peer, endpoint)
-}
-
-fn json_lines(text: &str) -> Vec<serde_json::Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
 }
 
 #[test]
@@ -292,10 +286,7 @@ fn alarms_watch_prints_the_fault_scenarios_alarm_as_json() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let lines: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
+    let lines = json_lines(&stdout(&out));
     let raised = lines
         .iter()
         .find(|l| l["alarm"] == "11LAC10CY111-H" && l["event"] == "raised")

@@ -104,11 +104,7 @@ fn load(name: &str, md: &MasterData) -> anyhow::Result<Checked> {
                 known.join(", ")
             )
         })?;
-    Ok(procedure::load(
-        &format!("procedure {name}"),
-        &p.source,
-        md,
-    )?)
+    Ok(p.load(md)?)
 }
 
 fn list(md: &MasterData, json: bool) -> anyhow::Result<ExitCode> {

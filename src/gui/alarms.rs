@@ -23,7 +23,8 @@ impl Plugin for AlarmsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<AlarmPaint>()
             .init_resource::<AlarmListView>()
-            .add_systems(Update, update_paint)
+            .init_resource::<AlarmSnapshot>()
+            .add_systems(Update, refresh_alarms)
             .add_systems(EguiPrimaryContextPass, alarm_list_window);
     }
 }
@@ -47,7 +48,8 @@ pub fn priority_color(p: Priority) -> Color32 {
 }
 
 /// The annunciated alarms (highest priority, then newest first), how many are shelved, and
-/// the journal's last write error.
+/// the journal's last write error; refreshed once per frame.
+#[derive(Resource, Default)]
 pub struct AlarmSnapshot {
     pub rows: Vec<Alarm>,
     pub shelved: Vec<Alarm>,
@@ -55,29 +57,6 @@ pub struct AlarmSnapshot {
 }
 
 impl AlarmSnapshot {
-    pub fn take(feed: &LiveFeed) -> AlarmSnapshot {
-        let Ok(board) = feed.0.alarms.lock() else {
-            return AlarmSnapshot {
-                rows: Vec::new(),
-                shelved: Vec::new(),
-                error: Some("alarm engine stopped".into()),
-            };
-        };
-        let rows: Vec<Alarm> = board.engine.annunciated().into_iter().cloned().collect();
-        let shelved = board
-            .engine
-            .alarms()
-            .iter()
-            .filter(|a| a.shelved.is_some() || a.out_of_service.is_some())
-            .cloned()
-            .collect();
-        AlarmSnapshot {
-            rows,
-            shelved,
-            error: board.error.clone(),
-        }
-    }
-
     /// Worst priority among a unit's annunciated alarms, and how many.
     pub fn unit_health(&self, session: &Session, unit: &str) -> Option<(Priority, usize)> {
         let mut worst = None;
@@ -95,8 +74,16 @@ impl AlarmSnapshot {
     }
 }
 
-fn update_paint(feed: Res<LiveFeed>, time: Res<Time>, mut paint: ResMut<AlarmPaint>) {
+/// Reads the board once per frame: the paint of the 3D view and the rows of the banner and
+/// the list.
+fn refresh_alarms(
+    feed: Res<LiveFeed>,
+    time: Res<Time>,
+    mut paint: ResMut<AlarmPaint>,
+    mut snapshot: ResMut<AlarmSnapshot>,
+) {
     let Ok(board) = feed.0.alarms.lock() else {
+        snapshot.error = Some("alarm engine stopped".into());
         return;
     };
     let components = board
@@ -110,6 +97,17 @@ fn update_paint(feed: Res<LiveFeed>, time: Res<Time>, mut paint: ResMut<AlarmPai
         components,
         blink_on,
     });
+    *snapshot = AlarmSnapshot {
+        rows: board.engine.annunciated().into_iter().cloned().collect(),
+        shelved: board
+            .engine
+            .alarms()
+            .iter()
+            .filter(|a| a.shelved.is_some() || a.out_of_service.is_some())
+            .cloned()
+            .collect(),
+        error: board.error.clone(),
+    };
 }
 
 /// What a click in the banner or the list asks for.
@@ -302,6 +300,7 @@ impl Default for AlarmListView {
 fn alarm_list_window(
     mut contexts: EguiContexts,
     feed: Res<LiveFeed>,
+    snapshot: Res<AlarmSnapshot>,
     session: Res<Session>,
     language: Res<Language>,
     mut view: ResMut<AlarmListView>,
@@ -313,7 +312,6 @@ fn alarm_list_window(
     }
     let ctx = contexts.ctx_mut()?.clone();
     let (t, fr) = (language.texts(), language.fr());
-    let snapshot = AlarmSnapshot::take(&feed);
     let mut actions = AlarmActions::default();
     let mut shelve: Option<(String, i64, String)> = None;
     let mut unshelve: Option<String> = None;

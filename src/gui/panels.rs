@@ -60,6 +60,7 @@ struct Views<'w> {
     alarm_list: ResMut<'w, AlarmListView>,
     pid: ResMut<'w, PidView>,
     procedures: ResMut<'w, ProcedureView>,
+    alarms: Res<'w, AlarmSnapshot>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -84,7 +85,6 @@ fn shell(
     let mut actions = Actions::default();
     let feed = views.feed.clone();
     let live = LiveView::snapshot(&feed);
-    let alarm_snapshot = AlarmSnapshot::take(&feed);
     let mut root = egui::Ui::new(
         ctx.clone(),
         "jumeau-root".into(),
@@ -103,7 +103,7 @@ fn shell(
         .height();
     let bottom = egui::Panel::bottom("alarm-banner")
         .show(&mut root, |ui| {
-            alarms::banner(ui, &alarm_snapshot, &session, t, fr, &mut actions.alarms)
+            alarms::banner(ui, &views.alarms, &session, t, fr, &mut actions.alarms)
         })
         .response
         .rect
@@ -164,7 +164,7 @@ fn shell(
         cam,
         cam_transform,
         &live,
-        &alarm_snapshot,
+        &views.alarms,
         fr,
     );
     if show_hover.0 {

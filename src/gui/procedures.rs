@@ -8,7 +8,6 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
 use jumeau_core::Role;
 use jumeau_core::procedure::{self, Action, Checked, Run, RunStatus, StepKind};
-use jumeau_scada::Freshness;
 
 use super::i18n::Language;
 use super::live::LiveFeed;
@@ -71,11 +70,7 @@ fn load_procedures(
     view.procedures = md
         .procedures
         .iter()
-        .filter_map(|p| {
-            procedure::load(&p.name, &p.source, md)
-                .map_err(|e| warn!("procedure skipped: {e}"))
-                .ok()
-        })
+        .filter_map(|p| p.load(md).map_err(|e| warn!("procedure skipped: {e}")).ok())
         .collect();
     sync(&mut view, &handle);
 }
@@ -150,12 +145,9 @@ fn tick_runs(
         };
         let events = {
             let Ok(live) = feed.0.live.lock() else { return };
-            let value = |tag: &str| {
-                (live.freshness(tag, now) == Freshness::Fresh)
-                    .then(|| live.get(tag).and_then(|u| u.value).map(|v| v.as_f64()))
-                    .flatten()
-            };
-            view.runs[k].run.tick(&p, now, &value)
+            view.runs[k]
+                .run
+                .tick(&p, now, &|tag: &str| live.fresh_value(tag, now))
         };
         if !events.is_empty() {
             save(&mut view, k, &handle, &session.user.login);
@@ -319,13 +311,7 @@ fn procedure_window(
                                 (now - state.since_ms).max(0) / 1000
                             ));
                             for c in &p.conditions[i] {
-                                let value = live.as_ref().and_then(|l| {
-                                    (l.freshness(&c.tag, now) == Freshness::Fresh)
-                                        .then(|| {
-                                            l.get(&c.tag).and_then(|u| u.value).map(|v| v.as_f64())
-                                        })
-                                        .flatten()
-                                });
+                                let value = live.as_ref().and_then(|l| l.fresh_value(&c.tag, now));
                                 let (ok, shown) = match value {
                                     Some(v) => (c.holds(v), format!("{v:.2} {}", c.unit)),
                                     None => (

@@ -35,6 +35,13 @@ pub fn ok(data_dir: &Path, args: &[&str]) -> String {
     stdout(&o)
 }
 
+/// One JSON object per line (`--json` outputs of watch and run commands).
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
 pub fn json(data_dir: &Path, args: &[&str]) -> serde_json::Value {
     let out = ok(data_dir, args);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}\n{out}"))

@@ -495,7 +495,7 @@ impl MasterData {
             if !seen.insert(p.name.as_str()) {
                 errors.push(dup("procedure", &p.name));
             }
-            match crate::procedure::load(&format!("procedure {}", p.name), &p.source, self) {
+            match p.load(self) {
                 Ok(c) if c.procedure.name != p.name => errors.push(IntegrityError::Invalid {
                     what: "procedure",
                     key: p.name.clone(),

@@ -152,6 +152,15 @@ impl LiveValues {
             },
         }
     }
+
+    /// The tag's value at `now_ms` if it is fresh and numeric (states as 0/1); None otherwise,
+    /// so that nothing decides on stale data.
+    pub fn fresh_value(&self, key: &str, now_ms: i64) -> Option<f64> {
+        if self.freshness(key, now_ms) != Freshness::Fresh {
+            return None;
+        }
+        self.get(key)?.value.map(|v| v.as_f64())
+    }
 }
 
 #[cfg(test)]

@@ -32,8 +32,7 @@ impl JournalRow {
             ts_ms: self.ts_ms,
             code: self.code.clone(),
             position: self.position.clone(),
-            priority: serde_json::from_value(serde_json::Value::String(self.priority.clone()))
-                .ok()?,
+            priority: crate::masterdata::priority(&self.priority).ok()?,
             kind: EventKind::parse(&self.event)?,
         })
     }

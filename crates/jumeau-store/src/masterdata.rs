@@ -155,7 +155,7 @@ fn quantity(s: String) -> Result<Quantity, StoreError> {
     s.parse().map_err(|e| StoreError::Invalid(format!("{e}")))
 }
 
-fn priority(s: &str) -> Result<Priority, StoreError> {
+pub(crate) fn priority(s: &str) -> Result<Priority, StoreError> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(StoreError::from)
 }
 

@@ -17,16 +17,13 @@ fn a_run_is_saved_resumed_after_a_restart_and_recorded() {
     let (dir, mut store) = seeded();
     let md = store.master_data().unwrap();
     assert_eq!(md.procedures.len(), procedure::BUILT_IN.len(), "seeded");
-    let p = procedure::load(
-        "cc-start",
-        &md.procedures
-            .iter()
-            .find(|p| p.name == "cc-start")
-            .unwrap()
-            .source,
-        &md,
-    )
-    .unwrap();
+    let p = md
+        .procedures
+        .iter()
+        .find(|p| p.name == "cc-start")
+        .unwrap()
+        .load(&md)
+        .unwrap();
     let t0 = 1_795_000_000_000;
     let mut run = Run::start(&p, "j.martin", Role::Operator, t0, false);
     let id = store

@@ -142,15 +142,10 @@ impl Checked {
         self.procedure.steps.iter().position(|s| s.id == id)
     }
 
-    /// Steps that belong to a parallel branch (not part of the main flow).
-    fn branch_members(&self) -> HashSet<usize> {
-        branch_members(&self.procedure)
-    }
-
     /// The step after `i` when it has no explicit `next`: the following one in the file that is
     /// not in a branch.
     pub fn default_next(&self, i: usize) -> Option<usize> {
-        let members = self.branch_members();
+        let members = branch_members(&self.procedure);
         (i + 1..self.procedure.steps.len()).find(|j| !members.contains(j))
     }
 
@@ -162,6 +157,7 @@ impl Checked {
     }
 }
 
+/// Steps that belong to a parallel branch (not part of the main flow).
 fn branch_members(p: &Procedure) -> HashSet<usize> {
     let ids: HashMap<&str, usize> = p
         .steps
@@ -286,20 +282,11 @@ pub fn load(file: &str, text: &str, md: &MasterData) -> Result<Checked, LoadErro
     Ok(checked)
 }
 
-/// Loads a built-in procedure by name.
-pub fn built_in(name: &str, md: &MasterData) -> Result<Checked, LoadError> {
-    let (_, text) = BUILT_IN
-        .iter()
-        .find(|(n, _)| *n == name)
-        .ok_or_else(|| LoadError {
-            file: name.to_owned(),
-            line: 0,
-            problem: format!(
-                "no built-in procedure `{name}` (known: {})",
-                BUILT_IN.map(|(n, _)| n).join(", ")
-            ),
-        })?;
-    load(&format!("assets/procedures/{name}.toml"), text, md)
+impl crate::masterdata::ProcedureSource {
+    /// Loads and checks this master-data procedure; errors name it `procedure NAME`.
+    pub fn load(&self, md: &MasterData) -> Result<Checked, LoadError> {
+        load(&format!("procedure {}", self.name), &self.source, md)
+    }
 }
 
 /// A step on a cycle of the flow graph (next, yes/no, parallel members), if any.

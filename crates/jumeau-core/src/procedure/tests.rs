@@ -56,8 +56,13 @@ text_fr = "Attendre"
 #[test]
 fn every_built_in_procedure_loads() {
     let md = md();
-    for (name, _) in BUILT_IN {
-        let p = built_in(name, &md).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        md.procedures.len(),
+        BUILT_IN.len(),
+        "the seed carries them all"
+    );
+    for (source, (name, _)) in md.procedures.iter().zip(BUILT_IN) {
+        let p = source.load(&md).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.procedure.name, name);
         assert!(p.procedure.steps.len() >= 4);
     }

@@ -167,10 +167,18 @@ impl Recorder {
     ) {
         self.record_simulator_journal(board, status);
         let now = jumeau_scada::now_ms();
-        let inputs = inputs(&self.tags, &live.lock().expect("live lock"), now);
+        // Until the source has delivered its first value there is nothing to judge (the top bar
+        // says there is no live data): quality alarms are for values that were there and went
+        // stale, not for a client still connecting.
+        let inputs = {
+            let live = live.lock().expect("live lock");
+            (!live.is_empty()).then(|| inputs(&self.tags, &live, now))
+        };
         let mut guard = board.lock().expect("alarm lock");
-        let events = guard.engine.evaluate(now, &inputs);
-        guard.push(events);
+        if let Some(inputs) = inputs {
+            let events = guard.engine.evaluate(now, &inputs);
+            guard.push(events);
+        }
         let pending = std::mem::take(&mut guard.pending);
         drop(guard);
         if pending.is_empty() {

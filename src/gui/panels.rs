@@ -271,18 +271,21 @@ fn top_bar(
             actions.select = Some(None);
             actions.fly_overview = true;
         }
-        if ui.button(t.logbook).clicked() {
-            actions.toggle_logbook = true;
-        }
-        if ui.button(t.trends).clicked() {
-            actions.toggle_trends = true;
-        }
-        if ui.button("P&ID").clicked() {
-            actions.toggle_pid = true;
-        }
-        if ui.button(t.procedures).clicked() {
-            actions.toggle_procedures = true;
-        }
+        // The windows under one menu: the bar must fit a 1280-px tablet too.
+        ui.menu_button(t.windows, |ui| {
+            for (label, toggle) in [
+                (t.logbook, &mut actions.toggle_logbook),
+                (t.trends, &mut actions.toggle_trends),
+                ("P&ID", &mut actions.toggle_pid),
+                (t.procedures, &mut actions.toggle_procedures),
+                (t.alarm_list, &mut actions.alarms.open_list),
+            ] {
+                if ui.button(label).clicked() {
+                    *toggle = true;
+                    ui.close();
+                }
+            }
+        });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             for (l, label) in [(Lang::En, "EN"), (Lang::Fr, "FR")] {
                 if ui.selectable_label(lang == l, label).clicked() {

@@ -281,7 +281,7 @@ fn alarms_watch_prints_the_fault_scenarios_alarm_as_json() {
             "--speed",
             "60",
             "--for",
-            "30s",
+            "45s",
             "--json",
         ],
     );

@@ -87,6 +87,27 @@ pub enum Command {
     /// Guided procedures: list, check a file, dry-run against the simulator
     #[command(subcommand)]
     Procedures(ProceduresCommand),
+    /// The plant's 3D scenes (glTF): generate them, check them against master data.
+    #[command(subcommand)]
+    Scene(SceneCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SceneCommand {
+    /// Generate one .glb per unit from the layout (DIR/layout.toml when it exists, else the
+    /// built-in one) and the seed master data; the same inputs give the same bytes.
+    Build {
+        #[arg(long, default_value = "scenes")]
+        out: PathBuf,
+    },
+    /// Components without a scene node, scene nodes without a component (exit 1 if any).
+    Check {
+        /// Scene files to check (the layout's files in DIR); default: the scenes built in.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -393,6 +414,16 @@ pub struct ScreenshotArgs {
     /// Start a run of this procedure (as --user) and show it.
     #[arg(long)]
     pub procedure: Option<String>,
+    /// Click (as a mouse would) on the centre of this component as the camera sees it, once
+    /// the view has settled: picking selects it and its card opens.
+    #[arg(long)]
+    pub click: Option<String>,
+    /// Once settled, record this many frames and write timings (scene load and spawn, CPU time
+    /// of Jumeau's own systems per frame, frame time) as JSON to --bench-out.
+    #[arg(long, default_value_t = 0, requires = "bench_out")]
+    pub bench_frames: u32,
+    #[arg(long)]
+    pub bench_out: Option<PathBuf>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {

@@ -10,20 +10,23 @@ const W: u32 = 1280;
 const H: u32 = 720;
 
 fn screenshot(data_dir: &Path, view: &str) -> RgbImage {
+    screenshot_with(data_dir, view, &[])
+}
+
+fn screenshot_with(data_dir: &Path, view: &str, extra: &[&str]) -> RgbImage {
     let out = data_dir.join(format!("{view}.png"));
     let size = format!("{W}x{H}");
-    ok(
-        data_dir,
-        &[
-            "screenshot",
-            "--view",
-            view,
-            "--size",
-            &size,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let mut args = vec![
+        "screenshot",
+        "--view",
+        view,
+        "--size",
+        &size,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    ok(data_dir, &args);
     let img = image::open(&out).expect("a PNG").to_rgb8();
     assert_eq!(img.dimensions(), (W, H));
     img
@@ -105,6 +108,71 @@ fn tg1_view_shows_tg1_highlighted_at_the_centre_of_a_real_render() {
         lit * 100 > total * 10,
         "selected TG1 should fill the centre in the selection colour: {lit}/{total} pixels"
     );
+}
+
+/// A unit preset (keys 1–5): the unit fills the middle of the view, highlighted, on a real
+/// render with depth (not a flat fill).
+fn assert_unit_preset(view: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let img = screenshot(dir.path(), view);
+    let view_rect = Region {
+        x0: 340,
+        y0: 50,
+        x1: 790,
+        y1: H,
+    };
+    let (distinct, spread) = luminance_spread(&img, &view_rect);
+    assert!(
+        distinct > 200 && spread > 12.0,
+        "{view}: blank render: {distinct} colours, σ {spread}"
+    );
+    let (lit, total) = count(&img, &view_centre(), is_selection_tint);
+    assert!(
+        lit * 100 > total * 10,
+        "{view}: the selected unit should fill the centre in the selection colour: {lit}/{total}"
+    );
+}
+
+#[test]
+fn the_tg2_preset_shows_tg2_where_the_camera_looks() {
+    assert_unit_preset("TG2");
+}
+
+#[test]
+fn the_cr1_preset_shows_cr1_where_the_camera_looks() {
+    assert_unit_preset("CR1");
+}
+
+#[test]
+fn the_cr2_preset_shows_cr2_where_the_camera_looks() {
+    assert_unit_preset("CR2");
+}
+
+#[test]
+fn the_tv_preset_shows_the_steam_turbine_where_the_camera_looks() {
+    assert_unit_preset("TV");
+}
+
+/// A mouse click through Bevy's picking on the pump (the capture fails if the click selects
+/// anything else): the pump is highlighted where the camera flew and its card is open.
+#[test]
+fn clicking_a_pump_selects_it_and_opens_its_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = screenshot_with(dir.path(), "CR2", &["--click", "CR2-PA1"]);
+    let (lit, total) = count(&img, &view_centre(), is_selection_tint);
+    assert!(
+        lit * 100 > total * 10,
+        "the clicked pump should be highlighted at the centre: {lit}/{total}"
+    );
+    // The card: the dark panel right of the view, with text on it.
+    let card = Region {
+        x0: 820,
+        y0: 60,
+        x1: W,
+        y1: 400,
+    };
+    let (distinct, _) = luminance_spread(&img, &card);
+    assert!(distinct > 20, "no card drawn: {distinct} colours");
 }
 
 #[test]

@@ -7,5 +7,6 @@ pub mod db;
 pub mod logbook;
 pub mod opcua;
 pub mod procedures;
+pub mod scene;
 pub mod sim;
 pub mod tags;

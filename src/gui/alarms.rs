@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
@@ -81,7 +82,9 @@ fn refresh_alarms(
     time: Res<Time>,
     mut paint: ResMut<AlarmPaint>,
     mut snapshot: ResMut<AlarmSnapshot>,
+    own_time: Res<OwnTime>,
 ) {
+    let _t = own_time.measure();
     let Ok(board) = feed.0.alarms.lock() else {
         snapshot.error = Some("alarm engine stopped".into());
         return;
@@ -306,7 +309,9 @@ fn alarm_list_window(
     mut view: ResMut<AlarmListView>,
     mut trends: ResMut<TrendView>,
     mut select: MessageWriter<Select>,
+    own_time: Res<OwnTime>,
 ) -> Result {
+    let _t = own_time.measure();
     if !view.open {
         return Ok(());
     }

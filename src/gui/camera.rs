@@ -3,6 +3,7 @@
 
 use super::plant::Session;
 use super::scene::PlantBounds;
+use super::timing::OwnTime;
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraOutputMode, Viewport};
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
@@ -120,21 +121,48 @@ fn fit_distance(radius: f32) -> f32 {
     (radius / (FOV / 2.0).sin()).max(8.0)
 }
 
+/// Unit presets for the wall (keys 1–5): each unit seen from its own side of the block, so
+/// that its auxiliaries face the camera (train 1 from the north, train 2 from the south; yaw 0
+/// looks from +z, the south).
+const PRESETS: [(&str, f32, f32); 5] = [
+    ("TG1", std::f32::consts::PI - 0.6, 0.40),
+    ("TG2", 0.6, 0.40),
+    ("CR1", std::f32::consts::PI - 0.75, 0.36),
+    ("CR2", 0.75, 0.36),
+    ("TV", 0.65, 0.42),
+];
+
+pub fn preset(alias: &str) -> Option<(f32, f32)> {
+    PRESETS
+        .iter()
+        .find(|(a, _, _)| *a == alias)
+        .map(|&(_, yaw, pitch)| (yaw, pitch))
+}
+
+/// Requests wait in `pending` until the scenes are spawned and their bounds known.
 fn start_fly_to(
     mut requests: MessageReader<FlyTo>,
+    mut pending: Local<Vec<FlyTo>>,
     session: Res<Session>,
     bounds: Res<PlantBounds>,
     mut cam: Single<&mut OrbitCamera>,
+    own_time: Res<OwnTime>,
 ) {
-    for req in requests.read() {
+    let _t = own_time.measure();
+    pending.extend(requests.read().cloned());
+    if pending.is_empty() || bounds.plant().is_none() {
+        return;
+    }
+    for req in pending.drain(..) {
         let (target, yaw, pitch, scale) = match &req.component {
             None => (bounds.plant(), OVERVIEW_YAW, OVERVIEW_PITCH, 0.62),
-            Some(code) => (
-                bounds.of(&session, code),
-                cam.yaw,
-                cam.pitch.clamp(0.25, 0.9),
-                1.15,
-            ),
+            Some(code) => {
+                let (yaw, pitch) = session
+                    .component(code)
+                    .and_then(|c| preset(&c.alias))
+                    .unwrap_or((cam.yaw, cam.pitch.clamp(0.25, 0.9)));
+                (bounds.of(&session, code), yaw, pitch, 1.15)
+            }
         };
         let Some((lo, hi)) = target else { continue };
         let radius = (hi - lo).length() / 2.0;
@@ -151,7 +179,14 @@ fn start_fly_to(
             cam.pitch = goal.pitch;
             cam.goal = None;
         } else {
-            cam.goal = Some(goal);
+            // The shortest way round to the preset's heading.
+            let turn = (goal.yaw - cam.yaw + std::f32::consts::PI)
+                .rem_euclid(std::f32::consts::TAU)
+                - std::f32::consts::PI;
+            cam.goal = Some(Goal {
+                yaw: cam.yaw + turn,
+                ..goal
+            });
         }
     }
 }
@@ -165,7 +200,9 @@ fn orbit_input(
     egui_input: Res<EguiWantsInput>,
     mut drag: ResMut<PointerDrag>,
     mut cam: Single<&mut OrbitCamera>,
+    own_time: Res<OwnTime>,
 ) {
+    let _t = own_time.measure();
     if mouse.any_just_pressed([MouseButton::Left, MouseButton::Right, MouseButton::Middle])
         || touches.any_just_pressed()
     {
@@ -217,7 +254,8 @@ fn orbit_input(
     cam.distance = (cam.distance * (1.0 - 0.12 * zoom)).clamp(4.0, 800.0);
 }
 
-fn animate(time: Res<Time>, mut cam: Single<&mut OrbitCamera>) {
+fn animate(time: Res<Time>, mut cam: Single<&mut OrbitCamera>, own_time: Res<OwnTime>) {
+    let _t = own_time.measure();
     let Some(goal) = cam.goal else { return };
     let t = 1.0 - (-time.delta_secs() * 4.0).exp();
     cam.focus = cam.focus.lerp(goal.focus, t);
@@ -229,7 +267,11 @@ fn animate(time: Res<Time>, mut cam: Single<&mut OrbitCamera>) {
     }
 }
 
-fn apply_transform(mut q: Query<(&OrbitCamera, &mut Transform), Changed<OrbitCamera>>) {
+fn apply_transform(
+    mut q: Query<(&OrbitCamera, &mut Transform), Changed<OrbitCamera>>,
+    own_time: Res<OwnTime>,
+) {
+    let _t = own_time.measure();
     for (cam, mut transform) in &mut q {
         let dir = Vec3::new(
             cam.pitch.cos() * cam.yaw.sin(),
@@ -245,7 +287,9 @@ fn apply_viewport(
     insets: Res<ViewportInsets>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut camera: Single<&mut Camera, With<OrbitCamera>>,
+    own_time: Res<OwnTime>,
 ) {
+    let _t = own_time.measure();
     let scale = window.scale_factor();
     let (w, h) = (window.physical_width(), window.physical_height());
     let left = (insets.left * scale) as u32;

@@ -3,16 +3,23 @@
 
 use super::alarms::AlarmListView;
 use super::camera::FlyTo;
+use super::camera::OrbitCamera;
 use super::live::LiveFeed;
 use super::logbook::LogbookView;
 use super::pid::PidView;
 use super::plant::Session;
 use super::procedures::ProcedureView;
-use super::selection::{Select, ShowHover};
+use super::scene::PlantBounds;
+use super::scene::SceneLoad;
+use super::selection::{Select, Selection, ShowHover};
+use super::timing::{self, FrameLog};
 use super::trends::TrendView;
 use crate::cli::ScreenshotArgs;
+use bevy::camera::NormalizedRenderTarget;
+use bevy::picking::pointer::{Location, PointerAction, PointerId, PointerInput};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::window::{PrimaryWindow, WindowRef};
 use std::path::PathBuf;
 
 pub struct CapturePlugin {
@@ -32,6 +39,9 @@ struct CaptureRequest {
     frames: u32,
     wait_alarm: Option<String>,
     acknowledge: bool,
+    click: Option<String>,
+    bench_frames: u32,
+    bench_out: Option<PathBuf>,
 }
 
 #[derive(Resource, Default)]
@@ -41,12 +51,17 @@ struct CaptureState {
     started: Option<std::time::Instant>,
     requested: bool,
     written: Option<Result<(), String>>,
+    /// Frames into the synthetic click (move, press, release), then done.
+    click_step: u32,
+    bench_done: bool,
 }
 
 /// Give up when no frame came back this many frames after the request.
 const MAX_WAIT_FRAMES: u32 = 600;
 /// How long a screenshot waits for the first live values (then it shows them as missing).
 const LIVE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+/// How long a screenshot waits for the plant's scenes to load and spawn.
+const SCENE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// How long a screenshot waits for the alarm it was asked to show.
 const ALARM_WAIT: std::time::Duration = std::time::Duration::from_secs(90);
 
@@ -63,6 +78,9 @@ impl Plugin for CapturePlugin {
             frames: a.frames,
             wait_alarm: a.wait_alarm.clone(),
             acknowledge: a.acknowledge,
+            click: a.click.clone(),
+            bench_frames: a.bench_frames,
+            bench_out: a.bench_out.clone(),
         })
         .init_resource::<CaptureState>()
         .insert_resource(ShowHover(false))
@@ -72,6 +90,7 @@ impl Plugin for CapturePlugin {
         .insert_resource(PidView::opened(a.pid.clone()))
         .insert_resource(ProcedureView::starting(a.procedure.clone()))
         .add_systems(PostStartup, select_view)
+        .add_systems(Update, (click_when_settled, bench_when_settled))
         .add_systems(Last, capture_when_settled);
     }
 }
@@ -95,12 +114,15 @@ fn select_view(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn capture_when_settled(
     mut commands: Commands,
     req: Res<CaptureRequest>,
     mut state: ResMut<CaptureState>,
     feed: Res<LiveFeed>,
     session: Res<Session>,
+    scenes: Res<SceneLoad>,
+    selection: Res<Selection>,
     mut exit: MessageWriter<AppExit>,
 ) {
     state.frame += 1;
@@ -114,6 +136,18 @@ fn capture_when_settled(
                 error!("{e}");
                 exit.write(AppExit::error());
             }
+        }
+        return;
+    }
+    // Frames count once the plant is spawned and the camera placed on it.
+    if !scenes.is_ready() {
+        state.frame = 0;
+        if started.elapsed() > SCENE_WAIT {
+            error!(
+                "the plant's scenes did not load within {} s",
+                SCENE_WAIT.as_secs()
+            );
+            exit.write(AppExit::error());
         }
         return;
     }
@@ -136,7 +170,14 @@ fn capture_when_settled(
         // Count the settling frames from when it shows: colours, glyphs and layout follow.
         state.frame = 0;
     }
-    if !state.requested && state.frame >= req.frames {
+    let busy = (req.click.is_some() && state.click_step < CLICK_DONE)
+        || (req.bench_frames > 0 && !state.bench_done);
+    if !state.requested && state.frame >= req.frames && !busy {
+        if let Err(e) = check_click(&req, &session, &selection) {
+            error!("{e}");
+            exit.write(AppExit::error());
+            return;
+        }
         state.requested = true;
         let out = req.out.clone();
         commands.spawn(Screenshot::primary_window()).observe(
@@ -146,6 +187,122 @@ fn capture_when_settled(
         );
     } else if state.requested && state.frame > req.frames + MAX_WAIT_FRAMES {
         error!("the renderer returned no frame to capture");
+        exit.write(AppExit::error());
+    }
+}
+
+/// The click's last step: the frames that follow settle the selection and the fly-to.
+const CLICK_DONE: u32 = 3;
+
+/// `--click CODE`: once settled, a mouse click through Bevy's picking input on the component's
+/// centre as projected by the camera, as an operator's click would arrive.
+#[allow(clippy::too_many_arguments)]
+fn click_when_settled(
+    req: Res<CaptureRequest>,
+    mut state: ResMut<CaptureState>,
+    session: Res<Session>,
+    bounds: Res<PlantBounds>,
+    selection: Res<Selection>,
+    camera: Single<(&Camera, &GlobalTransform), With<OrbitCamera>>,
+    window: Single<Entity, With<PrimaryWindow>>,
+    mut input: MessageWriter<PointerInput>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let Some(id) = &req.click else { return };
+    if state.frame < req.frames || state.click_step >= CLICK_DONE {
+        return;
+    }
+    let Some(target) = session.resolve(id) else {
+        error!("--click {id}: no such component");
+        exit.write(AppExit::error());
+        return;
+    };
+    let (cam, cam_transform) = *camera;
+    let centre = bounds
+        .of(&session, &target.code)
+        .and_then(|(lo, hi)| cam.world_to_viewport(cam_transform, (lo + hi) / 2.0).ok());
+    let Some(position) = centre else {
+        error!("--click {id}: the component is not in view");
+        exit.write(AppExit::error());
+        return;
+    };
+    let location = Location {
+        target: NormalizedRenderTarget::Window(
+            WindowRef::Primary.normalize(Some(*window)).unwrap(),
+        ),
+        position,
+    };
+    let action = match state.click_step {
+        0 => PointerAction::Move { delta: Vec2::ZERO },
+        1 => PointerAction::Press(PointerButton::Primary),
+        _ => PointerAction::Release(PointerButton::Primary),
+    };
+    input.write(PointerInput::new(PointerId::Mouse, location, action));
+    state.click_step += 1;
+    if state.click_step == CLICK_DONE {
+        info!(
+            "clicked {} at {position}; selection was {:?}",
+            target.code, selection.code
+        );
+        // The card opens and the camera flies: settle again before the capture.
+        state.frame = 0;
+    }
+}
+
+/// After the click: the selection must be the clicked component, or the capture fails.
+fn check_click(
+    req: &CaptureRequest,
+    session: &Session,
+    selection: &Selection,
+) -> Result<(), String> {
+    let Some(id) = &req.click else { return Ok(()) };
+    let expected = session.resolve(id).map(|c| c.code.as_str());
+    if selection.code.as_deref() == expected {
+        Ok(())
+    } else {
+        Err(format!("clicking {id} selected {:?}", selection.code))
+    }
+}
+
+/// `--bench-frames N`: once settled (and after any click), record N frames and write the
+/// timings.
+fn bench_when_settled(
+    req: Res<CaptureRequest>,
+    mut state: ResMut<CaptureState>,
+    mut log: ResMut<FrameLog>,
+    scenes: Res<SceneLoad>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let Some(out) = &req.bench_out else { return };
+    if state.bench_done
+        || state.frame < req.frames
+        || (req.click.is_some() && state.click_step < CLICK_DONE)
+    {
+        return;
+    }
+    log.recording = true;
+    if log.own.len() < req.bench_frames as usize {
+        return;
+    }
+    log.recording = false;
+    state.bench_done = true;
+    let ms = |d: Option<std::time::Duration>| d.map(|d| d.as_secs_f64() * 1e3);
+    let report = serde_json::json!({
+        "view": req.view,
+        "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "scene": {
+            "files": jumeau_scenes::EMBEDDED.len(),
+            "components": scenes.components,
+            "parts": scenes.parts,
+            "loaded_ms": ms(scenes.loaded),
+            "spawned_ms": ms(scenes.spawned),
+            "ready_ms": ms(scenes.indexed),
+        },
+        "own_systems_per_frame": timing::summary(&log.own),
+        "frame": timing::summary(&log.frame),
+    });
+    if let Err(e) = std::fs::write(out, format!("{report:#}\n")) {
+        error!("cannot write {}: {e}", out.display());
         exit.write(AppExit::error());
     }
 }

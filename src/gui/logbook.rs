@@ -5,6 +5,7 @@
 use super::i18n::Language;
 use super::plant::Session;
 use super::selection::Selection;
+use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
@@ -154,7 +155,9 @@ fn refresh_component_entries(
     selection: Res<Selection>,
     handle: Res<StoreHandle>,
     mut latest: ResMut<ComponentEntries>,
+    own_time: Res<OwnTime>,
 ) {
+    let _t = own_time.measure();
     if latest.code == selection.code && !latest.stale {
         return;
     }
@@ -187,6 +190,7 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn logbook_window(
     mut contexts: EguiContexts,
     mut view: ResMut<LogbookView>,
@@ -195,7 +199,9 @@ fn logbook_window(
     selection: Res<Selection>,
     language: Res<Language>,
     mut latest: ResMut<ComponentEntries>,
+    own_time: Res<OwnTime>,
 ) -> Result {
+    let _t = own_time.measure();
     if !view.open {
         return Ok(());
     }

@@ -5,7 +5,7 @@ mod alarms;
 mod camera;
 mod capture;
 mod i18n;
-mod layout;
+mod labels;
 mod live;
 mod logbook;
 mod panels;
@@ -15,6 +15,7 @@ mod procedures;
 mod scene;
 mod selection;
 mod theme;
+mod timing;
 mod trends;
 
 use crate::cli::{Lang, ScreenshotArgs, SourceArgs};
@@ -49,6 +50,8 @@ pub fn launch(
             args.view
         );
     }
+
+    warn_about_scene_identity(&session.md);
 
     let size = screenshot.as_ref().map_or((1600, 900), |s| s.size);
     if !display::has_display() {
@@ -113,10 +116,12 @@ pub fn launch(
     .insert_resource(handle.clone())
     .add_plugins((
         theme::ThemePlugin,
+        timing::TimingPlugin,
         scene::PlantScenePlugin,
         camera::OrbitCameraPlugin,
         selection::SelectionPlugin,
         panels::PanelsPlugin,
+        labels::LabelsPlugin,
         logbook::LogbookPlugin,
         live::LivePlugin(feed),
         alarms::AlarmsPlugin,
@@ -145,4 +150,37 @@ pub fn launch(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The scenes and master data evolve separately (change-sets vs `jumeau scene build`): say at
+/// start what the 3D view cannot show or does not know (`jumeau scene check` lists it all).
+fn warn_about_scene_identity(md: &jumeau_core::MasterData) {
+    let report = match jumeau_scenes::embedded_identity_nodes() {
+        Ok(nodes) => jumeau_scenes::check(md, &nodes),
+        Err(e) => {
+            eprintln!("jumeau: warning: {e}");
+            return;
+        }
+    };
+    let list = |v: &[String]| {
+        let mut s = v.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+        if v.len() > 8 {
+            s.push_str(&format!(" and {} more", v.len() - 8));
+        }
+        s
+    };
+    if !report.components_without_node.is_empty() {
+        eprintln!(
+            "jumeau: warning: {} component(s) have no node in the 3D scenes: {}",
+            report.components_without_node.len(),
+            list(&report.components_without_node)
+        );
+    }
+    if !report.nodes_without_component.is_empty() {
+        eprintln!(
+            "jumeau: warning: {} scene node(s) have no component in master data: {}",
+            report.nodes_without_component.len(),
+            list(&report.nodes_without_component)
+        );
+    }
 }

@@ -2,21 +2,21 @@
 //! component card, and labels anchored on the 3D view.
 
 use super::alarms::{self, AlarmActions, AlarmListView, AlarmSnapshot};
-use super::camera::{FlyTo, OrbitCamera, ViewportInsets};
+use super::camera::{FlyTo, ViewportInsets};
 use super::i18n::{Language, Texts};
-use super::live::{LiveFeed, LiveView, unit_key_tags};
+use super::live::{LiveFeed, LiveView};
 use super::logbook::{ComponentEntries, LogbookView};
 use super::pid::PidView;
 use super::plant::Session;
 use super::procedures::ProcedureView;
-use super::scene::PlantBounds;
 use super::selection::{Hovered, Select, Selection, ShowHover};
+use super::timing::OwnTime;
 use super::trends::TrendView;
 use crate::cli::Lang;
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use egui::{Align2, Color32, FontId, RichText};
+use egui::{Color32, FontId, RichText};
 use jumeau_core::seed::UNITS;
 use jumeau_core::{Component, Limits};
 
@@ -25,9 +25,14 @@ pub struct PanelsPlugin;
 impl Plugin for PanelsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<ListState>()
-            .add_systems(EguiPrimaryContextPass, shell);
+            .add_systems(EguiPrimaryContextPass, shell.in_set(ShellSet));
     }
 }
+
+/// The shell's pass: labels and windows drawn over the 3D view come after it (it sets the
+/// viewport insets they use).
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ShellSet;
 
 #[derive(Resource, Default)]
 struct ListState {
@@ -73,12 +78,12 @@ fn shell(
     mut language: ResMut<Language>,
     mut list: ResMut<ListState>,
     mut insets: ResMut<ViewportInsets>,
-    bounds: Res<PlantBounds>,
-    camera: Single<(&Camera, &GlobalTransform), With<OrbitCamera>>,
     mut views: Views,
     mut select: MessageWriter<Select>,
     mut fly: MessageWriter<FlyTo>,
+    own_time: Res<OwnTime>,
 ) -> Result {
+    let _t = own_time.measure();
     let ctx = contexts.ctx_mut()?.clone();
     let t = language.texts();
     let fr = language.fr();
@@ -147,26 +152,6 @@ fn shell(
     };
     insets.set_if_neq(new_insets);
 
-    let (cam, cam_transform) = *camera;
-    let view_rect = egui::Rect::from_min_max(
-        egui::pos2(left, top),
-        egui::pos2(
-            ctx.viewport_rect().max.x - right,
-            ctx.viewport_rect().max.y - bottom,
-        ),
-    );
-    world_labels(
-        &ctx,
-        view_rect,
-        &session,
-        &selection,
-        &bounds,
-        cam,
-        cam_transform,
-        &live,
-        &views.alarms,
-        fr,
-    );
     if show_hover.0 {
         hover_tooltip(&ctx, &session, &hovered, fr);
     }
@@ -801,101 +786,6 @@ fn related(
     }
     if alarms > 0 {
         ui.label(RichText::new(format!("{} : {alarms}", t.alarms)).color(MUTED));
-    }
-}
-
-/// Labels of the five main units always; the selected component's label too. Anchored above each component.
-#[allow(clippy::too_many_arguments)]
-fn world_labels(
-    ctx: &egui::Context,
-    view_rect: egui::Rect,
-    session: &Session,
-    selection: &Selection,
-    bounds: &PlantBounds,
-    cam: &Camera,
-    cam_transform: &GlobalTransform,
-    live: &LiveView,
-    alarms: &AlarmSnapshot,
-    fr: bool,
-) {
-    let painter = ctx
-        .layer_painter(egui::LayerId::new(
-            egui::Order::Background,
-            egui::Id::new("world-labels"),
-        ))
-        .with_clip_rect(view_rect);
-    let is_unit_root = |c: &Component| c.parent.is_none() && c.alias == c.unit;
-    let roots = session.md.components.iter().filter(|c| is_unit_root(c));
-    let selected = selection.code.as_deref().and_then(|c| session.component(c));
-    // A selected unit already has its label among the roots: one label, not two.
-    let extra = selected.filter(|c| !is_unit_root(c));
-    // Labels already drawn this frame: a new one that would cover one moves up above it.
-    let mut placed: Vec<egui::Rect> = Vec::new();
-    for c in roots.chain(extra) {
-        let Some(anchor) = bounds.label_anchor(session, &c.code) else {
-            continue;
-        };
-        // Already in window coordinates: the viewport's offset is included.
-        let Ok(p) = cam.world_to_viewport(cam_transform, anchor) else {
-            continue;
-        };
-        let pos = egui::pos2(p.x, p.y);
-        if !view_rect.contains(pos) {
-            continue;
-        }
-        let is_selected = selected.is_some_and(|s| s.code == c.code);
-        let mut text = if c.parent.is_none() && !is_selected {
-            c.alias.clone()
-        } else {
-            format!("{} — {}", c.alias, c.name(fr))
-        };
-        // Key live values under the unit's name; a stale one carries its age.
-        let mut stale = false;
-        for name in unit_key_tags(&c.alias) {
-            let reading = session
-                .md
-                .tags
-                .iter()
-                .find(|t| t.name == *name)
-                .and_then(|tag| live.reading(tag, fr));
-            if let Some(r) = reading {
-                stale |= !r.fresh;
-                text.push_str(&format!(
-                    "\n{}{}",
-                    r.text,
-                    r.age.map(|a| format!("  {a}")).unwrap_or_default()
-                ));
-            }
-        }
-
-        let color = if is_selected {
-            ACCENT
-        } else if stale {
-            MUTED
-        } else {
-            Color32::from_gray(235)
-        };
-        // Unit health: the worst annunciated priority, with the count.
-        let health = (c.parent.is_none())
-            .then(|| alarms.unit_health(session, &c.unit))
-            .flatten();
-        if let Some((_, n)) = health {
-            text.push_str(&format!("\n⚠ {n}"));
-        }
-        let galley = painter.layout_no_wrap(text, FontId::proportional(16.0), color);
-        let mut rect = Align2::CENTER_BOTTOM
-            .anchor_size(pos, galley.size())
-            .expand(4.0);
-        while let Some(other) = placed.iter().find(|r| r.intersects(rect)) {
-            rect = rect.translate(egui::vec2(0.0, other.min.y - rect.max.y - 2.0));
-        }
-        placed.push(rect);
-        painter.rect_filled(rect, 3.0, Color32::from_black_alpha(170));
-        if let Some((priority, _)) = health {
-            let stroke = egui::Stroke::new(2.5, alarms::priority_color(priority));
-            painter.rect_stroke(rect, 3.0, stroke, egui::StrokeKind::Outside);
-        }
-        painter.galley(rect.min + egui::vec2(4.0, 4.0), galley, color);
     }
 }
 

@@ -3,6 +3,7 @@
 //! Selecting a symbol selects the component in 3D, and a selection made elsewhere is shown
 //! here (switching to a circuit that holds it).
 
+use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, Pos2, Rect, Stroke, pos2, vec2};
@@ -93,7 +94,9 @@ fn pid_window(
     feed: Res<LiveFeed>,
     language: Res<Language>,
     mut select: MessageWriter<Select>,
+    own_time: Res<OwnTime>,
 ) -> Result {
+    let _t = own_time.measure();
     if !view.open {
         return Ok(());
     }

@@ -3,6 +3,7 @@
 //! ticked twice a second on fresh live values and saved through `StoreHandle`; they are reloaded
 //! from the store every few seconds, so that two clients on one store follow the same run.
 
+use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
@@ -128,7 +129,9 @@ fn tick_runs(
     handle: Res<StoreHandle>,
     mut view: ResMut<ProcedureView>,
     mut select: MessageWriter<Select>,
+    own_time: Res<OwnTime>,
 ) {
+    let _t = own_time.measure();
     let now_s = time.elapsed_secs_f64();
     if now_s - view.last_sync > 3.0 {
         view.last_sync = now_s;
@@ -193,7 +196,9 @@ fn procedure_window(
     handle: Res<StoreHandle>,
     feed: Res<LiveFeed>,
     language: Res<Language>,
+    own_time: Res<OwnTime>,
 ) -> Result {
+    let _t = own_time.measure();
     if !view.open {
         return Ok(());
     }

@@ -1,11 +1,11 @@
 //! Selecting a component (3D pick, list, keys), highlighting it with everything below it, and
 //! hover tooltips.
 
-use super::alarms::{AlarmPaint, priority_color};
+use super::alarms::AlarmPaint;
 use super::camera::{FlyTo, PointerDrag};
-use super::layout::Tone;
 use super::plant::{ComponentCode, Session};
-use super::scene::{PartTone, tone_color};
+use super::scene::{Paint, Palette, ScenePart};
+use super::timing::OwnTime;
 use bevy::prelude::*;
 use std::collections::HashSet;
 
@@ -59,10 +59,6 @@ impl Select {
     }
 }
 
-/// Selection colour: a cyan that no alarm priority uses (ISA-101 keeps red/orange/yellow/
-/// magenta for alarms).
-pub const SELECTION_COLOR: Color = Color::srgb(0.0, 0.78, 1.0);
-
 /// A drag of more than this many pixels is a camera move, not a click.
 const CLICK_SLOP: f32 = 6.0;
 
@@ -113,7 +109,9 @@ fn unit_shortcuts(
     session: Res<Session>,
     mut select: MessageWriter<Select>,
     mut fly: MessageWriter<FlyTo>,
+    own_time: Res<OwnTime>,
 ) {
+    let _t = own_time.measure();
     const UNITS: [(KeyCode, &str); 5] = [
         (KeyCode::Digit1, "TG1"),
         (KeyCode::Digit2, "TG2"),
@@ -150,7 +148,9 @@ fn apply_select(
     mut requests: MessageReader<Select>,
     mut selection: ResMut<Selection>,
     mut fly: MessageWriter<FlyTo>,
+    own_time: Res<OwnTime>,
 ) {
+    let _t = own_time.measure();
     for req in requests.read() {
         selection.set_if_neq(Selection {
             code: req.code.clone(),
@@ -164,22 +164,21 @@ fn apply_select(
     }
 }
 
-fn highlighted_material(tone: Tone) -> (Color, LinearRgba) {
-    let base = tone_color(tone).mix(&SELECTION_COLOR, 0.55);
-    (base, LinearRgba::from(SELECTION_COLOR) * 0.6)
-}
-
 /// Paints every part: its alarm colour while its component is in alarm (blinking while
 /// unacknowledged), tinted when selected, grey otherwise (ISA-101: colour means abnormal).
+#[allow(clippy::too_many_arguments)]
 fn highlight(
     selection: Res<Selection>,
     session: Res<Session>,
     paint: Res<AlarmPaint>,
-    parts: Query<(&ChildOf, &MeshMaterial3d<StandardMaterial>, &PartTone)>,
-    codes: Query<&ComponentCode>,
+    mut parts: Query<(&ScenePart, &mut MeshMaterial3d<StandardMaterial>)>,
+    new_parts: Query<(), Added<ScenePart>>,
+    mut palette: ResMut<Palette>,
     mut materials: ResMut<Assets<StandardMaterial>>,
+    own_time: Res<OwnTime>,
 ) {
-    if !selection.is_changed() && !paint.is_changed() {
+    let _t = own_time.measure();
+    if !selection.is_changed() && !paint.is_changed() && new_parts.is_empty() {
         return;
     }
     let lit: HashSet<String> = selection
@@ -187,30 +186,21 @@ fn highlight(
         .as_deref()
         .map(|c| session.with_descendants(c).into_iter().collect())
         .unwrap_or_default();
-    for (parent, material, tone) in &parts {
-        let Ok(code) = codes.get(parent.parent()) else {
-            continue;
-        };
-        let Some(mut m) = materials.get_mut(&material.0) else {
-            continue;
-        };
+    for (part, mut material) in &mut parts {
+        let Some(code) = &part.code else { continue };
         let alarm = paint
             .components
-            .get(&code.0)
+            .get(code)
             .filter(|(_, unack)| !unack || paint.blink_on);
-        let (base, emissive) = match (alarm, lit.contains(&code.0)) {
-            // The alarm colour wins over the selection tint: the card shows what is selected.
-            (Some((priority, _)), _) => {
-                let c = priority_color(*priority);
-                let base = Color::srgb_u8(c.r(), c.g(), c.b()).mix(&tone_color(tone.0), 0.2);
-                (base, LinearRgba::from(base) * 0.25)
-            }
-            (None, true) => highlighted_material(tone.0),
-            (None, false) => (tone_color(tone.0), LinearRgba::BLACK),
+        // The alarm colour wins over the selection tint: the card shows what is selected.
+        let look = match (alarm, lit.contains(code)) {
+            (Some((priority, _)), _) => Paint::Alarm(*priority),
+            (None, true) => Paint::Selected,
+            (None, false) => Paint::Normal,
         };
-        if m.base_color != base || m.emissive != emissive {
-            m.base_color = base;
-            m.emissive = emissive;
+        let handle = palette.get(part.tone, look, &mut materials);
+        if material.0 != handle {
+            material.0 = handle;
         }
     }
 }

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
+use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Legend, Line, Plot};
@@ -140,7 +141,9 @@ fn trend_window(
     session: Res<Session>,
     handle: Res<StoreHandle>,
     language: Res<Language>,
+    own_time: Res<OwnTime>,
 ) -> Result {
+    let _t = own_time.measure();
     if !view.open {
         return Ok(());
     }

@@ -273,7 +273,7 @@ impl Writer {
         let offset = self.bin.len();
         let length = bytes.len();
         self.bin.extend_from_slice(&bytes);
-        while self.bin.len() % 4 != 0 {
+        while !self.bin.len().is_multiple_of(4) {
             self.bin.push(0);
         }
         let view = self.root.push(json::buffer::View {
@@ -314,11 +314,8 @@ impl Writer {
             name: None,
             uri: None,
         });
-        let mut text = json::serialize::to_string(&self.root).expect("glTF JSON serialises");
-        // The JSON chunk is padded with spaces to a multiple of four bytes.
-        while text.len() % 4 != 0 {
-            text.push(' ');
-        }
+        // `Glb` pads the JSON chunk with spaces and the binary chunk with zeros.
+        let text = json::serialize::to_string(&self.root).expect("glTF JSON serialises");
         let glb = gltf::binary::Glb {
             header: gltf::binary::Header {
                 magic: *b"glTF",

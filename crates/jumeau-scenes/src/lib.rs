@@ -104,7 +104,7 @@ fn build_unit(u: &UnitPlacement, md: &MasterData) -> Result<Vec<u8>, SceneError>
     let mut drawn: BTreeMap<String, &[model::Part]> = BTreeMap::new();
     for piece in &model.pieces {
         let code = format!("{}{}", u.prefix, piece.key);
-        if !md.component(&code).is_some_and(|c| c.unit == u.unit) {
+        if md.component(&code).is_none_or(|c| c.unit != u.unit) {
             return Err(SceneError::UnknownComponent {
                 unit: u.unit.clone(),
                 code,

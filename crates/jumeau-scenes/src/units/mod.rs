@@ -180,7 +180,7 @@ pub(crate) fn transformer(at: [f32; 3], side: f32) -> Vec<Part> {
         p(
             "conservator",
             Shape::Cyl(Axis::X, 0.55, 3.6),
-            [-1.5, 6.0, -1.0 * side],
+            [-1.5, 6.0, -side],
             Tone::Mid,
         ),
     ];

@@ -1,0 +1,95 @@
+//! `jumeau scene build|check` on the real binary: the committed scenes are what the tool
+//! builds, and a master-data change the scenes do not know is reported (and warned at start).
+
+mod common;
+use common::*;
+use std::path::Path;
+
+#[test]
+fn scene_build_writes_the_committed_scenes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("scenes");
+    let text = ok(
+        dir.path(),
+        &["scene", "build", "--out", out.to_str().unwrap()],
+    );
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenes");
+    for file in [
+        "tg1.glb", "tg2.glb", "cr1.glb", "cr2.glb", "tv.glb", "bop.glb",
+    ] {
+        assert!(text.contains(file), "{text}");
+        let built = std::fs::read(out.join(file)).unwrap();
+        assert!(
+            built == std::fs::read(committed.join(file)).unwrap(),
+            "{file}: run `jumeau scene build` and commit"
+        );
+    }
+}
+
+#[test]
+fn scene_check_reports_a_component_added_by_a_change_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = ok(dir.path(), &["scene", "check"]);
+    assert!(text.contains("96 scene nodes, 96 components"), "{text}");
+    assert!(text.contains("ok:"), "{text}");
+
+    // A third feed pump on CR2, through a validated change-set: no node draws it yet.
+    let mut pump =
+        json(dir.path(), &["components", "show", "CR2-PA2", "--json"])["component"].clone();
+    pump["code"] = "12LAC10AP003".into();
+    pump["alias"] = "CR2-PA3".into();
+    let mut change = serde_json::json!({ "op": "upsert_component" });
+    for (k, v) in pump.as_object().unwrap() {
+        change[k] = v.clone();
+    }
+    let file = dir.path().join("cs.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "changes": [change] }).to_string(),
+    )
+    .unwrap();
+    let id = ok(
+        dir.path(),
+        &[
+            "--user",
+            "a.durand",
+            "changesets",
+            "propose",
+            file.to_str().unwrap(),
+            "--title",
+            "PA3",
+        ],
+    );
+    ok(
+        dir.path(),
+        &["--user", "m.lefebvre", "changesets", "validate", id.trim()],
+    );
+
+    let o = jumeau(dir.path(), &["scene", "check", "--json"]);
+    assert!(!o.status.success(), "check must fail: {}", stdout(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        report["components_without_node"],
+        serde_json::json!(["12LAC10AP003"])
+    );
+    assert_eq!(report["nodes_without_component"], serde_json::json!([]));
+
+    // The client says so when it starts (and still runs).
+    let png = dir.path().join("o.png");
+    let o = jumeau(
+        dir.path(),
+        &[
+            "screenshot",
+            "--size",
+            "640x360",
+            "--out",
+            png.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 component(s) have no node in the 3D scenes: 12LAC10AP003"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -296,6 +296,7 @@ fn bench_when_settled(
             "parts": scenes.parts,
             "loaded_ms": ms(scenes.loaded),
             "spawned_ms": ms(scenes.spawned),
+            "index_ms": ms(scenes.index_work),
             "ready_ms": ms(scenes.indexed),
         },
         "own_systems_per_frame": timing::summary(&log.own),

@@ -84,8 +84,11 @@ pub struct SceneLoad {
     pub loaded: Option<Duration>,
     /// All scene instances spawned in the world.
     pub spawned: Option<Duration>,
-    /// Identities attached and bounds measured: the plant is usable.
+    /// Identities attached and bounds measured: the plant is usable (a frame after the spawn,
+    /// once transforms have propagated).
     pub indexed: Option<Duration>,
+    /// Time spent attaching identities, tones and measuring bounds.
+    pub index_work: Option<Duration>,
     pub components: usize,
     pub parts: usize,
 }
@@ -99,6 +102,7 @@ impl Default for SceneLoad {
             loaded: None,
             spawned: None,
             indexed: None,
+            index_work: None,
             components: 0,
             parts: 0,
         }
@@ -312,6 +316,7 @@ fn index_scenes(
     if load.spawned.is_none() {
         return;
     }
+    let work = Instant::now();
     let codes: HashMap<Entity, String> = nodes
         .iter()
         .filter_map(|(e, extras)| {
@@ -357,14 +362,16 @@ fn index_scenes(
     }
     load.components = codes.len();
     load.parts = count;
+    load.index_work = Some(work.elapsed());
     let indexed = load.requested.elapsed();
     load.indexed = Some(indexed);
     let ms = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1e3);
     info!(
-        "scenes: {} files loaded in {:.0} ms, spawned in {:.0} ms, ready in {:.0} ms ({} components, {} parts)",
+        "scenes: {} files loaded in {:.0} ms, spawned in {:.0} ms, indexed in {:.1} ms, ready in {:.0} ms ({} components, {} parts)",
         load.handles.len(),
         ms(load.loaded),
         ms(load.spawned),
+        ms(load.index_work),
         ms(Some(indexed)),
         load.components,
         load.parts

@@ -1,7 +1,7 @@
 //! Horizontal triple-pressure HRSG with reheat: diverter and bypass stack at the GT exhaust,
 //! inlet duct widening to the casing, the heat-exchanger sections in gas-path order inside the
 //! casing (each section a component), the drums across the roof with their downcomers, the
-//! stack. Origin: the casing's foot, mid-length. Feed pumps and valves on the `side` face.
+//! 60 m stack. Origin: the casing's foot, mid-length. Feed pumps and valves on the `side` face.
 
 use super::{add, column, pump, valve};
 use crate::geometry::{Axis, Shape};
@@ -103,8 +103,8 @@ pub fn build(side: f32) -> UnitModel {
             ),
             part(
                 "stack",
-                Shape::Cyl(Axis::Y, 2.8, 50.0),
-                [15.4, 25.0, 0.0],
+                Shape::Cyl(Axis::Y, 2.8, 60.0),
+                [15.4, 30.0, 0.0],
                 Tone::Light,
             ),
             part(
@@ -116,7 +116,7 @@ pub fn build(side: f32) -> UnitModel {
             part(
                 "platform-top",
                 Shape::Cyl(Axis::Y, 3.6, 0.3),
-                [15.4, 46.0, 0.0],
+                [15.4, 56.0, 0.0],
                 Tone::Dark,
             ),
             part(

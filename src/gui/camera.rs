@@ -132,7 +132,7 @@ const PRESETS: [(&str, f32, f32); 5] = [
     ("TV", 0.65, 0.42),
 ];
 
-pub fn preset(alias: &str) -> Option<(f32, f32)> {
+fn preset(alias: &str) -> Option<(f32, f32)> {
     PRESETS
         .iter()
         .find(|(a, _, _)| *a == alias)

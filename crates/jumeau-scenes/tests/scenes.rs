@@ -121,7 +121,10 @@ fn cr2_is_an_hrsg_with_its_drums_on_top_and_its_stack_the_tallest() {
     for drum in ["12HAD50BB001/", "12HAD30BB001/", "12HAD10BB001/"] {
         assert!(top_of(drum) > casing, "{drum} above the casing");
     }
-    assert!(top_of("12HNE10/stack") >= 60.0, "the 60 m stack of master data");
+    assert!(
+        top_of("12HNE10/stack") >= 60.0,
+        "the 60 m stack of master data"
+    );
 }
 
 /// The Khronos validator, run by `scripts/validate-gltf.cjs` (installed by scripts/test.sh).

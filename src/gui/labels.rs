@@ -195,6 +195,7 @@ fn draw_labels(
             .anchor_size(pos, galley.size())
             .expand(4.0);
         let rect = rect.expand2(egui::vec2(0.0, ((30.0 - rect.height()) / 2.0).max(0.0)));
+        let rect = keep_inside(rect, view_rect);
         drawn.push((c, galley, color, rect));
     }
     let places = declutter(drawn.iter().map(|(c, _, _, rect)| {
@@ -237,6 +238,13 @@ fn draw_labels(
         }
     }
     Ok(())
+}
+
+/// A label whose anchor is near the view's edge slides inside it instead of being cut.
+fn keep_inside(rect: egui::Rect, view: egui::Rect) -> egui::Rect {
+    let dx = (view.min.x - rect.min.x).max(0.0) + (view.max.x - rect.max.x).min(0.0);
+    let dy = (view.min.y - rect.min.y).max(0.0);
+    rect.translate(egui::vec2(dx, dy))
 }
 
 /// The label's text, colour and font size: a unit with its key values and alarm count, a
@@ -308,6 +316,14 @@ mod tests {
         let moved = out[2].unwrap();
         assert!(moved.max.y <= 100.0 && !moved.intersects(r(100.0, 100.0)));
         assert_eq!(out[3], Some(r(400.0, 100.0)));
+    }
+
+    #[test]
+    fn a_label_at_the_edge_slides_inside_the_view() {
+        let view = egui::Rect::from_min_max(egui::pos2(300.0, 40.0), egui::pos2(1000.0, 800.0));
+        let moved = keep_inside(r(960.0, 20.0), view);
+        assert!(view.contains_rect(moved), "{moved:?}");
+        assert_eq!(keep_inside(r(500.0, 300.0), view), r(500.0, 300.0));
     }
 
     #[test]

@@ -424,6 +424,9 @@ pub struct ScreenshotArgs {
     pub bench_frames: u32,
     #[arg(long)]
     pub bench_out: Option<PathBuf>,
+    /// Label every component at any distance (the labels' worst case, for --bench-frames).
+    #[arg(long)]
+    pub all_labels: bool,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {

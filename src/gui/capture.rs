@@ -2,15 +2,14 @@
 //! to PNG through Bevy's screenshot API, exit.
 
 use super::alarms::AlarmListView;
-use super::camera::FlyTo;
-use super::camera::OrbitCamera;
+use super::camera::{FlyTo, OrbitCamera};
+use super::labels::LabelRange;
 use super::live::LiveFeed;
 use super::logbook::LogbookView;
 use super::pid::PidView;
 use super::plant::Session;
 use super::procedures::ProcedureView;
-use super::scene::PlantBounds;
-use super::scene::SceneLoad;
+use super::scene::{PlantBounds, SceneLoad};
 use super::selection::{Select, Selection, ShowHover};
 use super::timing::{self, FrameLog};
 use super::trends::TrendView;
@@ -42,6 +41,7 @@ struct CaptureRequest {
     click: Option<String>,
     bench_frames: u32,
     bench_out: Option<PathBuf>,
+    all_labels: bool,
 }
 
 #[derive(Resource, Default)]
@@ -81,9 +81,15 @@ impl Plugin for CapturePlugin {
             click: a.click.clone(),
             bench_frames: a.bench_frames,
             bench_out: a.bench_out.clone(),
+            all_labels: a.all_labels,
         })
         .init_resource::<CaptureState>()
         .insert_resource(ShowHover(false))
+        .insert_resource(if a.all_labels {
+            LabelRange(f32::INFINITY)
+        } else {
+            LabelRange::default()
+        })
         .insert_resource(LogbookView::opened(a.logbook))
         .insert_resource(AlarmListView::opened(a.alarm_list))
         .insert_resource(trends)
@@ -289,6 +295,7 @@ fn bench_when_settled(
     let ms = |d: Option<std::time::Duration>| d.map(|d| d.as_secs_f64() * 1e3);
     let report = serde_json::json!({
         "view": req.view,
+        "all_labels": req.all_labels,
         "build": if cfg!(debug_assertions) { "debug" } else { "release" },
         "scene": {
             "files": jumeau_scenes::EMBEDDED.len(),

@@ -20,7 +20,7 @@ pub struct LabelsPlugin;
 
 impl Plugin for LabelsPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(
+        app.init_resource::<LabelRange>().add_systems(
             EguiPrimaryContextPass,
             draw_labels.after(super::panels::ShellSet),
         );
@@ -30,6 +30,17 @@ impl Plugin for LabelsPlugin {
 /// Beyond this distance from the camera (m) a component's own label is not drawn: the overview
 /// shows the units, a unit's view its components.
 pub const COMPONENT_LABEL_RANGE: f32 = 140.0;
+/// How far from the camera component labels are drawn (`screenshot --all-labels`: everywhere,
+/// the worst case for the frame budget).
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub struct LabelRange(pub f32);
+
+impl Default for LabelRange {
+    fn default() -> Self {
+        LabelRange(COMPONENT_LABEL_RANGE)
+    }
+}
+
 /// At most this many labels at once.
 pub const MAX_LABELS: usize = 28;
 
@@ -74,14 +85,15 @@ pub fn candidates<'a>(
     selected: Option<&str>,
     alarmed: &AlarmPaint,
     eye: Vec3,
+    range: f32,
 ) -> Vec<Candidate<'a>> {
     // Looking at a unit, its own components are labelled first; other units' only up close.
     let focus_unit = selected
         .and_then(|code| session.component(code))
         .map(|c| c.unit.as_str());
     let range_for = |c: &Component| match focus_unit {
-        Some(unit) if unit != c.unit => COMPONENT_LABEL_RANGE / 2.0,
-        _ => COMPONENT_LABEL_RANGE,
+        Some(unit) if unit != c.unit => range / 2.0,
+        _ => range,
     };
     let mut out: Vec<Candidate> = session
         .md
@@ -153,6 +165,7 @@ fn draw_labels(
     health: Res<AlarmSnapshot>,
     camera: Single<(&Camera, &GlobalTransform), With<OrbitCamera>>,
     mut select: MessageWriter<Select>,
+    range: Res<LabelRange>,
     own_time: Res<OwnTime>,
 ) -> Result {
     let _t = own_time.measure();
@@ -177,6 +190,7 @@ fn draw_labels(
         selection.code.as_deref(),
         &paint,
         cam_transform.translation(),
+        range.0,
     );
     let mut drawn = Vec::new();
     for c in &list {

@@ -372,13 +372,7 @@ mod tests {
     use super::*;
 
     fn session() -> Session {
-        let user = jumeau_store::User {
-            login: "j.martin".into(),
-            display_name: "Julien Martin".into(),
-            role: jumeau_core::Role::Operator,
-            active: true,
-        };
-        Session::new(jumeau_core::seed::plant(), user, None)
+        Session::seed_for_tests()
     }
 
     #[test]

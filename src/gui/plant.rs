@@ -58,6 +58,18 @@ impl Session {
         }
     }
 
+    /// The seed plant with the seed operator, for unit tests of the panels.
+    #[cfg(test)]
+    pub fn seed_for_tests() -> Session {
+        let user = jumeau_store::User {
+            login: "j.martin".into(),
+            display_name: "Julien Martin".into(),
+            role: jumeau_core::Role::Operator,
+            active: true,
+        };
+        Session::new(jumeau_core::seed::plant(), user, None)
+    }
+
     pub fn component(&self, code: &str) -> Option<&Component> {
         self.index.get(code).map(|&i| &self.md.components[i])
     }

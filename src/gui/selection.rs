@@ -7,7 +7,8 @@ use super::plant::{ComponentCode, Session};
 use super::scene::{Paint, Palette, ScenePart};
 use super::timing::OwnTime;
 use bevy::prelude::*;
-use std::collections::HashSet;
+use jumeau_core::Priority;
+use std::collections::{HashMap, HashSet};
 
 pub struct SelectionPlugin;
 
@@ -164,6 +165,39 @@ fn apply_select(
     }
 }
 
+/// The alarm look of each component: the worst priority among its own alarms and its
+/// ancestors' (a turbine trip, raised on the unit, colours the whole machine; a pump's alarm
+/// only the pump), unacknowledged if any of them is.
+fn inherited_alarms<'a>(
+    session: &'a Session,
+    paint: &AlarmPaint,
+) -> HashMap<&'a str, (Priority, bool)> {
+    let mut out = HashMap::new();
+    if paint.components.is_empty() {
+        return out;
+    }
+    for c in &session.md.components {
+        let mut worst: Option<(Priority, bool)> = None;
+        let mut at = Some(c);
+        while let Some(comp) = at {
+            if let Some(&(p, unack)) = paint.components.get(&comp.code) {
+                worst = Some(match worst {
+                    None => (p, unack),
+                    Some((w, u)) => (w.min(p), u || unack),
+                });
+            }
+            at = comp
+                .parent
+                .as_deref()
+                .and_then(|parent| session.component(parent));
+        }
+        if let Some(w) = worst {
+            out.insert(c.code.as_str(), w);
+        }
+    }
+    out
+}
+
 /// Paints every part: its alarm colour while its component is in alarm (blinking while
 /// unacknowledged), tinted when selected, grey otherwise (ISA-101: colour means abnormal).
 #[allow(clippy::too_many_arguments)]
@@ -186,11 +220,11 @@ fn highlight(
         .as_deref()
         .map(|c| session.with_descendants(c).into_iter().collect())
         .unwrap_or_default();
+    let alarms = inherited_alarms(&session, &paint);
     for (part, mut material) in &mut parts {
         let Some(code) = &part.code else { continue };
-        let alarm = paint
-            .components
-            .get(code)
+        let alarm = alarms
+            .get(code.as_str())
             .filter(|(_, unack)| !unack || paint.blink_on);
         // The alarm colour wins over the selection tint: the card shows what is selected.
         let look = match (alarm, lit.contains(code)) {
@@ -202,5 +236,36 @@ fn highlight(
         if material.0 != handle {
             material.0 = handle;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_alarm_colours_the_whole_machine_and_a_pump_alarm_only_the_pump() {
+        let session = Session::seed_for_tests();
+        let mut paint = AlarmPaint::default();
+        paint
+            .components
+            .insert("11MBA00".into(), (Priority::Critical, false));
+        paint
+            .components
+            .insert("11MBD11".into(), (Priority::Medium, true));
+        paint
+            .components
+            .insert("11LAC10AP001".into(), (Priority::High, false));
+        let alarms = inherited_alarms(&session, &paint);
+        // The trip on TG1 reaches its compressor and generator; the bearing keeps the worst of
+        // its own (medium, unacknowledged) and the trip (critical): critical, blinking.
+        assert_eq!(alarms["11MBA10"], (Priority::Critical, false));
+        assert_eq!(alarms["11MKA10"], (Priority::Critical, false));
+        assert_eq!(alarms["11MBD11"], (Priority::Critical, true));
+        assert_eq!(alarms["11LAC10AP001"], (Priority::High, false));
+        // Nothing spills sideways or upwards.
+        assert!(!alarms.contains_key("11LAC10AP002"));
+        assert!(!alarms.contains_key("11HAD00"));
+        assert!(!alarms.contains_key("12MBA10"));
     }
 }

@@ -29,7 +29,7 @@ impl Plugin for LabelsPlugin {
 
 /// Beyond this distance from the camera (m) a component's own label is not drawn: the overview
 /// shows the units, a unit's view its components.
-pub const COMPONENT_LABEL_RANGE: f32 = 140.0;
+const COMPONENT_LABEL_RANGE: f32 = 140.0;
 /// How far from the camera component labels are drawn (`screenshot --all-labels`: everywhere,
 /// the worst case for the frame budget).
 #[derive(Resource, Debug, Clone, Copy, PartialEq)]
@@ -42,14 +42,14 @@ impl Default for LabelRange {
 }
 
 /// At most this many labels at once.
-pub const MAX_LABELS: usize = 28;
+const MAX_LABELS: usize = 28;
 
 const MUTED: Color32 = Color32::from_rgb(0x9a, 0xa0, 0xa6);
 const ACCENT: Color32 = Color32::from_rgb(0x00, 0xc7, 0xff);
 
 /// What a label stands for, most important first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LabelKind {
+enum LabelKind {
     Selected,
     Alarm(u8),
     Unit,
@@ -57,11 +57,11 @@ pub enum LabelKind {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Candidate<'a> {
-    pub component: &'a Component,
-    pub kind: LabelKind,
-    pub anchor: Vec3,
-    pub distance: f32,
+struct Candidate<'a> {
+    component: &'a Component,
+    kind: LabelKind,
+    anchor: Vec3,
+    distance: f32,
 }
 
 fn priority_rank(p: Priority) -> u8 {
@@ -73,13 +73,13 @@ fn priority_rank(p: Priority) -> u8 {
     }
 }
 
-pub fn is_unit_root(c: &Component) -> bool {
+fn is_unit_root(c: &Component) -> bool {
     c.parent.is_none() && c.alias == c.unit
 }
 
 /// The labels worth drawing from `eye`, in the order they claim space: selected, alarmed (worst
 /// first), units, then components by distance; components only within range.
-pub fn candidates<'a>(
+fn candidates<'a>(
     session: &'a Session,
     bounds: &PlantBounds,
     selected: Option<&str>,
@@ -127,7 +127,7 @@ pub fn candidates<'a>(
 
 /// Places labels in order: a unit or selected label that would cover another moves up above
 /// it (they must stay readable); any other label that would cover one is left out.
-pub fn declutter(rects: impl IntoIterator<Item = (egui::Rect, bool)>) -> Vec<Option<egui::Rect>> {
+fn declutter(rects: impl IntoIterator<Item = (egui::Rect, bool)>) -> Vec<Option<egui::Rect>> {
     let mut placed: Vec<egui::Rect> = Vec::new();
     rects
         .into_iter()

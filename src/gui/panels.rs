@@ -1,5 +1,5 @@
 //! The egui shell: top bar (plant state, user, language), component list by unit with search,
-//! component card, and labels anchored on the 3D view.
+//! component card, hover tooltip (the world labels are `labels`).
 
 use super::alarms::{self, AlarmActions, AlarmListView, AlarmSnapshot};
 use super::camera::{FlyTo, ViewportInsets};

@@ -15,6 +15,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Align2, Color32, FontId};
 use jumeau_core::{Component, Priority};
+use std::collections::HashMap;
 
 pub struct LabelsPlugin;
 
@@ -81,7 +82,7 @@ fn is_unit_root(c: &Component) -> bool {
 /// first), units, then components by distance; components only within range.
 fn candidates<'a>(
     session: &'a Session,
-    bounds: &PlantBounds,
+    anchors: &HashMap<String, Vec3>,
     selected: Option<&str>,
     alarmed: &AlarmPaint,
     eye: Vec3,
@@ -100,7 +101,7 @@ fn candidates<'a>(
         .components
         .iter()
         .filter_map(|c| {
-            let anchor = bounds.label_anchor(session, &c.code)?;
+            let anchor = *anchors.get(&c.code)?;
             let distance = anchor.distance(eye);
             let kind = if selected == Some(c.code.as_str()) {
                 LabelKind::Selected
@@ -158,6 +159,7 @@ fn draw_labels(
     session: Res<Session>,
     selection: Res<Selection>,
     bounds: Res<PlantBounds>,
+    mut anchors: Local<HashMap<String, Vec3>>,
     insets: Res<ViewportInsets>,
     language: Res<Language>,
     feed: Res<LiveFeed>,
@@ -183,10 +185,19 @@ fn draw_labels(
             egui::Id::new("world-labels"),
         ))
         .with_clip_rect(view_rect);
+    // Anchors only move when the plant's bounds do (once, when the scenes are indexed).
+    if bounds.is_changed() {
+        *anchors = session
+            .md
+            .components
+            .iter()
+            .filter_map(|c| Some((c.code.clone(), bounds.label_anchor(&session, &c.code)?)))
+            .collect();
+    }
     let live = LiveView::snapshot(&feed);
     let list = candidates(
         &session,
-        &bounds,
+        &anchors,
         selection.code.as_deref(),
         &paint,
         cam_transform.translation(),

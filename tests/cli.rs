@@ -173,20 +173,8 @@ fn an_engineer_changes_master_data_through_a_change_set_and_the_logbook_records_
     cr1["description"] = "Ballon HP, inspection décennale 2026".into();
     let file = dir.path().join("cs.json");
     let content = serde_json::json!({ "changes": [ { "op": "upsert_component", "code": cr1["code"], "alias": cr1["alias"], "kind": cr1["kind"], "unit": cr1["unit"], "parent": cr1["parent"], "name_fr": cr1["name_fr"], "name_en": cr1["name_en"], "description": cr1["description"], "manufacturer": cr1["manufacturer"], "model": cr1["model"], "rated": cr1["rated"] } ] });
-    std::fs::write(&file, content.to_string()).unwrap();
-    let id = ok(
-        dir.path(),
-        &[
-            "--user",
-            "a.durand",
-            "changesets",
-            "propose",
-            file.to_str().unwrap(),
-            "--title",
-            "Ballon HP CR1",
-        ],
-    );
-    let id = id.trim();
+    let id = propose(dir.path(), "a.durand", &content, "Ballon HP CR1");
+    let id = id.as_str();
     // An operator may not validate; the engineer may.
     let o = jumeau(dir.path(), &["changesets", "validate", id]);
     assert!(!o.status.success());

@@ -42,27 +42,15 @@ fn scene_check_reports_a_component_added_by_a_change_set() {
     for (k, v) in pump.as_object().unwrap() {
         change[k] = v.clone();
     }
-    let file = dir.path().join("cs.json");
-    std::fs::write(
-        &file,
-        serde_json::json!({ "changes": [change] }).to_string(),
-    )
-    .unwrap();
-    let id = ok(
+    let id = propose(
         dir.path(),
-        &[
-            "--user",
-            "a.durand",
-            "changesets",
-            "propose",
-            file.to_str().unwrap(),
-            "--title",
-            "PA3",
-        ],
+        "a.durand",
+        &serde_json::json!({ "changes": [change] }),
+        "PA3",
     );
     ok(
         dir.path(),
-        &["--user", "m.lefebvre", "changesets", "validate", id.trim()],
+        &["--user", "m.lefebvre", "changesets", "validate", &id],
     );
 
     let o = jumeau(dir.path(), &["scene", "check", "--json"]);

@@ -86,30 +86,6 @@ fn luminance_spread(img: &RgbImage, r: &Region) -> (usize, f64) {
     (distinct.len(), var.sqrt())
 }
 
-#[test]
-fn tg1_view_shows_tg1_highlighted_at_the_centre_of_a_real_render() {
-    let dir = tempfile::tempdir().unwrap();
-    let img = screenshot(dir.path(), "TG1");
-    // The 3D view lies between the component list (left) and the card (right).
-    let view = Region {
-        x0: 340,
-        y0: 50,
-        x1: 790,
-        y1: H,
-    };
-    let (distinct, spread) = luminance_spread(&img, &view);
-    assert!(
-        distinct > 200 && spread > 12.0,
-        "blank render: {distinct} colours, σ {spread}"
-    );
-    let centre = view_centre();
-    let (lit, total) = count(&img, &centre, is_selection_tint);
-    assert!(
-        lit * 100 > total * 10,
-        "selected TG1 should fill the centre in the selection colour: {lit}/{total} pixels"
-    );
-}
-
 /// A unit preset (keys 1–5): the unit fills the middle of the view, highlighted, on a real
 /// render with depth (not a flat fill).
 fn assert_unit_preset(view: &str) {
@@ -131,6 +107,11 @@ fn assert_unit_preset(view: &str) {
         lit * 100 > total * 10,
         "{view}: the selected unit should fill the centre in the selection colour: {lit}/{total}"
     );
+}
+
+#[test]
+fn tg1_view_shows_tg1_highlighted_at_the_centre_of_a_real_render() {
+    assert_unit_preset("TG1");
 }
 
 #[test]

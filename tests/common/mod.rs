@@ -46,3 +46,28 @@ pub fn json(data_dir: &Path, args: &[&str]) -> serde_json::Value {
     let out = ok(data_dir, args);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}\n{out}"))
 }
+
+/// Writes `content` (a change-set's JSON) beside the store and proposes it as `proposer`;
+/// returns the change-set id.
+pub fn propose(
+    data_dir: &Path,
+    proposer: &str,
+    content: &serde_json::Value,
+    title: &str,
+) -> String {
+    let file = data_dir.join("cs.json");
+    std::fs::write(&file, content.to_string()).unwrap();
+    let id = ok(
+        data_dir,
+        &[
+            "--user",
+            proposer,
+            "changesets",
+            "propose",
+            file.to_str().unwrap(),
+            "--title",
+            title,
+        ],
+    );
+    id.trim().to_owned()
+}

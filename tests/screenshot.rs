@@ -14,19 +14,24 @@ fn screenshot(data_dir: &Path, view: &str) -> RgbImage {
 }
 
 fn screenshot_with(data_dir: &Path, view: &str, extra: &[&str]) -> RgbImage {
-    let out = data_dir.join(format!("{view}.png"));
+    let mut args = vec!["--view", view];
+    args.extend_from_slice(extra);
+    capture(data_dir, view, &args)
+}
+
+/// `jumeau screenshot` at W×H with `args`, written to `NAME.png` in the data directory.
+fn capture(data_dir: &Path, name: &str, args: &[&str]) -> RgbImage {
+    let out = data_dir.join(format!("{name}.png"));
     let size = format!("{W}x{H}");
-    let mut args = vec![
+    let mut all = vec![
         "screenshot",
-        "--view",
-        view,
         "--size",
         &size,
         "--out",
         out.to_str().unwrap(),
     ];
-    args.extend_from_slice(extra);
-    ok(data_dir, &args);
+    all.extend_from_slice(args);
+    ok(data_dir, &all);
     let img = image::open(&out).expect("a PNG").to_rgb8();
     assert_eq!(img.dimensions(), (W, H));
     img
@@ -193,14 +198,11 @@ fn is_alarm_colour(p: &image::Rgb<u8>) -> bool {
 /// A frame of the feedwater-pump bearing fault (`tests/fixtures/fast-pump-vibration.toml` at
 /// ×60), taken once the drive-end vibration alarm shows, everything acknowledged.
 fn pump_fault_screenshot(data_dir: &Path, name: &str, extra: &[&str]) -> RgbImage {
-    let out = data_dir.join(format!("{name}.png"));
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/fast-pump-vibration.toml"
     );
-    let size = format!("{W}x{H}");
     let mut args = vec![
-        "screenshot",
         "--scenario",
         fixture,
         "--speed",
@@ -208,14 +210,9 @@ fn pump_fault_screenshot(data_dir: &Path, name: &str, extra: &[&str]) -> RgbImag
         "--wait-alarm",
         "11LAC10CY111-H",
         "--acknowledge",
-        "--size",
-        &size,
-        "--out",
-        out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    ok(data_dir, &args);
-    image::open(&out).expect("a PNG").to_rgb8()
+    capture(data_dir, name, &args)
 }
 
 #[test]
@@ -305,12 +302,10 @@ fn the_pid_shows_the_alarmed_pump_in_its_priority_colour() {
 #[test]
 fn the_procedure_panel_starts_a_run_recorded_in_the_store_and_the_logbook() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("procedure.png");
-    let size = format!("{W}x{H}");
-    ok(
+    let img = capture(
         dir.path(),
+        "procedure",
         &[
-            "screenshot",
             "--scenario",
             "tg1-trip",
             "--speed",
@@ -319,13 +314,8 @@ fn the_procedure_panel_starts_a_run_recorded_in_the_store_and_the_logbook() {
             "tg1-trip-response",
             "--frames",
             "30",
-            "--size",
-            &size,
-            "--out",
-            out.to_str().unwrap(),
         ],
     );
-    let img = image::open(&out).expect("a PNG").to_rgb8();
     // The panel is drawn over the 3D view (top left of it) and is not blank.
     let panel = Region {
         x0: 370,

@@ -13,8 +13,8 @@ packages=(
     # Test peers: PDF text extraction, Python for the independent export verifier and the
     # independent OPC UA server, a real MQTT broker.
     poppler-utils python3 python3-pip mosquitto mosquitto-clients
-    # The Khronos glTF validator runs on Node.js; curl fetches it.
-    nodejs curl ca-certificates
+    # The Khronos glTF validator runs on Node.js; npm fetches it (below).
+    nodejs ca-certificates
 )
 
 sudo=""
@@ -47,16 +47,22 @@ if ! python3 -c "import asyncua" 2>/dev/null; then
 fi
 
 # The Khronos glTF validator (npm package `gltf-validator`: one self-contained script, no
-# dependencies), checked against the tarball's SHA-256, for the scene tests.
+# dependencies), fetched with the ordinary npm client, pinned and checked against the tarball's
+# SHA-256, for the scene tests.
 validator="$HOME/.cache/jumeau/npm/node_modules/gltf-validator"
 if [ ! -f "$validator/index.js" ]; then
     echo "setup: fetching the Khronos glTF validator"
-    tarball=$(mktemp)
-    curl -fsSL https://registry.npmjs.org/gltf-validator/-/gltf-validator-2.0.0-dev.3.10.tgz -o "$tarball"
-    echo "4e03dbdc3bc0d1342afd5d2d7ae341a7e3474502ccb872b02dbbaddaee0fdec6  $tarball" | sha256sum -c --quiet
+    # Debian's npm only where Node.js came without its own.
+    if ! command -v npm >/dev/null; then
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq npm
+    fi
+    work=$(mktemp -d)
+    (cd "$work" && npm pack --silent gltf-validator@2.0.0-dev.3.10 >/dev/null)
+    echo "4e03dbdc3bc0d1342afd5d2d7ae341a7e3474502ccb872b02dbbaddaee0fdec6  $work/gltf-validator-2.0.0-dev.3.10.tgz" | sha256sum -c --quiet
     mkdir -p "$validator"
-    tar -xzf "$tarball" -C "$validator" --strip-components=1
-    rm -f "$tarball"
+    tar -xzf "$work/gltf-validator-2.0.0-dev.3.10.tgz" -C "$validator" --strip-components=1
+    rm -rf "$work"
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -50,6 +50,19 @@ pub struct SourceArgs {
     pub seed: u64,
 }
 
+impl SourceArgs {
+    /// The runtime's source: the plant's endpoint if given, else the built-in simulator.
+    pub fn runtime_source(&self) -> jumeau_runtime::SourceConfig {
+        match &self.source {
+            Some(url) => jumeau_runtime::SourceConfig::Endpoint {
+                url: url.clone(),
+                security: self.security.clone(),
+            },
+            None => jumeau_runtime::SourceConfig::simulator(&self.scenario, self.speed, self.seed),
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
 pub enum Lang {
     #[default]

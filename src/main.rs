@@ -1,10 +1,8 @@
 //! Jumeau: 3D/AR client for a 2×1 combined-cycle power plant.
 
-mod alarms;
 mod cli;
 mod commands;
 mod display;
-mod feed;
 mod gui;
 mod store_location;
 
@@ -36,7 +34,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &cli.source,
             Some(args),
         ),
-        Some(Command::Sim(args)) => commands::sim::run(&args, &cli.source),
+        Some(Command::Sim(args)) => commands::sim::run(&store_path, &args, &cli.source),
         Some(Command::Opcua(cmd)) => commands::opcua::run(cmd, &cli.source),
         Some(Command::Tags(cmd)) => commands::tags::run(&store_path, cmd, &cli.source),
         Some(Command::Alarms(cmd)) => {

@@ -81,3 +81,52 @@ fn scene_check_reports_a_component_added_by_a_change_set() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_renamed_alias_shows_in_components_scene_check_and_the_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pump =
+        json(dir.path(), &["components", "show", "CR2-PA2", "--json"])["component"].clone();
+    pump["alias"] = "CR2-PAS".into();
+    let mut change = serde_json::json!({ "op": "upsert_component" });
+    for (k, v) in pump.as_object().unwrap() {
+        change[k] = v.clone();
+    }
+    let id = propose(
+        dir.path(),
+        "a.durand",
+        &serde_json::json!({ "changes": [change] }),
+        "CR2 standby feed pump renamed",
+    );
+    ok(
+        dir.path(),
+        &["--user", "m.lefebvre", "changesets", "validate", &id],
+    );
+
+    let shown = json(dir.path(), &["components", "show", "CR2-PAS", "--json"]);
+    assert_eq!(shown["component"]["code"], "12LAC10AP002");
+
+    // The committed scenes still carry the old alias: the check says so (a warning).
+    let o = jumeau(dir.path(), &["scene", "check", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        report["stale_aliases"],
+        serde_json::json!(["12LAC10AP002: scene CR2-PA2, master data CR2-PAS"])
+    );
+    // The client knows the component by its new alias (and its card and label show it).
+    let png = dir.path().join("pas.png");
+    let o = jumeau(
+        dir.path(),
+        &[
+            "screenshot",
+            "--view",
+            "CR2-PAS",
+            "--size",
+            "640x360",
+            "--out",
+            png.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(png.is_file());
+}

@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use jumeau_core::alarm::{AlarmEvent, kpi};
-use jumeau_scada::{format_ms, parse_ms};
 use jumeau_store::Store;
+use jumeau_tagbus::{format_ms, parse_ms};
+
+use jumeau_runtime::{Runtime, RuntimeConfig, RuntimeEvent};
 
 use crate::cli::{AlarmsCommand, SourceArgs};
-use crate::feed::{self, FeedUser};
 
 pub fn run(
     store_path: &Path,
@@ -35,19 +36,23 @@ fn watch(
     run_for: Duration,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let store = Store::open_seeded(store_path)?;
-    store.user(login)?;
-    let md = store.master_data()?;
-    drop(store);
-    let feed = feed::start(&md, source, store_path, FeedUser { login, device })?;
+    let runtime = Runtime::start(RuntimeConfig {
+        store_path: store_path.to_owned(),
+        login: login.to_owned(),
+        device: device.to_owned(),
+        source: source.runtime_source(),
+    })?;
     let deadline = Instant::now() + run_for;
-    let mut next = 0;
+    let mut cursor = 0;
     while Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(200));
-        let board = feed.alarms.lock().expect("alarm lock");
-        let (events, total) = board.events_since(next);
-        next = total;
-        for e in &events {
+        let (events, next) = runtime.events_since(cursor);
+        cursor = next;
+        let Some(board) = runtime.alarms() else { break };
+        for e in events.iter().filter_map(|e| match e {
+            RuntimeEvent::Alarm(a) => Some(a),
+            _ => None,
+        }) {
             let state = board
                 .engine
                 .alarm(&e.code)
@@ -56,11 +61,10 @@ fn watch(
             print_event(e, &state, json);
         }
     }
-    let status = feed.status.lock().expect("status lock");
-    if let Some(e) = &status.error {
+    if let Some(e) = &runtime.status().error {
         eprintln!("jumeau: source: {e}");
     }
-    if let Some(e) = &feed.alarms.lock().expect("alarm lock").error {
+    if let Some(e) = runtime.alarms().and_then(|b| b.error.clone()) {
         eprintln!("jumeau: alarm journal: {e}");
         return Ok(ExitCode::FAILURE);
     }
@@ -112,18 +116,24 @@ fn kpis(
     to: Option<String>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
+    let store = Store::open_seeded(store_path)?;
+    // By default up to now, or to the latest event when it is later: on the simulator the
+    // journal is on plant time, which runs ahead of the wall clock above ×1.
+    let latest = store
+        .alarm_journal(i64::MIN, i64::MAX, usize::MAX)?
+        .last()
+        .map(|r| r.ts_ms + 1);
     let to_ms = to
         .as_deref()
         .map(parse_time)
         .transpose()?
-        .unwrap_or_else(jumeau_scada::now_ms);
+        .unwrap_or_else(|| jumeau_tagbus::now_ms().max(latest.unwrap_or(i64::MIN)));
     let from_ms = from
         .as_deref()
         .map(parse_time)
         .transpose()?
         .unwrap_or(to_ms - 24 * 3_600_000);
     anyhow::ensure!(from_ms < to_ms, "--from must be before --to");
-    let store = Store::open_seeded(store_path)?;
     // Standing alarms need what was raised before the period: read from the start.
     let rows = store.alarm_journal(i64::MIN, to_ms, usize::MAX)?;
     let events: Vec<kpi::JournalEvent> = rows.iter().filter_map(|r| r.to_kpi_event()).collect();

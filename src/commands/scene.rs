@@ -25,6 +25,8 @@ fn layout_in(dir: &Path) -> anyhow::Result<Layout> {
 
 fn build(out: &Path) -> anyhow::Result<ExitCode> {
     let layout = layout_in(out)?;
+    // The seed plant: the scenes' node order follows it, and the committed files are built from
+    // it (master data read back from the store comes in another order).
     let md = jumeau_core::seed::plant();
     let files = jumeau_scenes::build(&layout, &md)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;

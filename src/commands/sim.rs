@@ -1,16 +1,19 @@
 //! `jumeau sim`: the plant simulator standalone, served over OPC UA and optionally MQTT.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use jumeau_scada::{mqtt, opcua_server};
+use jumeau_scada::mqtt;
 use jumeau_sim::{Clock, Scenario, Simulator};
+use jumeau_simserver::opcua as opcua_server;
 
 use crate::cli::{SimArgs, SourceArgs};
 
-pub fn run(args: &SimArgs, source: &SourceArgs) -> anyhow::Result<ExitCode> {
-    let md = jumeau_core::seed::plant();
+pub fn run(store_path: &Path, args: &SimArgs, source: &SourceArgs) -> anyhow::Result<ExitCode> {
+    // The plant as master data holds it: a validated change-set is served too.
+    let md = jumeau_store::Store::open_seeded(store_path)?.master_data()?;
     let scenario = Scenario::load(&source.scenario)?;
     let clock = Clock::new(source.speed).map_err(anyhow::Error::msg)?;
     if let Some(broker) = &args.mqtt {
@@ -35,22 +38,25 @@ pub fn run(args: &SimArgs, source: &SourceArgs) -> anyhow::Result<ExitCode> {
         if let Some(broker) = &args.mqtt {
             let publisher = mqtt::Publisher::start(broker).map_err(anyhow::Error::msg)?;
             println!("MQTT: publishing to {broker}, one topic per tag (docs/mqtt-format.md)");
-            let (sim, md) = (server.simulator.clone(), md.clone());
+            let (sim, md, epoch_ms) = (server.simulator.clone(), md.clone(), server.epoch_ms);
             tokio::spawn(async move {
                 let mut ticker = tokio::time::interval(Duration::from_secs(1));
                 loop {
                     ticker.tick().await;
-                    let values = sim.lock().expect("simulator lock").values();
-                    let now = jumeau_scada::now_ms();
+                    // Stamped with plant time, as the OPC UA values are.
+                    let (values, now) = {
+                        let s = sim.lock().expect("simulator lock");
+                        (s.values(), epoch_ms + (s.time_s() * 1000.0).round() as i64)
+                    };
                     for (tag, value) in md.tags.iter().zip(values) {
                         let Some(topic) = &tag.mqtt_topic else {
                             continue;
                         };
                         let value = value.map(|x| {
                             if tag.quantity == jumeau_core::Quantity::State {
-                                jumeau_scada::Value::State(x != 0.0)
+                                jumeau_tagbus::Value::State(x != 0.0)
                             } else {
-                                jumeau_scada::Value::Number(x)
+                                jumeau_tagbus::Value::Number(x)
                             }
                         });
                         publisher

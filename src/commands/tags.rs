@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, bail};
-use jumeau_scada::opcua_client::{self, ClientConfig, LinkEvent, Security, WatchItem};
-use jumeau_scada::{TagUpdate, format_ms, mqtt};
+use jumeau_scada::mqtt;
+use jumeau_scada::opcua_client::{self, ClientConfig, Security, WatchItem};
 use jumeau_store::Store;
+use jumeau_tagbus::LinkEvent;
+use jumeau_tagbus::{TagUpdate, format_ms};
 
 use crate::cli::{SourceArgs, TagsCommand, WatchArgs};
 
@@ -124,7 +126,7 @@ fn opcua_items(store_path: &Path, args: &WatchArgs) -> anyhow::Result<Vec<WatchI
         return Ok(items);
     }
     let md = Store::open_seeded(store_path)?.master_data()?;
-    let all = crate::feed::watch_items(&md);
+    let all = jumeau_runtime::watch_items(&md);
     if args.tags.is_empty() {
         return Ok(all);
     }

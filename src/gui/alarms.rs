@@ -11,6 +11,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
 use jumeau_core::Priority;
 use jumeau_core::alarm::Alarm;
+use jumeau_runtime::Command;
 
 use super::i18n::{self, Language, Texts};
 use super::live::LiveFeed;
@@ -85,7 +86,7 @@ fn refresh_alarms(
     own_time: Res<OwnTime>,
 ) {
     let _t = own_time.measure();
-    let Ok(board) = feed.0.alarms.lock() else {
+    let Some(board) = feed.0.alarms() else {
         snapshot.error = Some("alarm engine stopped".into());
         return;
     };
@@ -124,7 +125,7 @@ pub struct AlarmActions {
 
 /// "15:57:39" (UTC, as every time in the journal).
 fn clock(ms: i64) -> String {
-    let s = jumeau_scada::format_ms(ms);
+    let s = jumeau_tagbus::format_ms(ms);
     s.get(11..19).unwrap_or(&s).to_owned()
 }
 
@@ -238,7 +239,6 @@ pub fn banner(
 pub fn apply(
     actions: AlarmActions,
     feed: &LiveFeed,
-    session: &Session,
     list: &mut AlarmListView,
     trends: &mut TrendView,
     select: &mut MessageWriter<Select>,
@@ -255,10 +255,10 @@ pub fn apply(
     if actions.acknowledge.is_empty() {
         return;
     }
-    if let Ok(mut board) = feed.0.alarms.lock() {
-        for code in actions.acknowledge {
-            if let Err(e) = board.acknowledge(&code, &session.user.login) {
-                list.message = Some(e.to_string());
+    {
+        for alarm in actions.acknowledge {
+            if let Err(e) = feed.command(Command::Acknowledge { alarm }) {
+                list.message = Some(e);
             }
         }
     }
@@ -419,41 +419,41 @@ fn alarm_list_window(
             }
         });
     view.open = open;
-    if let Ok(mut board) = feed.0.alarms.lock() {
-        let login = &session.user.login;
-        if let Some((code, minutes, reason)) = shelve {
-            let done = if minutes > 0 {
-                board.shelve(&code, minutes, &reason, login)
-            } else {
-                board.set_out_of_service(&code, Some(&reason), login)
-            };
-            match done {
-                Ok(()) => {
-                    view.shelving = None;
-                    view.message = None;
-                }
-                Err(e) => view.message = Some(e.to_string()),
+    if let Some((alarm, minutes, reason)) = shelve {
+        let command = if minutes > 0 {
+            Command::Shelve {
+                alarm,
+                minutes,
+                reason,
             }
-        }
-        if let Some(code) = unshelve
-            && let Err(e) = board.unshelve(&code, login)
-        {
-            view.message = Some(e.to_string());
-        }
-        if let Some(code) = in_service
-            && let Err(e) = board.set_out_of_service(&code, None, login)
-        {
-            view.message = Some(e.to_string());
+        } else {
+            Command::OutOfService {
+                alarm,
+                reason: Some(reason),
+            }
+        };
+        match feed.command(command) {
+            Ok(_) => {
+                view.shelving = None;
+                view.message = None;
+            }
+            Err(e) => view.message = Some(e),
         }
     }
-    apply(
-        actions,
-        &feed,
-        &session,
-        &mut view,
-        &mut trends,
-        &mut select,
-    );
+    if let Some(alarm) = unshelve
+        && let Err(e) = feed.command(Command::Unshelve { alarm })
+    {
+        view.message = Some(e);
+    }
+    if let Some(alarm) = in_service
+        && let Err(e) = feed.command(Command::OutOfService {
+            alarm,
+            reason: None,
+        })
+    {
+        view.message = Some(e);
+    }
+    apply(actions, &feed, &mut view, &mut trends, &mut select);
     Ok(())
 }
 

@@ -19,6 +19,7 @@ use bevy::picking::pointer::{Location, PointerAction, PointerId, PointerInput};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::{PrimaryWindow, WindowRef};
+use jumeau_runtime::Command;
 use std::path::PathBuf;
 
 pub struct CapturePlugin {
@@ -158,13 +159,13 @@ fn capture_when_settled(
         return;
     }
     // A frame of the plant without its live values would not show what an operator sees.
-    let live = feed.0.live.lock().map(|l| !l.is_empty()).unwrap_or(false);
+    let live = feed.0.live().is_some_and(|l| !l.is_empty());
     if !live && started.elapsed() < LIVE_WAIT {
         state.frame = state.frame.min(req.frames.saturating_sub(1));
     }
     if let Some(code) = &req.wait_alarm
         && !state.requested
-        && !alarm_ready(&feed, &session, code, req.acknowledge)
+        && !alarm_ready(&feed, code, req.acknowledge)
     {
         if started.elapsed() > ALARM_WAIT {
             error!(
@@ -318,32 +319,29 @@ fn bench_when_settled(
 /// Whether the awaited alarm is annunciated (and acknowledged, when asked: the capture
 /// acknowledges what waits as the session's user, through the same path as the client's
 /// button).
-fn alarm_ready(feed: &LiveFeed, session: &Session, code: &str, acknowledge: bool) -> bool {
-    let Ok(mut board) = feed.0.alarms.lock() else {
-        return false;
-    };
-    let Some(alarm) = board.engine.alarm(code) else {
-        return false;
-    };
-    if !alarm.annunciated() {
-        return false;
-    }
-    if acknowledge {
+fn alarm_ready(feed: &LiveFeed, code: &str, acknowledge: bool) -> bool {
+    let waiting: Vec<String> = {
+        let Some(board) = feed.0.alarms() else {
+            return false;
+        };
+        let Some(alarm) = board.engine.alarm(code) else {
+            return false;
+        };
+        if !alarm.annunciated() {
+            return false;
+        }
         // Everything waiting, as the operator's "acknowledge all" would: a steady picture.
-        let waiting: Vec<String> = board
+        board
             .engine
             .alarms()
             .iter()
-            .filter(|a| a.unacknowledged())
+            .filter(|a| acknowledge && a.unacknowledged())
             .map(|a| a.code.clone())
-            .collect();
-        for code in waiting {
-            if board.acknowledge(&code, &session.user.login).is_err() {
-                return false;
-            }
-        }
-    }
-    true
+            .collect()
+    };
+    waiting
+        .into_iter()
+        .all(|alarm| feed.command(Command::Acknowledge { alarm }).is_ok())
 }
 
 fn save_png(image: &Image, out: &std::path::Path) -> Result<(), String> {

@@ -1,20 +1,29 @@
-//! Live values on the client: the feed's shared `LiveValues` read once per frame into a
-//! `LiveView` that the panels draw from. A stale value is drawn greyed with its age, never as
-//! fresh.
+//! Live values on the client: the runtime's `LiveValues` read once per frame into a `LiveView`
+//! that the panels draw from. A stale value is drawn greyed with its age, never as fresh.
 
 use std::sync::MutexGuard;
 
 use bevy::prelude::*;
 use jumeau_core::masterdata::Tag;
-use jumeau_scada::live::{Freshness, StaleReason};
-use jumeau_scada::{LiveValues, Value};
+use jumeau_runtime::{Command, Reply, RuntimeHandle, SourceStatus};
+use jumeau_tagbus::{Freshness, LiveValues, StaleReason, Value};
 
-use crate::feed::{Feed, FeedStatus};
-
+/// The plant runtime: the viewer's only way to the live values, alarms, runs and the store.
 #[derive(Resource, Clone)]
-pub struct LiveFeed(pub Feed);
+pub struct LiveFeed(pub RuntimeHandle);
 
-pub struct LivePlugin(pub Feed);
+impl LiveFeed {
+    /// Carries out a command and waits for the runtime to say it is done (durable): used on a
+    /// click, where the answer must be known before the screen shows the result.
+    pub fn command(&self, command: Command) -> Result<Reply, String> {
+        self.0.send(command).wait(COMMAND_WAIT)
+    }
+}
+
+/// Longest wait for the runtime's answer to a click.
+const COMMAND_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+pub struct LivePlugin(pub RuntimeHandle);
 
 impl Plugin for LivePlugin {
     fn build(&self, app: &mut App) {
@@ -29,7 +38,7 @@ pub struct LiveView<'a> {
     guard: Option<MutexGuard<'a, LiveValues>>,
     /// Stands in when the feed thread died holding the lock: nothing is live then.
     empty: LiveValues,
-    pub status: FeedStatus,
+    pub status: SourceStatus,
     now_ms: i64,
 }
 
@@ -47,10 +56,10 @@ pub struct Reading {
 impl<'a> LiveView<'a> {
     pub fn snapshot(feed: &'a LiveFeed) -> LiveView<'a> {
         LiveView {
-            guard: feed.0.live.lock().ok(),
+            guard: feed.0.live(),
             empty: LiveValues::default(),
-            status: feed.0.status.lock().map(|s| s.clone()).unwrap_or_default(),
-            now_ms: jumeau_scada::now_ms(),
+            status: feed.0.status(),
+            now_ms: jumeau_tagbus::now_ms(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Logbook panel (main courante): timeline with filters and full-text search, manual-entry
 //! form with validation, latest entries of the selected component for its card, and automatic
-//! login/logout entries. Writes go through the store, signed with this device's key.
+//! login/logout entries. Reads and writes go through the runtime, which signs with this
+//! device's key.
 
 use super::i18n::Language;
 use super::plant::Session;
@@ -10,8 +11,11 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
 use jumeau_core::logbook::{EntryDraft, EntryValue};
-use jumeau_store::{LogEntry, LogFilter, Store};
-use std::sync::{Arc, Mutex};
+use jumeau_runtime::{Command, Pending, Reply};
+use jumeau_store::{LogEntry, LogFilter};
+use std::time::Duration;
+
+use super::live::LiveFeed;
 
 pub struct LogbookPlugin;
 
@@ -24,34 +28,22 @@ impl Plugin for LogbookPlugin {
     }
 }
 
-/// The store, for the writes the client makes (logbook entries). Reads of master data were done
-/// once at start.
-#[derive(Resource, Clone)]
-pub struct StoreHandle {
-    pub store: Arc<Mutex<Store>>,
-    pub device: String,
+/// How long the form waits for the runtime to say an entry is in the store.
+const APPEND_WAIT: Duration = Duration::from_secs(5);
+
+/// Asks the runtime for the entries matching `filter`.
+fn fetch(feed: &LiveFeed, filter: LogFilter) -> Option<Pending<Vec<LogEntry>>> {
+    Some(feed.0.logbook(filter))
 }
 
-impl StoreHandle {
-    pub fn append(&self, login: &str, draft: &EntryDraft) -> Result<u64, String> {
-        let mut store = self
-            .store
-            .lock()
-            .map_err(|_| "store unavailable".to_owned())?;
-        store
-            .append_logbook(login, &self.device, draft)
-            .map_err(|e| e.to_string())
-    }
-
-    fn entries(&self, filter: &LogFilter) -> Vec<LogEntry> {
-        match self.store.lock() {
-            Ok(store) => store.logbook(filter).unwrap_or_else(|e| {
-                error!("cannot read the logbook: {e}");
-                Vec::new()
-            }),
-            Err(_) => Vec::new(),
-        }
-    }
+/// The entries of a read in flight, once they have come (None while waiting).
+fn collect(pending: &mut Option<Pending<Vec<LogEntry>>>) -> Option<Vec<LogEntry>> {
+    let result = pending.as_ref()?.try_take()?;
+    *pending = None;
+    Some(result.unwrap_or_else(|e| {
+        error!("cannot read the logbook: {e}");
+        Vec::new()
+    }))
 }
 
 /// Categories of the entries Jumeau writes itself (filter only, not in the form).
@@ -78,6 +70,7 @@ pub struct LogbookView {
     search: String,
     entries: Vec<LogEntry>,
     dirty: bool,
+    fetching: Option<Pending<Vec<LogEntry>>>,
     form: Form,
     message: Option<(bool, String)>,
 }
@@ -94,6 +87,7 @@ impl Default for LogbookView {
             search: String::new(),
             entries: Vec::new(),
             dirty: true,
+            fetching: None,
             form: Form::default(),
             message: None,
         }
@@ -134,43 +128,37 @@ pub struct ComponentEntries {
     pub entries: Vec<LogEntry>,
     /// Set after an append so that the card reloads.
     pub stale: bool,
-}
-
-/// The automatic entry written when a user opens (`login`) or closes (`logout`) the client.
-pub fn session_entry(category: &str, user: &str, device: &str) -> EntryDraft {
-    let verb = if category == "login" {
-        "Ouverture"
-    } else {
-        "Fermeture"
-    };
-    EntryDraft {
-        kind: "automatic".into(),
-        category: category.into(),
-        text: format!("{verb} de session de {user} sur {device}"),
-        ..EntryDraft::default()
-    }
+    fetching: Option<Pending<Vec<LogEntry>>>,
 }
 
 fn refresh_component_entries(
     selection: Res<Selection>,
-    handle: Res<StoreHandle>,
+    feed: Res<LiveFeed>,
     mut latest: ResMut<ComponentEntries>,
     own_time: Res<OwnTime>,
 ) {
     let _t = own_time.measure();
+    if let Some(entries) = collect(&mut latest.fetching) {
+        latest.entries = entries;
+    }
     if latest.code == selection.code && !latest.stale {
         return;
     }
     latest.stale = false;
     latest.code = selection.code.clone();
-    latest.entries = match &selection.code {
-        Some(code) => handle.entries(&LogFilter {
-            component: Some(code.clone()),
-            limit: Some(5),
-            ..LogFilter::default()
-        }),
-        None => Vec::new(),
-    };
+    match &selection.code {
+        Some(code) => {
+            latest.fetching = fetch(
+                &feed,
+                LogFilter {
+                    component: Some(code.clone()),
+                    limit: Some(5),
+                    ..LogFilter::default()
+                },
+            )
+        }
+        None => latest.entries = Vec::new(),
+    }
 }
 
 /// Parses the form's value lines, `NAME=NUMBER UNIT` each.
@@ -194,7 +182,7 @@ fn split_list(s: &str) -> Vec<String> {
 fn logbook_window(
     mut contexts: EguiContexts,
     mut view: ResMut<LogbookView>,
-    handle: Res<StoreHandle>,
+    feed: Res<LiveFeed>,
     session: Res<Session>,
     selection: Res<Selection>,
     language: Res<Language>,
@@ -208,9 +196,12 @@ fn logbook_window(
     let ctx = contexts.ctx_mut()?.clone();
     let fr = language.fr();
     let view = &mut *view;
+    if let Some(mut entries) = collect(&mut view.fetching) {
+        entries.reverse();
+        view.entries = entries;
+    }
     if view.dirty || selection.is_changed() && view.only_selected {
-        view.entries = handle.entries(&timeline_filter(view, &selection));
-        view.entries.reverse();
+        view.fetching = fetch(&feed, timeline_filter(view, &selection));
         view.dirty = false;
     }
     let mut open = true;
@@ -219,7 +210,7 @@ fn logbook_window(
         .default_size([720.0, 420.0])
         .default_pos([340.0, 440.0])
         .show(&ctx, |ui| {
-            if entry_form(ui, view, &handle, &session, &selection, fr) {
+            if entry_form(ui, view, &feed, &session, &selection, fr) {
                 latest.stale = true;
             }
             ui.separator();
@@ -284,7 +275,7 @@ fn rfc3339(secs: u64) -> String {
 fn entry_form(
     ui: &mut egui::Ui,
     view: &mut LogbookView,
-    handle: &StoreHandle,
+    feed: &LiveFeed,
     session: &Session,
     selection: &Selection,
     fr: bool,
@@ -372,7 +363,15 @@ fn entry_form(
                     ..EntryDraft::default()
                 };
                 draft.check().map_err(|e| e.to_string())?;
-                handle.append(&session.user.login, &draft)
+                // Cleared only once the runtime says the entry is in the store.
+                match feed
+                    .0
+                    .send(Command::AppendLogbook(draft))
+                    .wait(APPEND_WAIT)?
+                {
+                    Reply::Entry(seq) => Ok(seq),
+                    other => Err(format!("unexpected answer {other:?}")),
+                }
             });
             view.message = Some(match result {
                 Ok(seq) => {

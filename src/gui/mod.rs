@@ -1,5 +1,5 @@
-//! The Bevy + egui client. Each feature is one plugin; core state comes in as resources built
-//! from the store at start, and nothing here touches SQLite after that.
+//! The Bevy + egui client. Each feature is one plugin; everything it shows or changes goes
+//! through the plant runtime's handle (live values, alarms, runs, store reads and writes).
 
 mod alarms;
 mod camera;
@@ -25,9 +25,13 @@ use bevy::log::LogPlugin;
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
 use bevy_egui::EguiPlugin;
-use jumeau_store::Store;
+use jumeau_runtime::{Command, Runtime, RuntimeConfig};
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
+
+/// How long the client waits for the runtime to record a login or logout.
+const ANSWER: Duration = Duration::from_secs(10);
 
 /// Opens the client, or renders it to a PNG when `screenshot` is given.
 pub fn launch(
@@ -39,11 +43,15 @@ pub fn launch(
     screenshot: Option<ScreenshotArgs>,
 ) -> anyhow::Result<ExitCode> {
     // Load everything the client needs first: a store problem is reported before any window.
-    let store = Store::open_seeded(store_path)?;
-    let session = plant::Session::load(&store, user)?;
+    let runtime = Runtime::open(RuntimeConfig {
+        store_path: store_path.to_owned(),
+        login: user.to_owned(),
+        device: device.to_owned(),
+        source: source.runtime_source(),
+    })?;
     if let Some(args) = &screenshot
         && !args.view.eq_ignore_ascii_case("overview")
-        && session.resolve(&args.view).is_none()
+        && plant::resolve(runtime.md(), &args.view).is_none()
     {
         anyhow::bail!(
             "unknown view `{}`: expected `overview` or a component code or alias (see `jumeau components list`)",
@@ -51,7 +59,7 @@ pub fn launch(
         );
     }
 
-    warn_about_scene_identity(&session.md);
+    warn_about_scene_identity(runtime.md());
 
     let size = screenshot.as_ref().map_or((1600, 900), |s| s.size);
     if !display::has_display() {
@@ -74,24 +82,13 @@ pub fn launch(
         }
     }
     // Live values: the built-in simulator over OPC UA on loopback, or the plant's server.
-    let feed = crate::feed::start(
-        &session.md,
-        source,
-        store_path,
-        crate::feed::FeedUser {
-            login: user,
-            device,
-        },
-    )?;
-    let mut store = store;
-    let display_name = session.user.display_name.clone();
-    let login = logbook::session_entry("login", &display_name, device);
-    store.append_logbook(user, device, &login)?;
-    // Shared with the app; kept here too, because App::run gives the world away.
-    let handle = logbook::StoreHandle {
-        store: std::sync::Arc::new(std::sync::Mutex::new(store)),
-        device: device.to_owned(),
-    };
+    let runtime = runtime.launch()?;
+    runtime
+        .send(Command::Session { opened: true })
+        .wait(ANSWER)
+        .map_err(anyhow::Error::msg)
+        .context("login not recorded in the logbook")?;
+    let session = plant::Session::new(&runtime);
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -113,7 +110,6 @@ pub fn launch(
     .add_plugins(EguiPlugin::default())
     .insert_resource(i18n::Language(lang))
     .insert_resource(session)
-    .insert_resource(handle.clone())
     .add_plugins((
         theme::ThemePlugin,
         timing::TimingPlugin,
@@ -123,7 +119,7 @@ pub fn launch(
         panels::PanelsPlugin,
         labels::LabelsPlugin,
         logbook::LogbookPlugin,
-        live::LivePlugin(feed),
+        live::LivePlugin(runtime.clone()),
         alarms::AlarmsPlugin,
         trends::TrendsPlugin,
         pid::PidPlugin,
@@ -133,8 +129,10 @@ pub fn launch(
         app.add_plugins(capture::CapturePlugin::new(args));
     }
     let exit = app.run();
-    let logout = logbook::session_entry("logout", &display_name, device);
-    if let Err(e) = handle.append(user, &logout) {
+    if let Err(e) = runtime
+        .send(Command::Session { opened: false })
+        .wait(ANSWER)
+    {
         eprintln!("jumeau: logout not recorded in the logbook: {e}");
     }
     if let Some(out) = out {

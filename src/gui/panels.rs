@@ -19,6 +19,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, FontId, RichText};
 use jumeau_core::seed::UNITS;
 use jumeau_core::{Component, Limits};
+use jumeau_runtime::{Command, TrainerCommand};
 
 pub struct PanelsPlugin;
 
@@ -53,6 +54,8 @@ struct Actions {
     toggle_procedures: bool,
     lang: Option<Lang>,
     alarms: AlarmActions,
+    /// Carried out once the live values are no longer held (the runtime reads them).
+    trainer: Option<TrainerCommand>,
 }
 
 /// The client's windows and shared views the shell opens and feeds.
@@ -101,7 +104,7 @@ fn shell(
     let top = egui::Panel::top("top-bar")
         .exact_size(40.0)
         .show(&mut root, |ui| {
-            top_bar(ui, &session, &live, t, language.0, &mut actions)
+            top_bar(ui, &session, &live, &feed, t, language.0, &mut actions)
         })
         .response
         .rect
@@ -181,10 +184,14 @@ fn shell(
         views.procedures.open = !views.procedures.open;
     }
     drop(live);
+    if let Some(command) = actions.trainer
+        && let Err(e) = feed.command(Command::Trainer(command))
+    {
+        warn!("simulator command refused: {e}");
+    }
     alarms::apply(
         actions.alarms,
         &feed,
-        &session,
         &mut views.alarm_list,
         &mut views.trends,
         &mut select,
@@ -199,6 +206,7 @@ fn top_bar(
     ui: &mut egui::Ui,
     session: &Session,
     live: &LiveView,
+    feed: &LiveFeed,
     t: &Texts,
     lang: Lang,
     actions: &mut Actions,
@@ -231,12 +239,11 @@ fn top_bar(
             )
             .on_hover_text(format!("{source}\n{hint}"));
         }
-        if let Some(control) = &live.status.control {
-            simulator_controls(ui, &control.clock, t);
-            // Injecting trips and faults is the trainer's job, never an operator's.
-            if session.user.role == jumeau_core::Role::Trainer {
-                trainer_menu(ui, &control.simulator, t);
-            }
+        // Running the simulator is the trainer's job, never an operator's (the runtime refuses
+        // it to anyone else).
+        if live.status.simulator.is_some() && session.user.role == jumeau_core::Role::Trainer {
+            simulator_controls(ui, feed, t, &mut actions.trainer);
+            trainer_menu(ui, feed, t, &mut actions.trainer);
         }
         ui.separator();
         if let Some(cs) = &session.last_changeset {
@@ -593,13 +600,18 @@ fn tags_table(
 }
 
 /// Trainer's controls of the built-in simulator: pause/resume and speed (1×–60×).
-fn simulator_controls(ui: &mut egui::Ui, clock: &std::sync::Mutex<jumeau_sim::Clock>, t: &Texts) {
-    let Ok(mut clock) = clock.lock() else { return };
-    let label = if clock.paused { t.resume } else { t.pause };
+fn simulator_controls(
+    ui: &mut egui::Ui,
+    feed: &LiveFeed,
+    t: &Texts,
+    command: &mut Option<TrainerCommand>,
+) {
+    let paused = feed.0.clock().paused();
+    let label = if paused { t.resume } else { t.pause };
     if ui.small_button(label).clicked() {
-        clock.paused = !clock.paused;
+        *command = Some(TrainerCommand::Pause(!paused));
     }
-    let current = clock.speed();
+    let current = feed.0.clock().speed();
     egui::ComboBox::from_id_salt("sim-speed")
         .width(56.0)
         .selected_text(format!("×{current}"))
@@ -609,7 +621,7 @@ fn simulator_controls(ui: &mut egui::Ui, clock: &std::sync::Mutex<jumeau_sim::Cl
                     .selectable_label(current == speed, format!("×{speed}"))
                     .clicked()
                 {
-                    let _ = clock.set_speed(speed);
+                    *command = Some(TrainerCommand::Speed(speed));
                 }
             }
         })
@@ -619,16 +631,17 @@ fn simulator_controls(ui: &mut egui::Ui, clock: &std::sync::Mutex<jumeau_sim::Cl
 
 /// The trainer's commands to the built-in simulator: start, stop and trip the units, move the
 /// gas turbines' load set-points, inject the scenario faults; the last events in the tooltip.
-fn trainer_menu(ui: &mut egui::Ui, simulator: &std::sync::Mutex<jumeau_sim::Simulator>, t: &Texts) {
+fn trainer_menu(
+    ui: &mut egui::Ui,
+    feed: &LiveFeed,
+    t: &Texts,
+    command: &mut Option<TrainerCommand>,
+) {
     use jumeau_sim::Action;
-    let Ok(mut sim) = simulator.lock() else {
-        return;
-    };
-    let recent: Vec<String> = sim
-        .journal()
+    let recent: Vec<String> = feed
+        .0
+        .simulator_journal(5)
         .iter()
-        .rev()
-        .take(5)
         .map(|(at, event)| format!("t+{:.0} s  {event}", at))
         .collect();
     let mut action = None;
@@ -698,7 +711,7 @@ fn trainer_menu(ui: &mut egui::Ui, simulator: &std::sync::Mutex<jumeau_sim::Simu
     .response
     .on_hover_text(recent.join("\n"));
     if let Some(action) = action {
-        sim.command(&action);
+        *command = Some(TrainerCommand::Plant(action));
     }
 }
 

@@ -1,10 +1,10 @@
-//! The plant as the client sees it: master data loaded once from the store, the acting user,
-//! and lookups by code, alias and hierarchy.
+//! The plant as the client sees it: master data as the runtime loaded it, the acting user, and
+//! lookups by code, alias and hierarchy.
 
-use anyhow::bail;
 use bevy::prelude::{Component as EcsComponent, Resource};
 use jumeau_core::{Component, MasterData};
-use jumeau_store::{ChangeSetRow, Store, User};
+use jumeau_runtime::{Actor, RuntimeHandle};
+use jumeau_store::ChangeSetRow;
 use std::collections::HashMap;
 
 /// The KKS code of the plant component an entity stands for.
@@ -14,7 +14,7 @@ pub struct ComponentCode(pub String);
 #[derive(Resource)]
 pub struct Session {
     pub md: MasterData,
-    pub user: User,
+    pub user: Actor,
     /// The last validated master-data change-set.
     pub last_changeset: Option<ChangeSetRow>,
     index: HashMap<String, usize>,
@@ -22,21 +22,15 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn load(store: &Store, login: &str) -> anyhow::Result<Session> {
-        let user = store.user(login)?;
-        if !user.active {
-            bail!("account `{login}` is deactivated");
-        }
-        let md = store.master_data()?;
-        let last_changeset = store
-            .changesets()?
-            .into_iter()
-            .rev()
-            .find(|c| c.status == jumeau_core::ChangeSetStatus::Validated);
-        Ok(Session::new(md, user, last_changeset))
+    pub fn new(runtime: &RuntimeHandle) -> Session {
+        Session::build(
+            runtime.md().clone(),
+            runtime.actor().clone(),
+            runtime.last_changeset().cloned(),
+        )
     }
 
-    pub fn new(md: MasterData, user: User, last_changeset: Option<ChangeSetRow>) -> Session {
+    fn build(md: MasterData, user: Actor, last_changeset: Option<ChangeSetRow>) -> Session {
         let index = md
             .components
             .iter()
@@ -61,13 +55,13 @@ impl Session {
     /// The seed plant with the seed operator, for unit tests of the panels.
     #[cfg(test)]
     pub fn seed_for_tests() -> Session {
-        let user = jumeau_store::User {
+        let user = Actor {
             login: "j.martin".into(),
             display_name: "Julien Martin".into(),
             role: jumeau_core::Role::Operator,
-            active: true,
+            device: "test".into(),
         };
-        Session::new(jumeau_core::seed::plant(), user, None)
+        Session::build(jumeau_core::seed::plant(), user, None)
     }
 
     pub fn component(&self, code: &str) -> Option<&Component> {
@@ -76,10 +70,7 @@ impl Session {
 
     /// A component by code or operator alias, case-insensitive.
     pub fn resolve(&self, id: &str) -> Option<&Component> {
-        self.md
-            .components
-            .iter()
-            .find(|c| c.code.eq_ignore_ascii_case(id) || c.alias.eq_ignore_ascii_case(id))
+        resolve(&self.md, id)
     }
 
     pub fn children(&self, code: &str) -> &[String] {
@@ -96,4 +87,11 @@ impl Session {
         }
         out
     }
+}
+
+/// A component of `md` by code or operator alias, case-insensitive.
+pub fn resolve<'a>(md: &'a MasterData, id: &str) -> Option<&'a Component> {
+    md.components
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(id) || c.alias.eq_ignore_ascii_case(id))
 }

@@ -1,18 +1,18 @@
 //! Guided procedures in the client: start a run, see its steps, the live status of each
-//! automatic condition against its target, timers and overdue steps, and act by role. Runs are
-//! ticked twice a second on fresh live values and saved through `StoreHandle`; they are reloaded
-//! from the store every few seconds, so that two clients on one store follow the same run.
+//! automatic condition against its target, timers and overdue steps, and act by role. The runs
+//! live in the runtime (ticked on fresh live values at plant time, saved and signed there); the
+//! window draws its board and sends the user's actions as commands.
 
 use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
 use jumeau_core::Role;
-use jumeau_core::procedure::{self, Action, Checked, Run, RunStatus, StepKind};
+use jumeau_core::procedure::{self, Action, RunStatus, StepKind};
+use jumeau_runtime::{Command, Reply};
 
 use super::i18n::Language;
 use super::live::LiveFeed;
-use super::logbook::StoreHandle;
 use super::plant::Session;
 use super::selection::Select;
 
@@ -21,30 +21,18 @@ pub struct ProceduresPlugin;
 impl Plugin for ProceduresPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<ProcedureView>()
-            .add_systems(Startup, load_procedures)
-            .add_systems(Update, tick_runs)
+            .add_systems(Update, follow_step)
             .add_systems(EguiPrimaryContextPass, procedure_window);
     }
-}
-
-/// A run as this client holds it; `saved` = events known to be in the store.
-struct LocalRun {
-    id: i64,
-    run: Run,
-    saved: usize,
 }
 
 #[derive(Resource, Default)]
 pub struct ProcedureView {
     pub open: bool,
-    procedures: Vec<Checked>,
-    runs: Vec<LocalRun>,
     selected: Option<i64>,
     value: f64,
     reason: String,
     message: Option<String>,
-    last_tick: f64,
-    last_sync: f64,
     /// (run, step) whose component the 3D view was last sent to.
     flown_to: Option<(i64, String)>,
     /// A procedure to start as soon as the client runs (`jumeau screenshot --procedure`).
@@ -62,125 +50,36 @@ impl ProcedureView {
     }
 }
 
-fn load_procedures(
-    session: Res<Session>,
-    handle: Res<StoreHandle>,
-    mut view: ResMut<ProcedureView>,
-) {
-    let md = &session.md;
-    view.procedures = md
-        .procedures
-        .iter()
-        .filter_map(|p| p.load(md).map_err(|e| warn!("procedure skipped: {e}")).ok())
-        .collect();
-    sync(&mut view, &handle);
-}
-
-/// Adopts what the store has: runs started or advanced by another client.
-fn sync(view: &mut ProcedureView, handle: &StoreHandle) {
-    let Ok(stored) = handle.store.lock().map(|s| s.procedure_runs(true)) else {
-        return;
-    };
-    match stored {
-        Ok(stored) => {
-            view.runs.retain(|r| r.run.status == RunStatus::Running);
-            for (id, run) in stored {
-                match view.runs.iter_mut().find(|r| r.id == id) {
-                    Some(local) if local.saved < run.events.len() => {
-                        local.saved = run.events.len();
-                        local.run = run;
-                    }
-                    Some(_) => {}
-                    None => view.runs.push(LocalRun {
-                        id,
-                        saved: run.events.len(),
-                        run,
-                    }),
-                }
-            }
-        }
-        Err(e) => view.message = Some(e.to_string()),
-    }
-}
-
-fn save(view: &mut ProcedureView, k: usize, handle: &StoreHandle, login: &str) {
-    let local = &view.runs[k];
-    let result = handle
-        .store
-        .lock()
-        .map_err(|e| e.to_string())
-        .and_then(|mut s| {
-            s.save_procedure_run(local.id, &local.run, local.saved, login, &handle.device)
-                .map_err(|e| e.to_string())
-        });
-    match result {
-        Ok(()) => view.runs[k].saved = view.runs[k].run.events.len(),
-        Err(e) => {
-            view.message = Some(e);
-            sync(view, handle);
-        }
-    }
-}
-
-fn tick_runs(
-    time: Res<Time>,
+/// The 3D view follows the selected run's current step.
+fn follow_step(
     feed: Res<LiveFeed>,
     session: Res<Session>,
-    handle: Res<StoreHandle>,
     mut view: ResMut<ProcedureView>,
     mut select: MessageWriter<Select>,
     own_time: Res<OwnTime>,
 ) {
     let _t = own_time.measure();
-    let now_s = time.elapsed_secs_f64();
-    if now_s - view.last_sync > 3.0 {
-        view.last_sync = now_s;
-        sync(&mut view, &handle);
-    }
-    if now_s - view.last_tick < 0.5 {
-        return;
-    }
-    view.last_tick = now_s;
-    let now = jumeau_scada::now_ms();
-    for k in 0..view.runs.len() {
-        let Some(p) = find(&view.procedures, &view.runs[k].run.procedure).cloned() else {
-            continue;
+    let Some(id) = view.selected else { return };
+    let key = {
+        let Some(board) = feed.0.procedures() else {
+            return;
         };
-        let events = {
-            let Ok(live) = feed.0.live.lock() else { return };
-            view.runs[k]
-                .run
-                .tick(&p, now, &|tag: &str| live.fresh_value(tag, now))
+        let Some(local) = board.run(id) else { return };
+        let Some(p) = board.procedure(&local.run.procedure) else {
+            return;
         };
-        if !events.is_empty() {
-            save(&mut view, k, &handle, &session.user.login);
-        }
-    }
-    // The 3D view follows the selected run's current step.
-    let Some(local) = view
-        .selected
-        .and_then(|id| view.runs.iter().find(|r| r.id == id))
-    else {
-        return;
+        let Some(state) = local.run.active.first() else {
+            return;
+        };
+        let step = &p.procedure.steps[state.step];
+        (step.id.clone(), step.component.clone())
     };
-    let Some(p) = find(&view.procedures, &local.run.procedure) else {
-        return;
-    };
-    let Some(state) = local.run.active.first() else {
-        return;
-    };
-    let step = &p.procedure.steps[state.step];
-    let key = (local.id, step.id.clone());
-    if view.flown_to.as_ref() != Some(&key) {
-        if let Some(c) = step.component.as_deref().and_then(|c| session.resolve(c)) {
+    if view.flown_to.as_ref().map(|(r, s)| (*r, s)) != Some((id, &key.0)) {
+        if let Some(c) = key.1.as_deref().and_then(|c| session.resolve(c)) {
             select.write(Select::component(c.code.clone()));
         }
-        view.flown_to = Some(key);
+        view.flown_to = Some((id, key.0));
     }
-}
-
-fn find<'a>(procedures: &'a [Checked], name: &str) -> Option<&'a Checked> {
-    procedures.iter().find(|p| p.procedure.name == name)
 }
 
 /// What the window asks for; carried out after drawing.
@@ -193,7 +92,6 @@ fn procedure_window(
     mut contexts: EguiContexts,
     mut view: ResMut<ProcedureView>,
     session: Res<Session>,
-    handle: Res<StoreHandle>,
     feed: Res<LiveFeed>,
     language: Res<Language>,
     own_time: Res<OwnTime>,
@@ -206,19 +104,18 @@ fn procedure_window(
     let fr = language.fr();
     let tr = |f: &'static str, e: &'static str| if fr { f } else { e };
     let role = session.user.role;
-    let now = jumeau_scada::now_ms();
-    let training = feed
-        .0
-        .status
-        .lock()
-        .map(|s| s.simulator.is_some())
-        .unwrap_or(false);
+    let now = feed.0.clock().now_ms();
+    let wall = jumeau_tagbus::now_ms();
+    let training = feed.0.training();
     let mut request = view.autostart.take().map(Request::Start);
     let mut open = true;
     let view = &mut *view;
+    let Some(board) = feed.0.procedures() else {
+        return Ok(());
+    };
     let (procedures, runs, selected, reason, value, message) = (
-        &view.procedures,
-        &view.runs,
+        &board.procedures,
+        &board.runs,
         &mut view.selected,
         &mut view.reason,
         &mut view.value,
@@ -266,14 +163,17 @@ fn procedure_window(
                 ui.label(tr("Aucune exécution sélectionnée.", "No run selected."));
                 return;
             };
-            let Some(p) = find(procedures, &local.run.procedure) else {
+            let Some(p) = procedures
+                .iter()
+                .find(|p| p.procedure.name == local.run.procedure)
+            else {
                 return;
             };
             ui.separator();
             egui::ScrollArea::vertical()
                 .max_height(360.0)
                 .show(ui, |ui| {
-                    let live = feed.0.live.lock().ok();
+                    let live = feed.0.live();
                     for (i, step) in p.procedure.steps.iter().enumerate() {
                         let active = local.run.active.iter().find(|s| s.step == i);
                         let done = local
@@ -316,7 +216,7 @@ fn procedure_window(
                                 (now - state.since_ms).max(0) / 1000
                             ));
                             for c in &p.conditions[i] {
-                                let value = live.as_ref().and_then(|l| l.fresh_value(&c.tag, now));
+                                let value = live.as_ref().and_then(|l| l.fresh_value(&c.tag, wall));
                                 let (ok, shown) = match value {
                                     Some(v) => (c.holds(v), format!("{v:.2} {}", c.unit)),
                                     None => (
@@ -394,52 +294,26 @@ fn procedure_window(
             });
         });
     view.open = open;
-    let login = session.user.login.clone();
-    match request {
-        Some(Request::Start(name)) => {
-            if let Some(p) = find(&view.procedures, &name) {
-                let run = Run::start(p, &login, role, now, training);
-                let result = handle
-                    .store
-                    .lock()
-                    .map_err(|e| e.to_string())
-                    .and_then(|mut s| {
-                        s.start_procedure_run(&run, &login, &handle.device)
-                            .map_err(|e| e.to_string())
-                    });
-                match result {
-                    Ok(id) => {
-                        view.runs.push(LocalRun {
-                            id,
-                            saved: run.events.len(),
-                            run,
-                        });
-                        view.selected = Some(id);
-                        view.message = None;
-                    }
-                    Err(e) => view.message = Some(e),
-                }
-            }
-        }
-        Some(Request::Act(id, step, action)) => {
-            let value = view.value;
+    let error = board.error.clone();
+    drop(board);
+    let answer = match request {
+        Some(Request::Start(name)) => feed.command(Command::StartProcedure { name }),
+        Some(Request::Act(run, step, action)) => {
             let action = match action {
-                Action::Enter(_) => Action::Enter(value),
+                Action::Enter(_) => Action::Enter(view.value),
                 a => a,
             };
-            if let Some(k) = view.runs.iter().position(|r| r.id == id)
-                && let Some(p) = find(&view.procedures, &view.runs[k].run.procedure).cloned()
-            {
-                match view.runs[k].run.act(&p, &step, action, &login, role, now) {
-                    Ok(_) => {
-                        view.message = None;
-                        save(view, k, &handle, &login);
-                    }
-                    Err(e) => view.message = Some(e),
-                }
-            }
+            feed.command(Command::ProcedureAction { run, step, action })
         }
-        None => {}
+        None => return Ok(()),
+    };
+    match answer {
+        Ok(Reply::RunStarted(id)) => {
+            view.selected = Some(id);
+            view.message = error;
+        }
+        Ok(_) => view.message = error,
+        Err(e) => view.message = Some(e),
     }
     Ok(())
 }

@@ -1,18 +1,15 @@
-//! Trends (egui_plot): several pens, presets 10 min / 1 h / 8 h / 24 h, live follow. The data
-//! comes from the local historian, queried on a background thread with its own read
-//! connection so that a 24-hour query never holds a frame.
-
-use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender, channel};
+//! Trends (egui_plot): several pens, presets 10 min / 1 h / 8 h / 24 h, live follow, on plant
+//! time. The data comes from the local historian through the runtime, which answers on its
+//! own reader so that a 24-hour query never holds a frame.
 
 use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Legend, Line, Plot};
-use jumeau_store::Store;
+use jumeau_runtime::{Pending, TrendQuery};
 
 use super::i18n::Language;
-use super::logbook::StoreHandle;
+use super::live::LiveFeed;
 use super::plant::Session;
 
 pub struct TrendsPlugin;
@@ -30,13 +27,6 @@ const MAX_PENS: usize = 6;
 const POINTS: usize = 1_200;
 const PRESETS: [(&str, i64); 4] = [("10 min", 10), ("1 h", 60), ("8 h", 480), ("24 h", 1_440)];
 
-struct Query {
-    path: PathBuf,
-    pens: Vec<String>,
-    from_ms: i64,
-    to_ms: i64,
-}
-
 type Series = Vec<(String, Vec<[f64; 2]>)>;
 
 #[derive(Resource)]
@@ -47,12 +37,11 @@ pub struct TrendView {
     follow: bool,
     new_pen: String,
     data: Series,
-    /// Time of the last query (ms) and whether one is running.
+    /// Time of the last query (ms, wall clock) and the one running.
     asked_ms: i64,
-    waiting: bool,
+    waiting: Option<Pending<jumeau_runtime::Series>>,
+    /// End of the window shown (plant time).
     to_ms: i64,
-    queries: Option<Sender<Query>>,
-    results: Option<std::sync::Mutex<Receiver<Result<Series, String>>>>,
     error: Option<String>,
 }
 
@@ -66,10 +55,8 @@ impl Default for TrendView {
             new_pen: String::new(),
             data: Vec::new(),
             asked_ms: 0,
-            waiting: false,
+            waiting: None,
             to_ms: 0,
-            queries: None,
-            results: None,
             error: None,
         }
     }
@@ -87,50 +74,18 @@ impl TrendView {
         }
         self.asked_ms = 0;
     }
-
-    fn worker(&mut self) -> &Sender<Query> {
-        self.queries.get_or_insert_with(|| {
-            let (tx, rx) = channel::<Query>();
-            let (result_tx, result_rx) = channel();
-            self.results = Some(std::sync::Mutex::new(result_rx));
-            std::thread::Builder::new()
-                .name("jumeau-trends".into())
-                .spawn(move || {
-                    let mut store: Option<Store> = None;
-                    while let Ok(q) = rx.recv() {
-                        let s = match store.take() {
-                            Some(s) => Ok(s),
-                            None => Store::open(&q.path).map_err(|e| e.to_string()),
-                        };
-                        let result = s.and_then(|s| {
-                            let r = query(&s, &q);
-                            store = Some(s);
-                            r
-                        });
-                        if result_tx.send(result).is_err() {
-                            break;
-                        }
-                    }
-                })
-                .expect("trend thread");
-            tx
-        })
-    }
 }
 
-fn query(store: &Store, q: &Query) -> Result<Series, String> {
-    q.pens
-        .iter()
-        .map(|tag| {
-            let points = store
-                .history_trend(tag, q.from_ms, q.to_ms, POINTS)
-                .map_err(|e| e.to_string())?;
-            // Seconds relative to the end of the window: the x axis reads "−5 min".
+/// Seconds relative to the end of the window, so that the x axis reads "−5 min".
+fn lines(series: jumeau_runtime::Series, to_ms: i64) -> Series {
+    series
+        .into_iter()
+        .map(|(tag, points)| {
             let line = points
                 .iter()
-                .map(|p| [(p.ts_ms - q.to_ms) as f64 / 1000.0, p.value])
+                .map(|p| [(p.ts_ms - to_ms) as f64 / 1000.0, p.value])
                 .collect();
-            Ok((tag.clone(), line))
+            (tag, line)
         })
         .collect()
 }
@@ -139,7 +94,7 @@ fn trend_window(
     mut contexts: EguiContexts,
     mut view: ResMut<TrendView>,
     session: Res<Session>,
-    handle: Res<StoreHandle>,
+    feed: Res<LiveFeed>,
     language: Res<Language>,
     own_time: Res<OwnTime>,
 ) -> Result {
@@ -149,8 +104,7 @@ fn trend_window(
     }
     let ctx = contexts.ctx_mut()?.clone();
     let t = language.texts();
-    let now = jumeau_scada::now_ms();
-    refresh(&mut view, &handle, now);
+    refresh(&mut view, &feed);
     let mut open = true;
     egui::Window::new(t.trends)
         .open(&mut open)
@@ -226,39 +180,33 @@ fn trend_window(
 
 /// Collects a finished query and asks for the next one: on a change of pens or period, and
 /// every 2 s while following live.
-fn refresh(view: &mut TrendView, handle: &StoreHandle, now: i64) {
-    if let Some(rx) = &view.results
-        && let Ok(result) = rx.lock().expect("trend results").try_recv()
-    {
-        view.waiting = false;
+fn refresh(view: &mut TrendView, feed: &LiveFeed) {
+    let now = jumeau_tagbus::now_ms();
+    if let Some(result) = view.waiting.as_ref().and_then(|p| p.try_take()) {
+        view.waiting = None;
         match result {
-            Ok(data) => {
-                view.data = data;
+            Ok(series) => {
+                view.data = lines(series, view.to_ms);
                 view.error = None;
             }
             Err(e) => view.error = Some(e),
         }
     }
     let due = view.asked_ms == 0 || (view.follow && now - view.asked_ms > 2_000);
-    if view.waiting || !due || view.pens.is_empty() {
+    if view.waiting.is_some() || !due || view.pens.is_empty() {
         return;
     }
-    let path = match handle.store.lock() {
-        Ok(store) => store.path().to_owned(),
-        Err(_) => return,
-    };
     let to_ms = if view.follow || view.to_ms == 0 {
-        now
+        feed.0.clock().now_ms()
     } else {
         view.to_ms
     };
-    let q = Query {
-        path,
+    view.waiting = Some(feed.0.trend(TrendQuery {
         pens: view.pens.clone(),
         from_ms: to_ms - view.minutes * 60_000,
         to_ms,
-    };
+        points: POINTS,
+    }));
     view.to_ms = to_ms;
     view.asked_ms = now;
-    view.waiting = view.worker().send(q).is_ok();
 }

@@ -1,0 +1,30 @@
+//! The plant runtime: every non-graphical service of a Jumeau client behind one handle. It owns
+//! the data source (the built-in simulator served over OPC UA on loopback, or a plant's OPC UA
+//! server or MQTT broker), the historian writer, the alarm engine and its journal, the
+//! procedure runs, and the one writer of automatic logbook entries. A viewer or a command-line
+//! tool talks to it only through [`RuntimeHandle`]: a snapshot of live values, alarms and runs;
+//! a command channel; an event stream. No Bevy, no clap.
+
+mod alarms;
+mod clock;
+mod commands;
+mod config;
+mod events;
+mod handle;
+mod historian;
+mod journal;
+mod procedures;
+mod reads;
+mod service;
+mod source;
+
+pub use alarms::{AlarmBoard, CYCLE_MS};
+pub use clock::PlantClock;
+pub use commands::{Command, Pending, Reply, TrainerCommand};
+pub use config::{Actor, RuntimeConfig, SourceConfig};
+pub use events::RuntimeEvent;
+pub use handle::{Runtime, RuntimeHandle, SourceStatus};
+pub use journal::session_entry;
+pub use procedures::{ProcedureBoard, RunView};
+pub use reads::{Series, TrendQuery};
+pub use source::watch_items;

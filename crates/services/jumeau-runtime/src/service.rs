@@ -1,0 +1,370 @@
+//! The service thread: carries out commands for the actor (rights checked here, below any UI),
+//! evaluates the alarm rules on plant time, advances procedure runs, and writes the journal and
+//! the automatic logbook entries with its own store connection. A command is answered only once
+//! what it changed is in the store.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use jumeau_core::Role;
+use jumeau_core::alarm::AlarmEvent;
+use jumeau_store::{Signer, Store};
+
+use crate::alarms::{CYCLE_MS, inputs};
+use crate::commands::{Command, Envelope, Reply, TrainerCommand};
+use crate::config::Actor;
+use crate::events::RuntimeEvent;
+use crate::handle::Boards;
+use crate::journal;
+
+/// How often runs started or advanced by another client on the same store are adopted.
+const SYNC_EVERY: Duration = Duration::from_secs(3);
+/// The shortest alarm cycle, whatever the simulator's speed.
+const MIN_CYCLE: Duration = Duration::from_millis(50);
+
+pub(crate) struct Services {
+    store: Store,
+    actor: Actor,
+    training: bool,
+    boards: Boards,
+    /// The engine's tags in its input order (a copy, so that the live values are read without
+    /// holding the alarm board).
+    alarm_tags: Vec<String>,
+    /// Alarm events not yet in the journal.
+    pending: Vec<AlarmEvent>,
+    /// Simulator journal lines already written to the logbook.
+    journal_seen: usize,
+}
+
+impl Services {
+    pub fn new(store: Store, actor: Actor, training: bool, boards: Boards) -> Services {
+        let alarm_tags = boards
+            .alarms
+            .lock()
+            .map(|b| b.engine.tags().to_vec())
+            .unwrap_or_default();
+        Services {
+            store,
+            actor,
+            training,
+            boards,
+            alarm_tags,
+            pending: Vec::new(),
+            journal_seen: 0,
+        }
+    }
+
+    /// Runs until every handle is gone.
+    pub fn run(mut self, rx: Receiver<Envelope>) {
+        if let Ok(mut p) = self.boards.procedures.lock() {
+            p.sync(&self.store);
+        }
+        let mut next_cycle = Instant::now();
+        let mut next_sync = Instant::now() + SYNC_EVERY;
+        loop {
+            match rx.recv_timeout(next_cycle.saturating_duration_since(Instant::now())) {
+                Ok(envelope) => {
+                    let result = self.execute(envelope.command);
+                    let _ = envelope.reply.send(result);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            let now = Instant::now();
+            if now >= next_cycle {
+                self.cycle();
+                next_cycle = now + self.cycle_period();
+            }
+            if now >= next_sync {
+                if let Ok(mut p) = self.boards.procedures.lock() {
+                    p.sync(&self.store);
+                }
+                next_sync = now + SYNC_EVERY;
+            }
+        }
+    }
+
+    /// At ×N the rules run N times as often, so that they see the plant seconds they would
+    /// see at ×1.
+    fn cycle_period(&self) -> Duration {
+        let speed = self.boards.clock.speed().max(1.0);
+        Duration::from_millis(CYCLE_MS)
+            .div_f64(speed)
+            .max(MIN_CYCLE)
+    }
+
+    /// One cycle: the simulator's journal, the alarm rules, the procedure runs, then the alarm
+    /// journal.
+    fn cycle(&mut self) {
+        self.record_simulator_journal();
+        let wall = jumeau_tagbus::now_ms();
+        let plant = self.boards.clock.now_ms();
+        // A copy: the rules and the runs are evaluated without holding the live values, which
+        // a viewer holds while it draws.
+        let live = match self.boards.live.lock() {
+            Ok(live) if !live.is_empty() => Some(live.clone()),
+            _ => None,
+        };
+        // Until the source's first value there is nothing to judge (quality alarms are for
+        // values that were there and went stale, not for a client still connecting).
+        let Some(live) = live else {
+            return self.flush_alarms_quietly();
+        };
+        let inputs = inputs(&self.alarm_tags, &live, wall);
+        let events = match self.boards.alarms.lock() {
+            Ok(mut board) => board.engine.evaluate(plant, &inputs),
+            Err(_) => Vec::new(),
+        };
+        self.push_alarms(events);
+        let moved = match self.boards.procedures.lock() {
+            Ok(mut p) => p.tick(&mut self.store, &self.actor, &live, wall, plant),
+            Err(_) => Vec::new(),
+        };
+        self.push_run_events(moved);
+        self.flush_alarms_quietly();
+    }
+
+    fn push_alarms(&mut self, events: Vec<AlarmEvent>) {
+        if let Ok(mut log) = self.boards.events.lock() {
+            for e in &events {
+                log.push(RuntimeEvent::Alarm(e.clone()));
+            }
+        }
+        self.pending.extend(events);
+    }
+
+    fn push_run_events(
+        &mut self,
+        moved: Vec<(i64, String, Vec<jumeau_core::procedure::RunEvent>)>,
+    ) {
+        let Ok(mut log) = self.boards.events.lock() else {
+            return;
+        };
+        for (run, procedure, events) in moved {
+            for event in events {
+                log.push(RuntimeEvent::Procedure {
+                    run,
+                    procedure: procedure.clone(),
+                    event,
+                });
+            }
+        }
+    }
+
+    /// Writes the pending alarm events to the journal (and the logbook). A failed write keeps
+    /// them for the next try: nothing is lost.
+    fn flush_alarms(&mut self) -> Result<(), String> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let signer = Signer {
+            login: &self.actor.login,
+            device: &self.actor.device,
+        };
+        let result = self
+            .store
+            .record_alarm_events(&self.pending, self.training, Some(signer))
+            .map_err(|e| e.to_string());
+        if result.is_ok() {
+            self.pending.clear();
+        }
+        if let Ok(mut board) = self.boards.alarms.lock() {
+            board.error = result.as_ref().err().cloned();
+        }
+        result
+    }
+
+    fn flush_alarms_quietly(&mut self) {
+        if let Err(e) = self.flush_alarms() {
+            tracing::warn!("alarm journal: {e}");
+        }
+    }
+
+    /// The built-in simulator's journal (scenario events, trainer commands, protection trips)
+    /// as signed automatic logbook entries flagged as training. Retried on the next cycle.
+    fn record_simulator_journal(&mut self) {
+        let Some(sim) = self.boards.clock.simulator() else {
+            return;
+        };
+        let lines: Vec<(f64, String, String)> = {
+            let Ok(sim) = sim.simulator.lock() else {
+                return;
+            };
+            let name = sim.scenario().name.clone();
+            sim.journal()[self.journal_seen.min(sim.journal().len())..]
+                .iter()
+                .map(|(t, what)| (*t, what.clone(), name.clone()))
+                .collect()
+        };
+        if lines.is_empty() {
+            return;
+        }
+        let drafts: Vec<_> = lines
+            .iter()
+            .map(|(t, what, name)| journal::simulator_entry(name, *t, what))
+            .collect();
+        match self
+            .store
+            .append_logbook_batch(&self.actor.login, &self.actor.device, &drafts)
+        {
+            Ok(ids) => {
+                self.journal_seen += drafts.len();
+                if let Ok(mut log) = self.boards.events.lock() {
+                    for ((t_s, text, _), id) in lines.into_iter().zip(ids) {
+                        log.push(RuntimeEvent::Simulator { t_s, text });
+                        log.push(RuntimeEvent::Logbook {
+                            id,
+                            category: "simulator".into(),
+                        });
+                    }
+                }
+            }
+            Err(e) => {
+                if let Ok(mut b) = self.boards.alarms.lock() {
+                    b.error = Some(e.to_string());
+                }
+            }
+        }
+    }
+
+    fn execute(&mut self, command: Command) -> Result<Reply, String> {
+        let role = self.actor.role;
+        let now = self.boards.clock.now_ms();
+        let login = self.actor.login.clone();
+        match command {
+            Command::Acknowledge { alarm } => {
+                allow(role.can_acknowledge_alarms(), role, "acknowledge alarms")?;
+                let e = self.alarm_command(|engine| {
+                    engine.acknowledge(&alarm, &login, now).map(|e| vec![e])
+                })?;
+                self.push_alarms(e);
+                self.flush_alarms().map(|()| Reply::Done)
+            }
+            Command::Shelve {
+                alarm,
+                minutes,
+                reason,
+            } => {
+                allow(role.can_shelve_alarms(), role, "shelve alarms")?;
+                if minutes <= 0 {
+                    return Err("a shelf lasts at least one minute".into());
+                }
+                let until = now + minutes * 60_000;
+                let e = self.alarm_command(|engine| {
+                    engine
+                        .shelve(&alarm, until, &reason, &login, now)
+                        .map(|e| vec![e])
+                })?;
+                self.push_alarms(e);
+                self.flush_alarms().map(|()| Reply::Done)
+            }
+            Command::Unshelve { alarm } => {
+                allow(role.can_shelve_alarms(), role, "unshelve alarms")?;
+                let e = self.alarm_command(|engine| engine.unshelve(&alarm, &login, now))?;
+                self.push_alarms(e);
+                self.flush_alarms().map(|()| Reply::Done)
+            }
+            Command::OutOfService { alarm, reason } => {
+                allow(
+                    role.can_take_alarms_out_of_service(),
+                    role,
+                    "take alarms out of service",
+                )?;
+                let e = self.alarm_command(|engine| {
+                    engine.set_out_of_service(&alarm, reason.as_deref(), &login, now)
+                })?;
+                self.push_alarms(e);
+                self.flush_alarms().map(|()| Reply::Done)
+            }
+            Command::Trainer(t) => {
+                allow(role == Role::Trainer, role, "command the simulator")?;
+                self.trainer(t).map(|()| Reply::Done)
+            }
+            Command::StartProcedure { name } => {
+                allow(role != Role::Auditor, role, "start procedures")?;
+                let mut board = self.boards.procedures.lock().map_err(|_| poisoned())?;
+                let id = board.start(&mut self.store, &self.actor, &name, now, self.training)?;
+                Ok(Reply::RunStarted(id))
+            }
+            Command::ProcedureAction { run, step, action } => {
+                allow(role != Role::Auditor, role, "act on procedures")?;
+                let (events, procedure) = {
+                    let mut board = self.boards.procedures.lock().map_err(|_| poisoned())?;
+                    let events =
+                        board.act(&mut self.store, &self.actor, run, &step, action, now)?;
+                    let procedure = board.run(run).map(|r| r.run.procedure.clone());
+                    (events, procedure.unwrap_or_default())
+                };
+                self.push_run_events(vec![(run, procedure, events)]);
+                Ok(Reply::Done)
+            }
+            Command::AppendLogbook(draft) => self.append(draft),
+            Command::Session { opened } => {
+                let draft =
+                    journal::session_entry(opened, &self.actor.display_name, &self.actor.device);
+                self.append(draft)
+            }
+        }
+    }
+
+    fn alarm_command(
+        &mut self,
+        f: impl FnOnce(
+            &mut jumeau_core::alarm::AlarmEngine,
+        ) -> Result<Vec<AlarmEvent>, jumeau_core::alarm::CommandError>,
+    ) -> Result<Vec<AlarmEvent>, String> {
+        let mut board = self.boards.alarms.lock().map_err(|_| poisoned())?;
+        f(&mut board.engine).map_err(|e| e.to_string())
+    }
+
+    fn trainer(&mut self, command: TrainerCommand) -> Result<(), String> {
+        let sim = self
+            .boards
+            .clock
+            .simulator()
+            .ok_or("the source is not the built-in simulator")?;
+        match command {
+            TrainerCommand::Pause(paused) => {
+                sim.clock.lock().map_err(|_| poisoned())?.paused = paused;
+            }
+            TrainerCommand::Speed(speed) => {
+                sim.clock.lock().map_err(|_| poisoned())?.set_speed(speed)?;
+            }
+            TrainerCommand::Plant(action) => {
+                sim.simulator
+                    .lock()
+                    .map_err(|_| poisoned())?
+                    .command(&action);
+                // In the logbook before the answer.
+                self.record_simulator_journal();
+            }
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, draft: jumeau_core::logbook::EntryDraft) -> Result<Reply, String> {
+        let id = self
+            .store
+            .append_logbook(&self.actor.login, &self.actor.device, &draft)
+            .map_err(|e| e.to_string())?;
+        if let Ok(mut log) = self.boards.events.lock() {
+            log.push(RuntimeEvent::Logbook {
+                id,
+                category: draft.category.clone(),
+            });
+        }
+        Ok(Reply::Entry(id))
+    }
+}
+
+fn allow(allowed: bool, role: Role, what: &str) -> Result<(), String> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(format!("the role {} may not {what}", role.as_str()))
+    }
+}
+
+fn poisoned() -> String {
+    "a runtime service failed; restart the client".into()
+}

@@ -1,0 +1,309 @@
+//! The runtime on the built-in simulator, driven as a viewer or a tool would drive it: through
+//! its handle only, with a real store file, a real OPC UA server and client on loopback.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use jumeau_core::alarm::{AlarmRule, AlarmState, Condition, EventKind};
+use jumeau_core::changeset::{Change, ChangeSetContent};
+use jumeau_core::masterdata::{AlarmRef, Priority};
+use jumeau_core::procedure::{Action, RunStatus, StepKind};
+use jumeau_runtime::{
+    Command, Reply, Runtime, RuntimeConfig, RuntimeEvent, RuntimeHandle, SourceConfig,
+    TrainerCommand, TrendQuery,
+};
+use jumeau_store::{LogFilter, Store};
+
+const ANSWER: Duration = Duration::from_secs(10);
+
+fn start(dir: &Path, login: &str, scenario: &str, speed: f64) -> RuntimeHandle {
+    Runtime::start(RuntimeConfig {
+        store_path: dir.join("jumeau.db"),
+        login: login.into(),
+        device: "test-bench".into(),
+        source: SourceConfig::Simulator {
+            scenario: scenario.into(),
+            speed,
+            seed: 1,
+            addr: "127.0.0.1:0".into(),
+        },
+    })
+    .expect("runtime starts")
+}
+
+/// Waits (bounded) until `f` gives something, reading the event stream meanwhile.
+fn wait_for<T>(
+    rt: &RuntimeHandle,
+    cursor: &mut u64,
+    limit: Duration,
+    mut f: impl FnMut(&[RuntimeEvent]) -> Option<T>,
+) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        let (events, next) = rt.events_since(*cursor);
+        *cursor = next;
+        seen.extend(events);
+        if let Some(t) = f(&seen) {
+            return Some(t);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[test]
+fn runtime_acknowledges_an_alarm_runs_a_procedure_to_completion_and_reads_a_trend() {
+    let dir = tempfile::tempdir().unwrap();
+    // The trainer: acknowledges alarms and confirms manual steps in a training session.
+    let rt = start(dir.path(), "s.moreau", "tg1-trip", 60.0);
+    assert!(rt.training());
+    let id = match rt
+        .send(Command::StartProcedure {
+            name: "tg1-trip-response".into(),
+        })
+        .wait(ANSWER)
+    {
+        Ok(Reply::RunStarted(id)) => id,
+        other => panic!("{other:?}"),
+    };
+
+    // TG1 trips at 120 s of plant time (2 s at ×60): one critical latched alarm.
+    let mut cursor = 0;
+    let trip = "11MBA00CE901-TRIP";
+    wait_for(&rt, &mut cursor, Duration::from_secs(60), |events| {
+        events.iter().find_map(|e| match e {
+            RuntimeEvent::Alarm(a) if a.code == trip && a.kind == EventKind::Raised => Some(()),
+            _ => None,
+        })
+    })
+    .expect("the TG1 trip alarm is raised");
+    assert_eq!(
+        rt.send(Command::Acknowledge { alarm: trip.into() })
+            .wait(ANSWER),
+        Ok(Reply::Done)
+    );
+    let state = rt.alarms().unwrap().engine.alarm(trip).unwrap().state;
+    assert_ne!(state, AlarmState::Unacknowledged, "{state:?}");
+    // Answered only once journalled: the acknowledgement is in the store already.
+    let store = Store::open(&dir.path().join("jumeau.db")).unwrap();
+    let journal = store.alarm_journal(i64::MIN, i64::MAX, 10_000).unwrap();
+    assert!(
+        journal.iter().any(|r| r.code == trip
+            && r.event == "acknowledged"
+            && r.user.as_deref() == Some("s.moreau")),
+        "{journal:?}"
+    );
+
+    // The run follows the plant; manual steps are confirmed as they come.
+    let deadline = Instant::now() + Duration::from_secs(150);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "the run did not complete in time"
+        );
+        let (status, manual) = {
+            let board = rt.procedures().unwrap();
+            // A finished run leaves the board (the store keeps it).
+            let Some(run) = board.run(id) else { break };
+            let p = board.procedure(&run.run.procedure).unwrap();
+            let manual: Vec<String> = run
+                .run
+                .current(p)
+                .iter()
+                .filter(|s| {
+                    let step = &p.procedure.steps[p.index_of(s).unwrap()];
+                    matches!(
+                        step.kind,
+                        StepKind::Instruction | StepKind::ManualCheck { .. }
+                    )
+                })
+                .map(|s| s.to_string())
+                .collect();
+            (run.run.status, manual)
+        };
+        if status == RunStatus::Completed {
+            break;
+        }
+        assert_eq!(status, RunStatus::Running);
+        for step in manual {
+            let r = rt
+                .send(Command::ProcedureAction {
+                    run: id,
+                    step,
+                    action: Action::Confirm,
+                })
+                .wait(ANSWER);
+            assert_eq!(r, Ok(Reply::Done));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let stored = store.procedure_runs(false).unwrap();
+    let (_, run) = stored.iter().find(|(i, _)| *i == id).expect("run stored");
+    assert_eq!(run.status, RunStatus::Completed);
+    assert!(run.training, "a run on the simulator is training");
+
+    // The trend of TG1's speed over the plant time so far: at speed before the trip, coasting
+    // down after it.
+    let now = rt.clock().now_ms();
+    let series = rt
+        .trend(TrendQuery {
+            pens: vec!["11MBA00CS101".into()],
+            from_ms: now - 3_600_000,
+            to_ms: now,
+            points: 500,
+        })
+        .wait(ANSWER)
+        .expect("trend");
+    let (pen, points) = &series[0];
+    assert_eq!(pen, "11MBA00CS101");
+    assert!(points.len() > 20, "{} points", points.len());
+    let max = points.iter().map(|p| p.value).fold(f64::MIN, f64::max);
+    let min = points.iter().map(|p| p.value).fold(f64::MAX, f64::min);
+    assert!(
+        max > 2_900.0 && min < 1_000.0,
+        "max {max}, min {min}: {points:?}"
+    );
+
+    // The logbook holds the signed outcomes of the run.
+    let entries = rt
+        .logbook(LogFilter {
+            category: Some("procedure".into()),
+            ..LogFilter::default()
+        })
+        .wait(ANSWER)
+        .unwrap();
+    assert!(!entries.is_empty());
+}
+
+#[test]
+fn rights_are_checked_by_the_runtime_not_by_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let auditor = start(dir.path(), "l.petit", "dispatch", 1.0);
+    let refused = auditor
+        .send(Command::StartProcedure {
+            name: "tg1-trip-response".into(),
+        })
+        .wait(ANSWER);
+    assert!(refused.unwrap_err().contains("auditor"));
+    drop(auditor);
+    let operator = start(dir.path(), "j.martin", "dispatch", 1.0);
+    let refused = operator
+        .send(Command::Trainer(TrainerCommand::Plant(
+            jumeau_sim::Action::Trip { unit: "TG1".into() },
+        )))
+        .wait(ANSWER);
+    assert!(refused.unwrap_err().contains("operator"));
+    let refused = operator
+        .send(Command::OutOfService {
+            alarm: "11MBA00CE901-TRIP".into(),
+            reason: Some("maintenance".into()),
+        })
+        .wait(ANSWER);
+    assert!(refused.is_err());
+    let unknown = operator
+        .send(Command::Acknowledge {
+            alarm: "NO-SUCH-ALARM".into(),
+        })
+        .wait(ANSWER);
+    assert!(unknown.is_err());
+}
+
+/// A rate-of-change rule on TG1's speed, added to master data through a change-set (proposed by
+/// one engineer, validated by another): the coast-down after a trip falls faster than it.
+fn add_speed_fall_alarm(store_path: &Path) {
+    let mut store = Store::open_seeded(store_path).unwrap();
+    let alarm = AlarmRef {
+        code: "11MBA00CS101-ROC".into(),
+        component: "11MBA00".into(),
+        parameter: None,
+        limit: "rule".into(),
+        priority: Priority::Low,
+        cause: "Ralentissement rapide de TG1".into(),
+        consequence: "Arrêt de la turbine".into(),
+        action: "Vérifier le déclenchement".into(),
+        rule: Some(AlarmRule {
+            when: Condition::FallingFaster {
+                tag: "11MBA00CS101".into(),
+                per_min: 300.0,
+                window_s: 30.0,
+            },
+            on_delay_s: 0.0,
+            off_delay_s: 0.0,
+            latching: false,
+            suppress_when: None,
+        }),
+    };
+    let content = ChangeSetContent {
+        changes: vec![Change::UpsertAlarm(alarm)],
+    };
+    let id = store
+        .propose_changeset("c.bernard", "Speed-fall alarm on TG1", &content)
+        .unwrap();
+    store.validate_changeset("m.lefebvre", id, None).unwrap();
+}
+
+/// When the speed-fall alarm fires after a TG1 trip at 5 s, in plant seconds since the
+/// scenario's start.
+fn rate_alarm_plant_time(speed: f64, scenario: &Path) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    add_speed_fall_alarm(&dir.path().join("jumeau.db"));
+    let rt = start(dir.path(), "s.moreau", scenario.to_str().unwrap(), speed);
+    let mut cursor = 0;
+    let limit = Duration::from_secs_f64(120.0 / speed + 30.0);
+    let at_ms = wait_for(&rt, &mut cursor, limit, |events| {
+        events.iter().find_map(|e| match e {
+            RuntimeEvent::Alarm(a)
+                if a.code == "11MBA00CS101-ROC" && a.kind == EventKind::Raised =>
+            {
+                Some(a.ts_ms)
+            }
+            _ => None,
+        })
+    })
+    .unwrap_or_else(|| panic!("no speed-fall alarm at ×{speed}"));
+    let epoch = rt.clock().simulator_epoch_ms().expect("simulator source");
+    (at_ms - epoch) as f64 / 1000.0
+}
+
+#[test]
+fn a_rate_of_change_alarm_fires_at_the_same_plant_time_at_x20_as_at_x1() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("early-trip.toml");
+    std::fs::write(
+        &scenario,
+        r#"name = "early-trip"
+title_fr = "Déclenchement TG1 à 5 s"
+title_en = "TG1 trip at 5 s"
+description = "Block at base load; TG1 trips after five seconds."
+ambient_c = 15.0
+
+[initial]
+state = "running"
+tg1_mw = 166.0
+tg2_mw = 166.0
+
+[[event]]
+at_s = 5.0
+action = "trip"
+unit = "TG1"
+"#,
+    )
+    .unwrap();
+    let fast = {
+        let scenario = scenario.clone();
+        std::thread::spawn(move || rate_alarm_plant_time(20.0, &scenario))
+    };
+    let at_x1 = rate_alarm_plant_time(1.0, &scenario);
+    let at_x20 = fast.join().unwrap();
+    assert!(at_x1 > 5.0, "after the trip: {at_x1} s");
+    // The rate is measured over 30 s blocks of source time starting at the first sample the
+    // engine evaluates (under load at ×20 it may first run a few plant seconds late), so the
+    // two may differ by up to a block's phase. Stamped with wall-clock time the coast-down
+    // would look 20 times as fast at ×20 and the block would end 30 s of wall-clock time in,
+    // 600 plant seconds.
+    assert!(
+        (at_x20 - at_x1).abs() <= 15.0,
+        "×1: {at_x1:.1} s, ×20: {at_x20:.1} s of plant time"
+    );
+}

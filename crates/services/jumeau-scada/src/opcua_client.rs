@@ -1,0 +1,487 @@
+//! OPC UA client connector (async-opcua): endpoint discovery, security None or Basic256Sha256
+//! Sign / SignAndEncrypt, subscriptions with chosen sampling and publishing intervals, automatic
+//! reconnection (the session re-creates its subscriptions), status codes and timestamps carried
+//! through to `TagUpdate`s; browsing of any server's address space.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use opcua::client::{
+    ClientBuilder, DataChangeCallback, IdentityToken, Session, SessionConnectMode,
+    SessionPollResult,
+};
+use opcua::crypto::SecurityPolicy;
+use opcua::types::{
+    AttributeId, BrowseDescription, BrowseDirection, BrowseResultMask, DataValue, EUInformation,
+    MessageSecurityMode, MonitoredItemCreateRequest, MonitoringMode, MonitoringParameters,
+    NodeClass, NodeId, ObjectId, ReadValueId, ReferenceTypeId, TimestampsToReturn, Variant,
+};
+use serde::Serialize;
+use tokio::sync::mpsc::UnboundedSender;
+
+use jumeau_tagbus::{LinkEvent, Quality, TagUpdate, Value, now_ms};
+
+/// Message security of the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Security {
+    /// Only for loopback.
+    #[default]
+    None,
+    /// Basic256Sha256, signed.
+    Sign,
+    /// Basic256Sha256, signed and encrypted.
+    SignAndEncrypt,
+}
+
+impl Security {
+    pub fn parse(text: &str) -> Result<Security, String> {
+        match text {
+            "none" => Ok(Security::None),
+            "sign" => Ok(Security::Sign),
+            "sign-encrypt" => Ok(Security::SignAndEncrypt),
+            other => Err(format!(
+                "security \"{other}\" is none, sign or sign-encrypt"
+            )),
+        }
+    }
+
+    fn policy_and_mode(self) -> (SecurityPolicy, MessageSecurityMode) {
+        match self {
+            Security::None => (SecurityPolicy::None, MessageSecurityMode::None),
+            Security::Sign => (SecurityPolicy::Basic256Sha256, MessageSecurityMode::Sign),
+            Security::SignAndEncrypt => (
+                SecurityPolicy::Basic256Sha256,
+                MessageSecurityMode::SignAndEncrypt,
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub endpoint: String,
+    pub security: Security,
+    /// How often the server samples each item, ms.
+    pub sampling_ms: f64,
+    /// How often the server sends the changes, ms.
+    pub publishing_ms: u64,
+    pub pki_dir: PathBuf,
+}
+
+impl ClientConfig {
+    pub fn new(endpoint: &str) -> Self {
+        ClientConfig {
+            endpoint: endpoint.to_owned(),
+            security: Security::None,
+            sampling_ms: 500.0,
+            publishing_ms: 500,
+            pki_dir: std::env::temp_dir().join("jumeau-pki-client"),
+        }
+    }
+}
+
+/// One item to watch: the key reported in updates (tag name or node id) and its node.
+#[derive(Debug, Clone)]
+pub struct WatchItem {
+    pub key: String,
+    pub node: NodeId,
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("OPC UA client configuration refused: {0}")]
+    Config(String),
+    #[error("cannot connect to {0}: {1}")]
+    Connect(String, String),
+    #[error("OPC UA request failed: {0}")]
+    Request(String),
+}
+
+/// How long endpoint discovery and the first session may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A session whose event loop runs in the background.
+pub struct Connection {
+    pub session: Arc<Session>,
+    /// Signalled each time the client had to open a new session (server restarted): its
+    /// subscriptions are gone and must be made again.
+    pub new_session: Arc<tokio::sync::Notify>,
+}
+
+/// Connects and returns the session; the event loop runs in the background and reports the
+/// link's state on `events`. Reconnection never gives up.
+pub async fn connect(
+    cfg: &ClientConfig,
+    events: UnboundedSender<LinkEvent>,
+) -> Result<Connection, ClientError> {
+    let mut client = ClientBuilder::new()
+        .application_name("Jumeau client")
+        .application_uri("urn:jumeau:client")
+        .product_uri("urn:jumeau")
+        .pki_dir(cfg.pki_dir.clone())
+        .create_sample_keypair(true)
+        .trust_server_certs(true)
+        .session_retry_limit(-1)
+        .session_retry_initial(Duration::from_millis(500))
+        .session_retry_max(Duration::from_secs(5))
+        .keep_alive_interval(Duration::from_secs(1))
+        .request_timeout(Duration::from_secs(5))
+        // Our own supervisor re-creates them on a new session (see `keep_subscribed`): the
+        // library's transfer-or-recreate did not deliver again after a server restart.
+        .recreate_subscriptions(false)
+        .max_array_length(200_000)
+        .max_message_size(64 * 1024 * 1024)
+        .max_chunk_count(256)
+        .client()
+        .map_err(|e| ClientError::Config(e.join("; ")))?;
+    let (policy, mode) = cfg.security.policy_and_mode();
+    // Endpoint discovery retries without end when nothing answers: bound it.
+    let discovery = client.connect_to_matching_endpoint(
+        (cfg.endpoint.as_str(), policy.to_str(), mode),
+        IdentityToken::Anonymous,
+    );
+    let (session, event_loop) = tokio::time::timeout(CONNECT_TIMEOUT, discovery)
+        .await
+        .map_err(|_| {
+            ClientError::Connect(
+                cfg.endpoint.clone(),
+                format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+            )
+        })?
+        .map_err(|e| ClientError::Connect(cfg.endpoint.clone(), e.to_string()))?;
+    let new_session = Arc::new(tokio::sync::Notify::new());
+    let signal = new_session.clone();
+    tokio::spawn(async move {
+        let mut stream = std::pin::pin!(event_loop.enter());
+        let mut first = true;
+        while let Some(item) = stream.next().await {
+            let event = match item {
+                Ok(SessionPollResult::Reconnected(mode)) => {
+                    if matches!(mode, SessionConnectMode::NewSession(_)) && !first {
+                        signal.notify_one();
+                    }
+                    first = false;
+                    LinkEvent::Connected
+                }
+                Ok(SessionPollResult::ConnectionLost(status)) => {
+                    LinkEvent::Lost(status.to_string())
+                }
+                Ok(SessionPollResult::ReconnectFailed(status)) => {
+                    LinkEvent::Lost(status.to_string())
+                }
+                Ok(SessionPollResult::Subscription(_))
+                | Ok(SessionPollResult::SessionActivity(_)) => LinkEvent::Alive(now_ms()),
+                Ok(_) => continue,
+                Err(status) => LinkEvent::Lost(status.to_string()),
+            };
+            if events.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    if !tokio::time::timeout(CONNECT_TIMEOUT, session.wait_for_connection())
+        .await
+        .unwrap_or(false)
+    {
+        return Err(ClientError::Connect(
+            cfg.endpoint.clone(),
+            format!("no session within {} s", CONNECT_TIMEOUT.as_secs()),
+        ));
+    }
+    Ok(Connection {
+        session,
+        new_session,
+    })
+}
+
+/// Subscribes to `items` now and again after every new session, until `events` closes.
+pub async fn keep_subscribed(
+    conn: &Connection,
+    cfg: &ClientConfig,
+    items: Vec<WatchItem>,
+    events: UnboundedSender<LinkEvent>,
+) -> Result<(), ClientError> {
+    subscribe(&conn.session, cfg, items.clone(), events.clone()).await?;
+    let (session, signal, cfg) = (conn.session.clone(), conn.new_session.clone(), cfg.clone());
+    tokio::spawn(async move {
+        loop {
+            signal.notified().await;
+            if events.is_closed() {
+                break;
+            }
+            if let Err(e) = subscribe(&session, &cfg, items.clone(), events.clone()).await {
+                tracing::warn!("re-subscribing after reconnection failed: {e}");
+                let _ = events.send(LinkEvent::Lost(e.to_string()));
+                signal.notify_one();
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Subscribes to `items`; every data change becomes a `LinkEvent::Update`.
+pub async fn subscribe(
+    session: &Session,
+    cfg: &ClientConfig,
+    items: Vec<WatchItem>,
+    events: UnboundedSender<LinkEvent>,
+) -> Result<u32, ClientError> {
+    let by_node: HashMap<NodeId, (String, Option<String>)> = items
+        .iter()
+        .map(|i| (i.node.clone(), (i.key.clone(), i.unit.clone())))
+        .collect();
+    let callback = DataChangeCallback::new(move |dv: DataValue, item| {
+        let node = &item.item_to_monitor().node_id;
+        let (key, unit) = by_node
+            .get(node)
+            .cloned()
+            .unwrap_or_else(|| (node.to_string(), None));
+        let _ = events.send(LinkEvent::Update(to_update(key, unit, &dv)));
+    });
+    let sub = session
+        .create_subscription(
+            Duration::from_millis(cfg.publishing_ms),
+            60,
+            10,
+            0,
+            0,
+            true,
+            callback,
+        )
+        .await
+        .map_err(|e| ClientError::Request(e.to_string()))?;
+    let requests: Vec<MonitoredItemCreateRequest> = items
+        .iter()
+        .map(|i| MonitoredItemCreateRequest {
+            item_to_monitor: ReadValueId {
+                node_id: i.node.clone(),
+                attribute_id: AttributeId::Value as u32,
+                ..Default::default()
+            },
+            monitoring_mode: MonitoringMode::Reporting,
+            requested_parameters: MonitoringParameters {
+                sampling_interval: cfg.sampling_ms,
+                queue_size: 1,
+                discard_oldest: true,
+                ..Default::default()
+            },
+        })
+        .collect();
+    // 1,000 items per call: the common server limit (OPC UA servers often refuse more).
+    for chunk in requests.chunks(1_000) {
+        session
+            .create_monitored_items(sub, TimestampsToReturn::Both, chunk.to_vec())
+            .await
+            .map_err(|e| ClientError::Request(e.to_string()))?;
+    }
+    Ok(sub)
+}
+
+/// Converts an OPC UA DataValue into an update, keeping status and source timestamp.
+pub fn to_update(key: String, unit: Option<String>, dv: &DataValue) -> TagUpdate {
+    let receive_ms = now_ms();
+    let status = dv.status();
+    let quality = if status.is_good() {
+        Quality::Good
+    } else if status.is_uncertain() {
+        Quality::Uncertain(status.to_string())
+    } else {
+        Quality::Bad(status.to_string())
+    };
+    let value = dv.value.as_ref().and_then(variant_value);
+    let source_ms = dv
+        .source_timestamp
+        .or(dv.server_timestamp)
+        .map(|t| t.as_chrono().timestamp_millis())
+        .unwrap_or(receive_ms);
+    TagUpdate {
+        key,
+        value,
+        unit,
+        quality,
+        source_ms,
+        receive_ms,
+    }
+}
+
+fn variant_value(v: &Variant) -> Option<Value> {
+    Some(match v {
+        Variant::Boolean(b) => Value::State(*b),
+        Variant::Double(x) => Value::Number(*x),
+        Variant::Float(x) => Value::Number(f64::from(*x)),
+        Variant::Int16(x) => Value::Number(f64::from(*x)),
+        Variant::Int32(x) => Value::Number(f64::from(*x)),
+        Variant::Int64(x) => Value::Number(*x as f64),
+        Variant::UInt16(x) => Value::Number(f64::from(*x)),
+        Variant::UInt32(x) => Value::Number(f64::from(*x)),
+        Variant::UInt64(x) => Value::Number(*x as f64),
+        Variant::Byte(x) => Value::Number(f64::from(*x)),
+        Variant::SByte(x) => Value::Number(f64::from(*x)),
+        _ => return None,
+    })
+}
+
+/// One variable of a browsed address space.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrowsedVariable {
+    pub node_id: String,
+    pub browse_name: String,
+    pub path: String,
+    pub data_type: String,
+    pub unit: Option<String>,
+}
+
+/// Lists the variables under Objects (the server's own diagnostics object excepted), with their
+/// data type and engineering unit where the server gives one.
+pub async fn browse(session: &Session) -> Result<Vec<BrowsedVariable>, ClientError> {
+    let mut found = Vec::new();
+    let mut queue: Vec<(NodeId, String)> = vec![(ObjectId::ObjectsFolder.into(), String::new())];
+    let mut seen = std::collections::HashSet::new();
+    while let Some((node, path)) = queue.pop() {
+        if !seen.insert(node.clone()) || seen.len() > 500_000 {
+            continue;
+        }
+        for r in children(session, &node, ReferenceTypeId::HierarchicalReferences).await? {
+            let child = r.node_id.node_id.clone();
+            if child == ObjectId::Server {
+                continue;
+            }
+            let name = r.browse_name.name.to_string();
+            let child_path = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}/{name}")
+            };
+            match r.node_class {
+                NodeClass::Variable if r.reference_type_id != ReferenceTypeId::HasProperty => {
+                    found.push(BrowsedVariable {
+                        node_id: child.to_string(),
+                        browse_name: name,
+                        path: child_path.clone(),
+                        data_type: String::new(),
+                        unit: None,
+                    });
+                    queue.push((child, child_path));
+                }
+                NodeClass::Object => queue.push((child, child_path)),
+                _ => {}
+            }
+        }
+    }
+    describe(session, &mut found).await?;
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(found)
+}
+
+async fn children(
+    session: &Session,
+    node: &NodeId,
+    reference: ReferenceTypeId,
+) -> Result<Vec<opcua::types::ReferenceDescription>, ClientError> {
+    let desc = BrowseDescription {
+        node_id: node.clone(),
+        browse_direction: BrowseDirection::Forward,
+        reference_type_id: reference.into(),
+        include_subtypes: true,
+        node_class_mask: 0,
+        result_mask: BrowseResultMask::All as u32,
+    };
+    let mut results = session
+        .browse(&[desc], 0, None)
+        .await
+        .map_err(|e| ClientError::Request(e.to_string()))?;
+    let mut refs = Vec::new();
+    let mut result = results.pop();
+    while let Some(r) = result.take() {
+        refs.extend(r.references.unwrap_or_default());
+        if r.continuation_point.is_null() {
+            break;
+        }
+        let mut next = session
+            .browse_next(false, &[r.continuation_point])
+            .await
+            .map_err(|e| ClientError::Request(e.to_string()))?;
+        result = next.pop();
+    }
+    Ok(refs)
+}
+
+/// Fills in data types (DataType attribute) and units (EngineeringUnits property).
+async fn describe(session: &Session, vars: &mut [BrowsedVariable]) -> Result<(), ClientError> {
+    for chunk in vars.chunks_mut(1_000) {
+        let reads: Vec<ReadValueId> = chunk
+            .iter()
+            .map(|v| ReadValueId {
+                node_id: v.node_id.parse().unwrap_or_default(),
+                attribute_id: AttributeId::DataType as u32,
+                ..Default::default()
+            })
+            .collect();
+        let types = session
+            .read(&reads, TimestampsToReturn::Neither, 0.0)
+            .await
+            .map_err(|e| ClientError::Request(e.to_string()))?;
+        for (v, dv) in chunk.iter_mut().zip(types) {
+            if let Some(Variant::NodeId(id)) = dv.value {
+                v.data_type = data_type_name(&id);
+            }
+        }
+    }
+    for v in vars.iter_mut() {
+        let Ok(node) = v.node_id.parse::<NodeId>() else {
+            continue;
+        };
+        let props = children(session, &node, ReferenceTypeId::HasProperty).await?;
+        let Some(eu) = props
+            .iter()
+            .find(|p| p.browse_name.name.as_ref() == "EngineeringUnits")
+        else {
+            continue;
+        };
+        let read = ReadValueId {
+            node_id: eu.node_id.node_id.clone(),
+            attribute_id: AttributeId::Value as u32,
+            ..Default::default()
+        };
+        let dv = session
+            .read(&[read], TimestampsToReturn::Neither, 0.0)
+            .await
+            .map_err(|e| ClientError::Request(e.to_string()))?;
+        if let Some(Variant::ExtensionObject(obj)) = dv.first().and_then(|d| d.value.clone())
+            && let Some(info) = obj.inner_as::<EUInformation>()
+        {
+            v.unit = Some(info.display_name.text.to_string());
+        }
+    }
+    Ok(())
+}
+
+fn data_type_name(id: &NodeId) -> String {
+    let known = [
+        (1u32, "Boolean"),
+        (2, "SByte"),
+        (3, "Byte"),
+        (4, "Int16"),
+        (5, "UInt16"),
+        (6, "Int32"),
+        (7, "UInt32"),
+        (8, "Int64"),
+        (9, "UInt64"),
+        (10, "Float"),
+        (11, "Double"),
+        (12, "String"),
+        (13, "DateTime"),
+    ];
+    if id.namespace == 0
+        && let opcua::types::Identifier::Numeric(n) = id.identifier
+        && let Some((_, name)) = known.iter().find(|(k, _)| *k == n)
+    {
+        return (*name).to_owned();
+    }
+    id.to_string()
+}

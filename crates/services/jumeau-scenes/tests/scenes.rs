@@ -1,0 +1,157 @@
+//! The committed scenes: reproducible from the layout, consistent with master data, valid glTF.
+
+use jumeau_scenes::{EMBEDDED, Layout, build, check, embedded_identity_nodes, identity_nodes};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scenes_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../scenes")
+}
+
+#[test]
+fn regenerating_the_scenes_gives_the_committed_bytes() {
+    let md = jumeau_core::seed::plant();
+    let built = build(&Layout::embedded(), &md).unwrap();
+    assert_eq!(built.len(), 6);
+    for f in &built {
+        let committed = std::fs::read(scenes_dir().join(&f.file)).unwrap();
+        assert!(
+            committed == f.bytes,
+            "{} differs from a fresh build: run `jumeau scene build` and commit",
+            f.file
+        );
+        let embedded = EMBEDDED.iter().find(|(name, _)| *name == f.file).unwrap().1;
+        assert_eq!(embedded, f.bytes.as_slice(), "{}", f.file);
+    }
+    // A second build in the same process is identical too (no map-order dependence).
+    assert_eq!(build(&Layout::embedded(), &md).unwrap(), built);
+}
+
+#[test]
+fn every_seed_component_is_a_node_and_every_node_a_component() {
+    let md = jumeau_core::seed::plant();
+    let nodes = embedded_identity_nodes().unwrap();
+    let report = check(&md, &nodes);
+    assert!(report.is_clean(), "{report:#?}");
+    assert!(report.stale_aliases.is_empty(), "{report:#?}");
+    assert_eq!(nodes.len(), md.components.len());
+    // Sub-parts carrying tags are nodes of their own: the bearings with vibration probes.
+    for code in ["11MBD11", "11MBD12", "12HAD50BB001", "12HNE10", "10MAD12"] {
+        assert!(nodes.iter().any(|n| n.name == code), "{code}");
+    }
+}
+
+#[test]
+fn check_reports_what_master_data_and_the_scenes_disagree_on() {
+    let mut md = jumeau_core::seed::plant();
+    let nodes = embedded_identity_nodes().unwrap();
+    // A component removed from master data leaves its node orphaned; a new one has no node; a
+    // renamed alias is reported as stale.
+    md.components.retain(|c| c.code != "12LAC10AP002");
+    let mut extra = md.component("12LAC10AP001").unwrap().clone();
+    extra.code = "12LAC10AP003".into();
+    extra.alias = "CR2-PA3".into();
+    md.components.push(extra);
+    md.components
+        .iter_mut()
+        .find(|c| c.code == "11HNE10")
+        .unwrap()
+        .alias = "CR1-STACK".into();
+    let report = check(&md, &nodes);
+    assert_eq!(report.components_without_node, vec!["12LAC10AP003"]);
+    assert_eq!(
+        report.nodes_without_component,
+        vec!["cr2.glb: 12LAC10AP002"]
+    );
+    assert_eq!(
+        report.stale_aliases,
+        vec!["11HNE10: scene CR1-CHEM, master data CR1-STACK"]
+    );
+    assert!(!report.is_clean());
+}
+
+#[test]
+fn a_builder_drawing_an_unknown_component_fails_the_build() {
+    let mut md = jumeau_core::seed::plant();
+    md.components.retain(|c| c.code != "12HAD10BB001");
+    let err = build(&Layout::embedded(), &md).unwrap_err().to_string();
+    assert!(err.contains("12HAD10BB001"), "{err}");
+}
+
+#[test]
+fn bad_layouts_and_files_are_refused_with_a_reason() {
+    let twice = format!(
+        "{}\n{}",
+        jumeau_scenes::LAYOUT,
+        &jumeau_scenes::LAYOUT[jumeau_scenes::LAYOUT.find("[[unit]]").unwrap()..]
+    );
+    assert!(
+        Layout::parse(&twice)
+            .unwrap_err()
+            .to_string()
+            .contains("listed twice")
+    );
+    let typo = jumeau_scenes::LAYOUT.replacen("origin", "orign", 1);
+    assert!(Layout::parse(&typo).is_err());
+    let err = identity_nodes("broken.glb", b"glTF\x02\0\0\0garbage")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("broken.glb: not a readable glTF file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cr2_is_an_hrsg_with_its_drums_on_top_and_its_stack_the_tallest() {
+    let gltf =
+        gltf::Gltf::from_slice(EMBEDDED.iter().find(|(f, _)| *f == "cr2.glb").unwrap().1).unwrap();
+    let top_of = |prefix: &str| {
+        gltf.nodes()
+            .filter(|n| n.name().is_some_and(|name| name.starts_with(prefix)))
+            .filter_map(|n| {
+                let mesh = n.mesh()?;
+                let (t, _, _) = n.transform().decomposed();
+                let b = mesh.primitives().next()?.bounding_box();
+                Some(t[1] + b.max[1])
+            })
+            .fold(f32::MIN, f32::max)
+    };
+    let casing = top_of("12HAD50/");
+    for drum in ["12HAD50BB001/", "12HAD30BB001/", "12HAD10BB001/"] {
+        assert!(top_of(drum) > casing, "{drum} above the casing");
+    }
+    assert!(
+        top_of("12HNE10/stack") >= 60.0,
+        "the 60 m stack of master data"
+    );
+}
+
+/// The Khronos validator, run by `scripts/validate-gltf.cjs` (installed by scripts/test.sh).
+#[test]
+fn every_scene_passes_the_khronos_gltf_validator() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let node_path = std::env::var("NODE_PATH").unwrap_or_else(|_| {
+        let home = std::env::var("HOME").unwrap_or_default();
+        format!("{home}/.cache/jumeau/npm/node_modules")
+    });
+    assert!(
+        Path::new(&node_path).join("gltf-validator").is_dir(),
+        "the Khronos glTF validator is not installed under {node_path}: run scripts/test.sh \
+         (it runs `npm install --prefix ~/.cache/jumeau/npm gltf-validator`)"
+    );
+    let files: Vec<PathBuf> = EMBEDDED.iter().map(|(f, _)| scenes_dir().join(f)).collect();
+    let out = Command::new("node")
+        .arg(root.join("scripts/validate-gltf.cjs"))
+        .args(&files)
+        .env("NODE_PATH", &node_path)
+        .output()
+        .expect("node runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text.matches(": 0 errors").count(), 6, "{text}");
+}

@@ -1,0 +1,361 @@
+//! The simulator served over OPC UA (async-opcua): an address space Objects/Jumeau/<unit>/
+//! <component>/<tag>, analog items with their engineering units, Good status and source
+//! timestamps on the simulator's plant time, endpoints None and Basic256Sha256 Sign /
+//! SignAndEncrypt.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jumeau_core::Quantity;
+use jumeau_core::masterdata::MasterData;
+use jumeau_sim::{Clock, Simulator};
+use opcua::crypto::SecurityPolicy;
+use opcua::nodes::{ObjectBuilder, VariableBuilder};
+use opcua::server::address_space::AddressSpace;
+use opcua::server::diagnostics::NamespaceMetadata;
+use opcua::server::node_manager::memory::{SimpleNodeManager, simple_node_manager};
+use opcua::server::{ANONYMOUS_USER_TOKEN_ID, ServerBuilder, ServerHandle};
+use opcua::types::{
+    DataTypeId, DataValue, DateTime, EUInformation, ExtensionObject, LocalizedText,
+    MessageSecurityMode, NodeId, ObjectId, ObjectTypeId, StatusCode, VariableTypeId, Variant,
+};
+use tokio::net::TcpListener;
+
+/// Namespace of the plant's nodes; the server registers it right after its own (index 2), as
+/// the master data's `ns=2;s=<tag>` node ids expect.
+pub const NAMESPACE_URI: &str = "urn:jumeau:plant";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {0}: {1}")]
+    Listen(String, std::io::Error),
+    #[error("OPC UA server configuration refused: {0}")]
+    Config(String),
+    #[error(
+        "the server registered the plant namespace at index {0}, not 2 as the master data expects"
+    )]
+    Namespace(u16),
+}
+
+/// A running simulator server.
+pub struct SimServer {
+    pub handle: ServerHandle,
+    /// The endpoint URL clients connect to.
+    pub endpoint: String,
+    pub simulator: Arc<Mutex<Simulator>>,
+    pub clock: Arc<Mutex<Clock>>,
+    /// Plant time of the simulator's second zero (ms since the epoch): a value computed at
+    /// simulated time `t` s carries the source timestamp `epoch_ms + t × 1000`.
+    pub epoch_ms: i64,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl SimServer {
+    /// The simulator's plant time now (ms since the epoch).
+    pub fn plant_now_ms(&self) -> i64 {
+        let t_s = self.simulator.lock().expect("simulator lock").time_s();
+        self.epoch_ms + (t_s * 1000.0).round() as i64
+    }
+
+    /// Stops serving (clients see the connection drop).
+    pub fn shutdown(self) {
+        self.handle.cancel();
+        for t in self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Where the server keeps its certificate and trusted clients.
+pub fn default_pki_dir() -> PathBuf {
+    std::env::temp_dir().join("jumeau-pki-server")
+}
+
+/// An OPC UA server listening, with the plant namespace registered and nothing in it yet.
+pub struct Listening {
+    pub handle: ServerHandle,
+    pub manager: Arc<SimpleNodeManager>,
+    /// The endpoint URL clients connect to.
+    pub endpoint: String,
+    /// Index of the plant namespace (2).
+    pub ns: u16,
+    pub run: tokio::task::JoinHandle<()>,
+}
+
+/// Opens an OPC UA server on `addr` ("127.0.0.1:4840"; port 0 picks a free one) with endpoints
+/// None and Basic256Sha256 Sign / SignAndEncrypt, anonymous access.
+pub async fn listen(
+    addr: &str,
+    application: &str,
+    pki_dir: PathBuf,
+) -> Result<Listening, ServeError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| ServeError::Listen(addr.to_owned(), e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| ServeError::Listen(addr.to_owned(), e))?;
+    let host = local.ip().to_string();
+    let endpoint = format!("opc.tcp://{host}:{}/", local.port());
+    let tokens: &[&str] = &[ANONYMOUS_USER_TOKEN_ID];
+    let mut builder = ServerBuilder::new()
+        .application_name(application)
+        .application_uri("urn:jumeau:simulator")
+        .product_uri("urn:jumeau")
+        .host(host)
+        .port(local.port())
+        .discovery_urls(vec![endpoint.clone()])
+        .create_sample_keypair(true)
+        .pki_dir(pki_dir)
+        .trust_client_certs(true)
+        .add_endpoint(
+            "none",
+            ("/", SecurityPolicy::None, MessageSecurityMode::None, tokens),
+        )
+        .add_endpoint(
+            "basic256sha256_sign",
+            (
+                "/",
+                SecurityPolicy::Basic256Sha256,
+                MessageSecurityMode::Sign,
+                tokens,
+            ),
+        )
+        .add_endpoint(
+            "basic256sha256_sign_encrypt",
+            (
+                "/",
+                SecurityPolicy::Basic256Sha256,
+                MessageSecurityMode::SignAndEncrypt,
+                tokens,
+            ),
+        )
+        // Changes reach the subscriptions within 20 ms of being set (library default: 100 ms).
+        .subscription_poll_interval_ms(20)
+        .max_array_length(200_000)
+        .max_message_size(64 * 1024 * 1024)
+        .max_chunk_count(1024)
+        .with_node_manager(simple_node_manager(
+            NamespaceMetadata {
+                namespace_uri: NAMESPACE_URI.to_owned(),
+                ..Default::default()
+            },
+            "jumeau",
+        ));
+    // A whole plant on one subscription: far above the library's 1,000 items per subscription.
+    let limits = builder.limits_mut();
+    limits.subscriptions.max_monitored_items_per_sub = 200_000;
+    limits.operational.max_monitored_items_per_call = 10_000;
+    let (server, handle) = builder.build().map_err(ServeError::Config)?;
+    let ns = handle.get_namespace_index(NAMESPACE_URI).unwrap_or(0);
+    if ns != 2 {
+        return Err(ServeError::Namespace(ns));
+    }
+    let manager = handle
+        .node_managers()
+        .get_of_type::<SimpleNodeManager>()
+        .ok_or_else(|| ServeError::Config("simple node manager missing".into()))?;
+    let run = tokio::spawn(async move {
+        if let Err(e) = server.run_with(listener).await {
+            tracing::error!("OPC UA server stopped: {e}");
+        }
+    });
+    Ok(Listening {
+        handle,
+        manager,
+        endpoint,
+        ns,
+        run,
+    })
+}
+
+/// Starts serving `simulator` on `addr`. Values are stamped with plant time (see
+/// [`SimServer::epoch_ms`]): at ×20 a rate of change or a delay measured on source time is what
+/// the plant would show. One update per `interval` of plant time, but at most one per
+/// [`MIN_WALL_PERIOD`] of wall-clock time (then larger plant steps).
+pub async fn serve(
+    addr: &str,
+    md: &MasterData,
+    simulator: Simulator,
+    clock: Clock,
+    interval: Duration,
+    pki_dir: PathBuf,
+) -> Result<SimServer, ServeError> {
+    let server = listen(addr, "Jumeau plant simulator", pki_dir).await?;
+    let nodes = {
+        let mut space = server.manager.address_space().write();
+        build_address_space(&mut space, server.ns, md, &simulator)
+    };
+    let epoch_ms = DateTime::now().as_chrono().timestamp_millis()
+        - (simulator.time_s() * 1000.0).round() as i64;
+    let simulator = Arc::new(Mutex::new(simulator));
+    let clock = Arc::new(Mutex::new(clock));
+    let (sim, clk, h, manager) = (
+        simulator.clone(),
+        clock.clone(),
+        server.handle.clone(),
+        server.manager.clone(),
+    );
+    let update = tokio::spawn(async move {
+        loop {
+            let speed = clk.lock().expect("clock lock").speed();
+            let wall = interval.div_f64(speed.max(1e-3)).max(MIN_WALL_PERIOD);
+            tokio::time::sleep(wall).await;
+            let (values, t_s) = {
+                let mut s = sim.lock().expect("simulator lock");
+                let step = clk
+                    .lock()
+                    .expect("clock lock")
+                    .simulated(wall.as_secs_f64());
+                s.advance(step);
+                (s.values(), s.time_s())
+            };
+            let source = plant_time(epoch_ms, t_s);
+            publish(&manager, &h, &nodes, &values, Some(source));
+        }
+    });
+    Ok(SimServer {
+        handle: server.handle,
+        endpoint: server.endpoint,
+        simulator,
+        clock,
+        epoch_ms,
+        tasks: vec![server.run, update],
+    })
+}
+
+/// The shortest wall-clock time between two updates of the served values.
+pub const MIN_WALL_PERIOD: Duration = Duration::from_millis(100);
+
+/// Plant time of simulated second `t_s` (OPC UA date time).
+fn plant_time(epoch_ms: i64, t_s: f64) -> DateTime {
+    let ms = epoch_ms + (t_s * 1000.0).round() as i64;
+    // Ticks of 100 ns since 1601-01-01, OPC UA's epoch.
+    DateTime::from((ms + 11_644_473_600_000) * 10_000)
+}
+
+/// One variable per mapped tag, in tag order: (node id, is a binary state).
+/// Values set per address-space lock (see `publish`).
+const PUBLISH_SLICE: usize = 2_000;
+
+pub type NodeList = Vec<Option<(NodeId, bool)>>;
+
+fn build_address_space(
+    space: &mut AddressSpace,
+    ns: u16,
+    md: &MasterData,
+    sim: &Simulator,
+) -> NodeList {
+    let root = NodeId::new(ns, "Jumeau");
+    ObjectBuilder::new(&root, "Jumeau", "Jumeau — bloc CCG 2×1")
+        .is_folder()
+        .organized_by(ObjectId::ObjectsFolder)
+        .insert(space);
+    for (unit, name_fr, _) in jumeau_core::seed::UNITS {
+        ObjectBuilder::new(&NodeId::new(ns, unit), unit, format!("{unit} — {name_fr}"))
+            .is_folder()
+            .organized_by(root.clone())
+            .insert(space);
+    }
+    let mut made = std::collections::HashSet::new();
+    let values = sim.values();
+    md.tags
+        .iter()
+        .enumerate()
+        .map(|(i, tag)| {
+            let node_id = tag
+                .opcua_node
+                .as_deref()
+                .and_then(|n| n.parse::<NodeId>().ok())?;
+            let component = md.components.iter().find(|c| c.code == tag.component)?;
+            let folder = NodeId::new(ns, component.code.as_str());
+            if made.insert(component.code.clone()) {
+                ObjectBuilder::new(
+                    &folder,
+                    component.code.as_str(),
+                    format!("{} {}", component.code, component.name_fr),
+                )
+                .has_type_definition(ObjectTypeId::BaseObjectType)
+                .organized_by(NodeId::new(ns, component.unit.as_str()))
+                .insert(space);
+            }
+            let state = tag.quantity == Quantity::State;
+            let initial = values.get(i).copied().flatten()?;
+            let builder = VariableBuilder::new(&node_id, tag.name.as_str(), tag.name.as_str())
+                .description(LocalizedText::new("fr", &tag.description))
+                .component_of(folder)
+                .minimum_sampling_interval(100.0);
+            if state {
+                builder
+                    .data_type(DataTypeId::Boolean)
+                    .value(initial != 0.0)
+                    .has_type_definition(VariableTypeId::TwoStateDiscreteType)
+                    .insert(space);
+            } else {
+                builder
+                    .data_type(DataTypeId::Double)
+                    .value(initial)
+                    .has_type_definition(VariableTypeId::AnalogItemType)
+                    .insert(space);
+                let eu = EUInformation {
+                    namespace_uri: "http://www.opcfoundation.org/UA/units/un/cefact".into(),
+                    unit_id: crate::units::unece_code(&tag.unit)
+                        .map(crate::units::unit_id)
+                        .unwrap_or(-1),
+                    display_name: LocalizedText::new("", &tag.unit),
+                    description: LocalizedText::new("", &tag.unit),
+                };
+                VariableBuilder::new(
+                    &NodeId::new(ns, format!("{}.EngineeringUnits", tag.name)),
+                    "EngineeringUnits",
+                    "EngineeringUnits",
+                )
+                .data_type(DataTypeId::EUInformation)
+                .value(ExtensionObject::from_message(eu))
+                .has_type_definition(VariableTypeId::PropertyType)
+                .property_of(node_id.clone())
+                .insert(space);
+            }
+            Some((node_id, state))
+        })
+        .collect()
+}
+
+/// Sets the values of `nodes` (same order), Good with `source` as source timestamp (the
+/// current time when None; None values → BadNoData), and notifies the subscriptions.
+pub fn publish(
+    manager: &SimpleNodeManager,
+    handle: &ServerHandle,
+    nodes: &NodeList,
+    values: &[Option<f64>],
+    source: Option<DateTime>,
+) {
+    // In slices, each stamped when it is set: the address-space lock is held briefly and the
+    // subscriptions start sending the first slices while later ones are still being set.
+    for (nodes, values) in nodes
+        .chunks(PUBLISH_SLICE)
+        .zip(values.chunks(PUBLISH_SLICE))
+    {
+        let now = DateTime::now();
+        let updates = nodes.iter().zip(values).filter_map(|(node, value)| {
+            let (id, state) = node.as_ref()?;
+            let (variant, status) = match value {
+                Some(x) if *state => (Variant::Boolean(*x != 0.0), StatusCode::Good),
+                Some(x) => (Variant::Double(*x), StatusCode::Good),
+                None => (Variant::Empty, StatusCode::BadNoData),
+            };
+            let dv = DataValue {
+                value: Some(variant),
+                status: Some(status),
+                source_timestamp: Some(source.unwrap_or(now)),
+                server_timestamp: Some(now),
+                ..Default::default()
+            };
+            Some((id, None, dv))
+        });
+        if let Err(e) = manager.set_values(handle.subscriptions(), updates) {
+            tracing::warn!("OPC UA value update refused: {e}");
+        }
+    }
+}

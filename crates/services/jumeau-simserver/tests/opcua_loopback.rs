@@ -1,0 +1,181 @@
+//! The simulator's OPC UA server and the client connector, over real loopback TCP.
+
+use std::time::Duration;
+
+use jumeau_scada::opcua_client::{self, ClientConfig, Security, WatchItem};
+use jumeau_sim::{Clock, Scenario, Simulator};
+use jumeau_simserver::opcua::serve;
+use jumeau_tagbus::LinkEvent;
+use jumeau_tagbus::live::{Freshness, LiveValues, StaleReason};
+use jumeau_tagbus::{Quality, Value};
+use tokio::sync::mpsc;
+
+const WATCHED: [&str; 3] = ["11MBA00CS101", "11MKA10CE101", "11MKA10CE110"];
+
+async fn start(addr: &str, pki: &std::path::Path) -> jumeau_simserver::opcua::SimServer {
+    let md = jumeau_core::seed::plant();
+    let sim = Simulator::new(&md.tags, Scenario::load("dispatch").unwrap(), 1);
+    serve(
+        addr,
+        &md,
+        sim,
+        Clock::new(10.0).unwrap(),
+        Duration::from_millis(200),
+        pki.to_path_buf(),
+    )
+    .await
+    .unwrap()
+}
+
+fn items() -> Vec<WatchItem> {
+    let md = jumeau_core::seed::plant();
+    WATCHED
+        .iter()
+        .map(|name| {
+            let tag = md.tags.iter().find(|t| t.name == *name).unwrap();
+            WatchItem {
+                key: tag.name.clone(),
+                node: tag.opcua_node.as_ref().unwrap().parse().unwrap(),
+                unit: Some(tag.unit.clone()),
+            }
+        })
+        .collect()
+}
+
+/// Drains events into `live` for `wait`, returning the updates seen.
+async fn pump(
+    rx: &mut mpsc::UnboundedReceiver<LinkEvent>,
+    live: &mut LiveValues,
+    wait: Duration,
+) -> Vec<jumeau_tagbus::TagUpdate> {
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while let Ok(Some(event)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        match event {
+            LinkEvent::Update(u) => {
+                seen.push(u.clone());
+                live.apply(u);
+            }
+            LinkEvent::Alive(t) => live.link_alive(t),
+            LinkEvent::Connected => {}
+            LinkEvent::Lost(_) => live.link_lost(),
+        }
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_units_timestamps_then_server_restart_turns_stale_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start("127.0.0.1:0", &dir.path().join("pki-server")).await;
+    let endpoint = server.endpoint.clone();
+    let addr = endpoint
+        .trim_start_matches("opc.tcp://")
+        .trim_end_matches('/')
+        .to_owned();
+
+    let mut cfg = ClientConfig::new(&endpoint);
+    cfg.pki_dir = dir.path().join("pki-client");
+    cfg.publishing_ms = 200;
+    cfg.sampling_ms = 100.0;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let conn = opcua_client::connect(&cfg, tx.clone()).await.unwrap();
+    opcua_client::keep_subscribed(&conn, &cfg, items(), tx.clone())
+        .await
+        .unwrap();
+
+    let mut live = LiveValues::new(3_000);
+    let seen = pump(&mut rx, &mut live, Duration::from_secs(3)).await;
+    let speed: Vec<_> = seen.iter().filter(|u| u.key == "11MBA00CS101").collect();
+    assert!(speed.len() >= 3, "speed updates: {}", speed.len());
+    let u = speed.last().unwrap();
+    assert_eq!(u.unit.as_deref(), Some("rpm"));
+    assert_eq!(u.quality, Quality::Good);
+    let Some(Value::Number(rpm)) = u.value else {
+        panic!("{u:?}")
+    };
+    assert!((2950.0..3050.0).contains(&rpm), "{rpm}");
+    // Plant time: the simulator's epoch plus simulated seconds (×10 here), not the wall clock.
+    let plant_ms = server.plant_now_ms();
+    assert!(
+        u.source_ms > server.epoch_ms && u.source_ms <= plant_ms && plant_ms - u.source_ms < 5_000,
+        "source timestamp carried: {} ms after the epoch, plant now {} ms",
+        u.source_ms - server.epoch_ms,
+        plant_ms - server.epoch_ms
+    );
+    assert_eq!(
+        live.get("11MKA10CE110").unwrap().value,
+        Some(Value::State(true)),
+        "breaker as Boolean"
+    );
+    assert_eq!(
+        live.freshness("11MBA00CS101", jumeau_tagbus::now_ms()),
+        Freshness::Fresh
+    );
+
+    // Kill the server: values turn stale.
+    server.shutdown();
+    pump(&mut rx, &mut live, Duration::from_secs(5)).await;
+    match live.freshness("11MBA00CS101", jumeau_tagbus::now_ms()) {
+        Freshness::Stale { age_ms, reason } => {
+            assert!(matches!(
+                reason,
+                StaleReason::LinkDown | StaleReason::NoUpdate
+            ));
+            assert!(age_ms >= 2_000, "age {age_ms}");
+        }
+        other => panic!("still {other:?} after the server died"),
+    }
+
+    // Restart on the same port: the client reconnects and the subscription delivers again.
+    let restarted = start(&addr, &dir.path().join("pki-server")).await;
+    let resumed = pump(&mut rx, &mut live, Duration::from_secs(20)).await;
+    assert!(
+        resumed.iter().any(|u| u.key == "11MBA00CS101"),
+        "values resume after restart"
+    );
+    assert_eq!(
+        live.freshness("11MBA00CS101", jumeau_tagbus::now_ms()),
+        Freshness::Fresh
+    );
+    restarted.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn basic256sha256_sign_and_encrypt_and_browse_with_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start("127.0.0.1:0", &dir.path().join("pki-server")).await;
+    for security in [Security::Sign, Security::SignAndEncrypt] {
+        let mut cfg = ClientConfig::new(&server.endpoint);
+        cfg.pki_dir = dir.path().join("pki-client");
+        cfg.security = security;
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let session = opcua_client::connect(&cfg, tx)
+            .await
+            .unwrap_or_else(|e| panic!("{security:?}: {e}"))
+            .session;
+        if security == Security::SignAndEncrypt {
+            let vars = opcua_client::browse(&session).await.unwrap();
+            let md = jumeau_core::seed::plant();
+            assert_eq!(vars.len(), md.tags.len(), "one variable per tag");
+            let speed = vars
+                .iter()
+                .find(|v| v.node_id == "ns=2;s=11MBA00CS101")
+                .unwrap();
+            assert_eq!(speed.data_type, "Double");
+            assert_eq!(speed.unit.as_deref(), Some("rpm"));
+            assert!(
+                speed.path.starts_with("Jumeau/TG1/11MBA00"),
+                "{}",
+                speed.path
+            );
+            let breaker = vars
+                .iter()
+                .find(|v| v.node_id == "ns=2;s=11MKA10CE110")
+                .unwrap();
+            assert_eq!(breaker.data_type, "Boolean");
+        }
+        session.disconnect().await.ok();
+    }
+    server.shutdown();
+}

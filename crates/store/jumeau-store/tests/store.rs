@@ -1,0 +1,332 @@
+//! Store behaviour on real SQLite files: migrations, refusal of foreign, newer or damaged files,
+//! seeded master data, change-sets and the audit trail.
+
+use jumeau_core::changeset::{Change, DecisionRefused};
+use jumeau_core::{ChangeSetContent, ChangeSetStatus, Role, seed};
+use jumeau_store::{MIGRATIONS, Store, StoreError, latest_version};
+use std::path::{Path, PathBuf};
+
+fn temp_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jumeau.sqlite");
+    (dir, path)
+}
+
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn fresh_store_is_migrated_in_wal_mode() {
+    let (_dir, path) = temp_store();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), latest_version());
+    let mode: String = store
+        .connection()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+#[test]
+fn reopening_applies_nothing_twice_and_keeps_data() {
+    let (_dir, path) = temp_store();
+    let md = Store::open_seeded(&path).unwrap().master_data().unwrap();
+    let store = Store::open_seeded(&path).unwrap();
+    let applied: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(applied as usize, MIGRATIONS.len());
+    assert_eq!(store.master_data().unwrap(), md);
+    assert_eq!(store.changesets().unwrap().len(), 1, "seed applied once");
+}
+
+#[test]
+fn store_from_a_newer_version_is_refused_and_untouched() {
+    let (_dir, path) = temp_store();
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .connection()
+            .execute(
+                "INSERT INTO schema_migrations VALUES (999, '0999_future.sql', 'x', 'now')",
+                [],
+            )
+            .unwrap();
+        store
+            .connection()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+    let before = bytes(&path);
+    let err = Store::open(&path).err().expect("refused");
+    assert!(
+        matches!(err, StoreError::TooNew { found: 999, known, .. } if known == latest_version()),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer Jumeau"), "{err}");
+    assert_eq!(bytes(&path), before);
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_refused_and_untouched() {
+    let (_dir, path) = temp_store();
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&path, &garbage).unwrap();
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::NotSqlite { .. }), "{err}");
+    assert!(err.to_string().contains("left untouched"));
+    assert_eq!(bytes(&path), garbage);
+}
+
+#[test]
+fn a_damaged_sqlite_file_is_refused_and_untouched() {
+    let (_dir, path) = temp_store();
+    {
+        Store::open_seeded(&path).unwrap();
+    }
+    // Keep the magic string, destroy the rest of the header and the schema page.
+    let mut damaged = bytes(&path);
+    for b in damaged[16..4096].iter_mut() {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &damaged).unwrap();
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    assert_eq!(bytes(&path), damaged);
+    assert!(!path.with_extension("sqlite-wal").exists());
+}
+
+#[test]
+fn another_applications_database_is_refused() {
+    let (_dir, path) = temp_store();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+            .unwrap();
+    }
+    let before = bytes(&path);
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    assert_eq!(bytes(&path), before);
+}
+
+#[test]
+fn every_migration_file_is_listed_in_order() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../migrations");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    files.sort();
+    let listed: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
+    assert_eq!(files, listed);
+    for (i, m) in MIGRATIONS.iter().enumerate() {
+        assert_eq!(m.version as usize, i + 1);
+        assert!(m.name.starts_with(&format!("{:04}_", m.version)));
+    }
+}
+
+#[test]
+fn seeded_master_data_is_complete_and_consistent() {
+    let (_dir, path) = temp_store();
+    let store = Store::open_seeded(&path).unwrap();
+    let md = store.master_data().unwrap();
+    assert!(md.check().is_empty(), "{:#?}", md.check());
+    assert!(md.components.len() >= 60);
+    assert!(md.tags.len() >= 300);
+    // Same content as the seed, whatever order the tables give.
+    let mut expected = seed::plant();
+    expected.components.sort_by(|a, b| a.code.cmp(&b.code));
+    assert_eq!(md.components, expected.components);
+    assert_eq!(md.tags.len(), expected.tags.len());
+    assert_eq!(md.parameters.len(), expected.parameters.len());
+    // Every tag hangs off a stored component (also enforced by a foreign key).
+    let orphans: i64 = store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM tags t LEFT JOIN components c ON c.code = t.component WHERE c.code IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0);
+}
+
+#[test]
+fn seed_went_through_a_validated_change_set_with_four_eyes() {
+    let (_dir, path) = temp_store();
+    let store = Store::open_seeded(&path).unwrap();
+    let cs = &store.changesets().unwrap()[0];
+    assert_eq!(cs.status, ChangeSetStatus::Validated);
+    assert_eq!(cs.proposed_by, seed::SEED_PROPOSER);
+    assert_eq!(cs.decided_by.as_deref(), Some(seed::SEED_VALIDATOR));
+    let detail = store.component_detail("cr1").unwrap();
+    assert_eq!(detail.component.code, "11HAD00");
+    assert_eq!(detail.changeset.id, cs.id);
+    let audit = store.audit_trail(100).unwrap();
+    assert!(audit.iter().any(|a| a.action == "validate"
+        && a.actor == seed::SEED_VALIDATOR
+        && a.entity_id.as_deref() == Some(&cs.id.to_string()[..])));
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "propose" && a.actor == seed::SEED_PROPOSER)
+    );
+}
+
+fn rename_tg1(alias_fr: &str) -> ChangeSetContent {
+    let mut tg1 = seed::plant().component("11MBA00").unwrap().clone();
+    tg1.name_fr = alias_fr.to_owned();
+    ChangeSetContent {
+        changes: vec![Change::UpsertComponent(tg1)],
+    }
+}
+
+#[test]
+fn an_operator_cannot_validate_an_engineer_can() {
+    let (_dir, path) = temp_store();
+    let mut store = Store::open_seeded(&path).unwrap();
+    let id = store
+        .propose_changeset("j.martin", "Renommer TG1", &rename_tg1("TG 1 (renommée)"))
+        .unwrap();
+    let err = store.validate_changeset("j.martin", id, None).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Decision(DecisionRefused::Role(Role::Operator))
+        ),
+        "{err}"
+    );
+    let err = store.validate_changeset("l.petit", id, None).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Decision(DecisionRefused::Role(Role::Auditor))
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        store.component_detail("TG1").unwrap().component.name_fr,
+        "Turbine à gaz 1"
+    );
+
+    store
+        .validate_changeset("c.bernard", id, Some("ok"))
+        .unwrap();
+    let detail = store.component_detail("TG1").unwrap();
+    assert_eq!(detail.component.name_fr, "TG 1 (renommée)");
+    assert_eq!(detail.changeset.id, id);
+    let last = &store.audit_trail(1).unwrap()[0];
+    assert_eq!(
+        (
+            last.actor.as_str(),
+            last.action.as_str(),
+            last.entity_id.as_deref()
+        ),
+        ("c.bernard", "validate", Some(&id.to_string()[..]))
+    );
+    // Decided once only.
+    assert!(store.validate_changeset("m.lefebvre", id, None).is_err());
+}
+
+#[test]
+fn an_engineer_cannot_validate_own_change_set() {
+    let (_dir, path) = temp_store();
+    let mut store = Store::open_seeded(&path).unwrap();
+    let id = store
+        .propose_changeset("c.bernard", "Renommer TG1", &rename_tg1("x"))
+        .unwrap();
+    let err = store.validate_changeset("c.bernard", id, None).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Decision(DecisionRefused::OwnChange(_))),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_auditor_cannot_propose() {
+    let (_dir, path) = temp_store();
+    let mut store = Store::open_seeded(&path).unwrap();
+    let err = store
+        .propose_changeset("l.petit", "x", &rename_tg1("x"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden { .. }), "{err}");
+}
+
+#[test]
+fn an_inconsistent_change_set_changes_nothing() {
+    let (_dir, path) = temp_store();
+    let mut store = Store::open_seeded(&path).unwrap();
+    let before = store.master_data().unwrap();
+    let mut p = before
+        .parameters
+        .iter()
+        .find(|p| p.component == "11HAD50BB001" && p.name == "pressure")
+        .unwrap()
+        .clone();
+    p.limits.hh = Some(100.0); // below H: out of order
+    let content = ChangeSetContent {
+        changes: vec![
+            rename_tg1("y").changes[0].clone(),
+            Change::UpsertParameter(p),
+        ],
+    };
+    let id = store
+        .propose_changeset("c.bernard", "Seuils ballon HP", &content)
+        .unwrap();
+    let err = store
+        .validate_changeset("m.lefebvre", id, None)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Integrity(_)), "{err}");
+    assert!(err.to_string().contains("HH"), "{err}");
+    assert_eq!(store.master_data().unwrap(), before);
+    assert_eq!(
+        store.changeset(id).unwrap().status,
+        ChangeSetStatus::Proposed
+    );
+}
+
+#[test]
+fn a_rejected_change_set_is_recorded_and_applies_nothing() {
+    let (_dir, path) = temp_store();
+    let mut store = Store::open_seeded(&path).unwrap();
+    let before = store.master_data().unwrap();
+    let id = store
+        .propose_changeset("a.durand", "Renommer TG1", &rename_tg1("z"))
+        .unwrap();
+    store
+        .reject_changeset("m.lefebvre", id, "nom non conforme")
+        .unwrap();
+    let cs = store.changeset(id).unwrap();
+    assert_eq!(cs.status, ChangeSetStatus::Rejected);
+    assert_eq!(cs.decision_note.as_deref(), Some("nom non conforme"));
+    assert_eq!(store.master_data().unwrap(), before);
+    assert_eq!(store.audit_trail(1).unwrap()[0].action, "reject");
+}
+
+#[test]
+fn the_audit_trail_is_append_only() {
+    let (_dir, path) = temp_store();
+    let store = Store::open_seeded(&path).unwrap();
+    let conn = store.connection();
+    let err = conn
+        .execute("UPDATE audit SET actor = 'x'", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = conn.execute("DELETE FROM audit", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[test]
+fn unknown_users_are_refused() {
+    let (_dir, path) = temp_store();
+    let mut store = Store::open_seeded(&path).unwrap();
+    let err = store
+        .propose_changeset("mallory", "x", &rename_tg1("x"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::UnknownUser(_)), "{err}");
+}

@@ -182,7 +182,7 @@ fn source_kind(source: &SourceConfig, md: &MasterData) -> anyhow::Result<SourceK
             seed,
             addr,
         } => SourceKind::Simulator {
-            simulator: Simulator::new(&md.tags, Scenario::load(scenario)?, *seed),
+            simulator: Box::new(Simulator::new(&md.tags, Scenario::load(scenario)?, *seed)),
             clock: Clock::new(*speed).map_err(anyhow::Error::msg)?,
             addr: addr.clone(),
         },
@@ -266,32 +266,23 @@ impl RuntimeHandle {
     /// Sends a command to the service thread.
     pub fn send(&self, command: Command) -> Pending<Reply> {
         let (reply, pending) = Pending::new();
-        let envelope = Envelope { command, reply };
-        if let Err(e) = self.shared.commands.send(envelope) {
-            let _ = e.0.reply.send(Err("the runtime has stopped".into()));
-        }
+        // If the service thread is gone the reply sender is dropped with the command, and the
+        // pending answer says the runtime has stopped.
+        let _ = self.shared.commands.send(Envelope { command, reply });
         pending
     }
 
     /// A trend from the historian.
     pub fn trend(&self, query: TrendQuery) -> Pending<Series> {
         let (reply, pending) = Pending::new();
-        if let Err(e) = self.shared.reads.send(ReadRequest::Trend(query, reply)) {
-            if let ReadRequest::Trend(_, reply) = e.0 {
-                let _ = reply.send(Err("the runtime has stopped".into()));
-            }
-        }
+        let _ = self.shared.reads.send(ReadRequest::Trend(query, reply));
         pending
     }
 
     /// Logbook entries matching `filter`, oldest first.
     pub fn logbook(&self, filter: LogFilter) -> Pending<Vec<LogEntry>> {
         let (reply, pending) = Pending::new();
-        if let Err(e) = self.shared.reads.send(ReadRequest::Logbook(filter, reply)) {
-            if let ReadRequest::Logbook(_, reply) = e.0 {
-                let _ = reply.send(Err("the runtime has stopped".into()));
-            }
-        }
+        let _ = self.shared.reads.send(ReadRequest::Logbook(filter, reply));
         pending
     }
 }

@@ -28,7 +28,7 @@ pub(crate) struct Source {
 
 pub(crate) enum SourceKind {
     Simulator {
-        simulator: Simulator,
+        simulator: Box<Simulator>,
         clock: Clock,
         addr: String,
     },
@@ -84,7 +84,7 @@ impl Source {
                 let served = sim_opcua::serve(
                     &addr,
                     &source.md,
-                    simulator,
+                    *simulator,
                     clock,
                     Duration::from_secs(1),
                     pki,

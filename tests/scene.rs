@@ -5,6 +5,27 @@ mod common;
 use common::*;
 use std::path::Path;
 
+/// A copy of component `alias` as `edit` changes it, upserted through a change-set proposed by
+/// a field agent and validated by an engineer.
+fn upsert_copy_of(dir: &Path, alias: &str, title: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut component = json(dir, &["components", "show", alias, "--json"])["component"].clone();
+    edit(&mut component);
+    let mut change = serde_json::json!({ "op": "upsert_component" });
+    for (k, v) in component.as_object().unwrap() {
+        change[k] = v.clone();
+    }
+    let id = propose(
+        dir,
+        "a.durand",
+        &serde_json::json!({ "changes": [change] }),
+        title,
+    );
+    ok(
+        dir,
+        &["--user", "m.lefebvre", "changesets", "validate", &id],
+    );
+}
+
 #[test]
 fn scene_build_writes_the_committed_scenes() {
     let dir = tempfile::tempdir().unwrap();
@@ -34,24 +55,10 @@ fn scene_check_reports_a_component_added_by_a_change_set() {
     assert!(text.contains("ok:"), "{text}");
 
     // A third feed pump on CR2, through a validated change-set: no node draws it yet.
-    let mut pump =
-        json(dir.path(), &["components", "show", "CR2-PA2", "--json"])["component"].clone();
-    pump["code"] = "12LAC10AP003".into();
-    pump["alias"] = "CR2-PA3".into();
-    let mut change = serde_json::json!({ "op": "upsert_component" });
-    for (k, v) in pump.as_object().unwrap() {
-        change[k] = v.clone();
-    }
-    let id = propose(
-        dir.path(),
-        "a.durand",
-        &serde_json::json!({ "changes": [change] }),
-        "PA3",
-    );
-    ok(
-        dir.path(),
-        &["--user", "m.lefebvre", "changesets", "validate", &id],
-    );
+    upsert_copy_of(dir.path(), "CR2-PA2", "PA3", |pump| {
+        pump["code"] = "12LAC10AP003".into();
+        pump["alias"] = "CR2-PA3".into();
+    });
 
     let o = jumeau(dir.path(), &["scene", "check", "--json"]);
     assert!(!o.status.success(), "check must fail: {}", stdout(&o));
@@ -85,22 +92,13 @@ fn scene_check_reports_a_component_added_by_a_change_set() {
 #[test]
 fn a_renamed_alias_shows_in_components_scene_check_and_the_client() {
     let dir = tempfile::tempdir().unwrap();
-    let mut pump =
-        json(dir.path(), &["components", "show", "CR2-PA2", "--json"])["component"].clone();
-    pump["alias"] = "CR2-PAS".into();
-    let mut change = serde_json::json!({ "op": "upsert_component" });
-    for (k, v) in pump.as_object().unwrap() {
-        change[k] = v.clone();
-    }
-    let id = propose(
+    upsert_copy_of(
         dir.path(),
-        "a.durand",
-        &serde_json::json!({ "changes": [change] }),
+        "CR2-PA2",
         "CR2 standby feed pump renamed",
-    );
-    ok(
-        dir.path(),
-        &["--user", "m.lefebvre", "changesets", "validate", &id],
+        |pump| {
+            pump["alias"] = "CR2-PAS".into();
+        },
     );
 
     let shown = json(dir.path(), &["components", "show", "CR2-PAS", "--json"]);

@@ -117,12 +117,11 @@ fn kpis(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let store = Store::open_seeded(store_path)?;
-    // By default up to now, or to the latest event when it is later: on the simulator the
-    // journal is on plant time, which runs ahead of the wall clock above ×1.
-    let latest = store
-        .alarm_journal(i64::MIN, i64::MAX, usize::MAX)?
-        .last()
-        .map(|r| r.ts_ms + 1);
+    // Standing alarms need what was raised before the period: read from the start.
+    let mut rows = store.alarm_journal(i64::MIN, i64::MAX, usize::MAX)?;
+    // By default up to now, or just past the latest event when it is later: on the simulator
+    // the journal is on plant time, which runs ahead of the wall clock above ×1.
+    let latest = rows.last().map(|r| r.ts_ms + 1);
     let to_ms = to
         .as_deref()
         .map(parse_time)
@@ -134,8 +133,7 @@ fn kpis(
         .transpose()?
         .unwrap_or(to_ms - 24 * 3_600_000);
     anyhow::ensure!(from_ms < to_ms, "--from must be before --to");
-    // Standing alarms need what was raised before the period: read from the start.
-    let rows = store.alarm_journal(i64::MIN, to_ms, usize::MAX)?;
+    rows.retain(|r| r.ts_ms < to_ms);
     let events: Vec<kpi::JournalEvent> = rows.iter().filter_map(|r| r.to_kpi_event()).collect();
     let k = kpi::compute(&events, from_ms, to_ms);
     if json {

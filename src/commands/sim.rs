@@ -46,7 +46,7 @@ pub fn run(store_path: &Path, args: &SimArgs, source: &SourceArgs) -> anyhow::Re
                     // Stamped with plant time, as the OPC UA values are.
                     let (values, now) = {
                         let s = sim.lock().expect("simulator lock");
-                        (s.values(), epoch_ms + (s.time_s() * 1000.0).round() as i64)
+                        (s.values(), opcua_server::plant_ms(epoch_ms, s.time_s()))
                     };
                     for (tag, value) in md.tags.iter().zip(values) {
                         let Some(topic) = &tag.mqtt_topic else {

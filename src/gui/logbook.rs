@@ -31,11 +31,6 @@ impl Plugin for LogbookPlugin {
 /// How long the form waits for the runtime to say an entry is in the store.
 const APPEND_WAIT: Duration = Duration::from_secs(5);
 
-/// Asks the runtime for the entries matching `filter`.
-fn fetch(feed: &LiveFeed, filter: LogFilter) -> Option<Pending<Vec<LogEntry>>> {
-    Some(feed.0.logbook(filter))
-}
-
 /// The entries of a read in flight, once they have come (None while waiting).
 fn collect(pending: &mut Option<Pending<Vec<LogEntry>>>) -> Option<Vec<LogEntry>> {
     let result = pending.as_ref()?.try_take()?;
@@ -148,14 +143,11 @@ fn refresh_component_entries(
     latest.code = selection.code.clone();
     match &selection.code {
         Some(code) => {
-            latest.fetching = fetch(
-                &feed,
-                LogFilter {
-                    component: Some(code.clone()),
-                    limit: Some(5),
-                    ..LogFilter::default()
-                },
-            )
+            latest.fetching = Some(feed.0.logbook(LogFilter {
+                component: Some(code.clone()),
+                limit: Some(5),
+                ..LogFilter::default()
+            }))
         }
         None => latest.entries = Vec::new(),
     }
@@ -201,7 +193,7 @@ fn logbook_window(
         view.entries = entries;
     }
     if view.dirty || selection.is_changed() && view.only_selected {
-        view.fetching = fetch(&feed, timeline_filter(view, &selection));
+        view.fetching = Some(feed.0.logbook(timeline_filter(view, &selection)));
         view.dirty = false;
     }
     let mut open = true;

@@ -35,7 +35,7 @@ impl PlantClock {
         match self.simulator() {
             Some(h) => {
                 let t_s = h.simulator.lock().map(|s| s.time_s()).unwrap_or(0.0);
-                h.epoch_ms + (t_s * 1000.0).round() as i64
+                jumeau_simserver::opcua::plant_ms(h.epoch_ms, t_s)
             }
             None => jumeau_tagbus::now_ms(),
         }

@@ -24,7 +24,6 @@ pub use commands::{Command, Pending, Reply, TrainerCommand};
 pub use config::{Actor, RuntimeConfig, SourceConfig};
 pub use events::RuntimeEvent;
 pub use handle::{Runtime, RuntimeHandle, SourceStatus};
-pub use journal::session_entry;
 pub use procedures::{ProcedureBoard, RunView};
 pub use reads::{Series, TrendQuery};
 pub use source::watch_items;

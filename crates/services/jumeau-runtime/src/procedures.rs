@@ -137,26 +137,37 @@ impl ProcedureBoard {
         wall_ms: i64,
         now_ms: i64,
     ) -> Vec<(i64, String, Vec<RunEvent>)> {
-        let mut out = Vec::new();
-        for k in 0..self.runs.len() {
-            if self.runs[k].run.status != RunStatus::Running {
-                continue;
-            }
-            let Some(p) = self.procedure(&self.runs[k].run.procedure).cloned() else {
+        // Advanced in place (no copy of the procedures: this runs every alarm cycle), saved
+        // afterwards (a save that meets a conflict re-reads the runs).
+        let mut moved = Vec::new();
+        let ProcedureBoard {
+            procedures, runs, ..
+        } = self;
+        for r in runs
+            .iter_mut()
+            .filter(|r| r.run.status == RunStatus::Running)
+        {
+            let Some(p) = procedures
+                .iter()
+                .find(|p| p.procedure.name == r.run.procedure)
+            else {
                 continue;
             };
-            let events = self.runs[k]
+            let events = r
                 .run
-                .tick(&p, now_ms, &|tag: &str| live.fresh_value(tag, wall_ms));
-            if events.is_empty() {
-                continue;
+                .tick(p, now_ms, &|tag: &str| live.fresh_value(tag, wall_ms));
+            if !events.is_empty() {
+                moved.push((r.id, r.run.procedure.clone(), events));
             }
-            if let Err(e) = self.save(k, store, actor) {
+        }
+        for (id, _, _) in &moved {
+            if let Some(k) = self.runs.iter().position(|r| r.id == *id)
+                && let Err(e) = self.save(k, store, actor)
+            {
                 self.error = Some(e);
             }
-            out.push((self.runs[k].id, p.procedure.name.clone(), events));
         }
-        out
+        moved
     }
 
     /// Saves run `k`'s new events; on a conflict (another client moved it) adopts the store's.

@@ -55,7 +55,7 @@ impl SimServer {
     /// The simulator's plant time now (ms since the epoch).
     pub fn plant_now_ms(&self) -> i64 {
         let t_s = self.simulator.lock().expect("simulator lock").time_s();
-        self.epoch_ms + (t_s * 1000.0).round() as i64
+        plant_ms(self.epoch_ms, t_s)
     }
 
     /// Stops serving (clients see the connection drop).
@@ -187,8 +187,7 @@ pub async fn serve(
         let mut space = server.manager.address_space().write();
         build_address_space(&mut space, server.ns, md, &simulator)
     };
-    let epoch_ms = DateTime::now().as_chrono().timestamp_millis()
-        - (simulator.time_s() * 1000.0).round() as i64;
+    let epoch_ms = DateTime::now().as_chrono().timestamp_millis() - plant_ms(0, simulator.time_s());
     let simulator = Arc::new(Mutex::new(simulator));
     let clock = Arc::new(Mutex::new(clock));
     let (sim, clk, h, manager) = (
@@ -211,7 +210,7 @@ pub async fn serve(
                 s.advance(step);
                 (s.values(), s.time_s())
             };
-            let source = plant_time(epoch_ms, t_s);
+            let source = opcua_time(plant_ms(epoch_ms, t_s));
             publish(&manager, &h, &nodes, &values, Some(source));
         }
     });
@@ -228,10 +227,14 @@ pub async fn serve(
 /// The shortest wall-clock time between two updates of the served values.
 pub const MIN_WALL_PERIOD: Duration = Duration::from_millis(100);
 
-/// Plant time of simulated second `t_s` (OPC UA date time).
-fn plant_time(epoch_ms: i64, t_s: f64) -> DateTime {
-    let ms = epoch_ms + (t_s * 1000.0).round() as i64;
-    // Ticks of 100 ns since 1601-01-01, OPC UA's epoch.
+/// Plant time (ms since the epoch) of simulated second `t_s`, the simulator's zero being at
+/// `epoch_ms`.
+pub fn plant_ms(epoch_ms: i64, t_s: f64) -> i64 {
+    epoch_ms + (t_s * 1000.0).round() as i64
+}
+
+/// Milliseconds since the Unix epoch as an OPC UA date time (ticks of 100 ns since 1601).
+fn opcua_time(ms: i64) -> DateTime {
     DateTime::from((ms + 11_644_473_600_000) * 10_000)
 }
 

@@ -55,6 +55,8 @@ struct CaptureState {
     /// Frames into the synthetic click (move, press, release), then done.
     click_step: u32,
     bench_done: bool,
+    /// The awaited alarm shows (and, when asked, everything is acknowledged) this frame.
+    alarm_ready: bool,
 }
 
 /// Give up when no frame came back this many frames after the request.
@@ -97,6 +99,9 @@ impl Plugin for CapturePlugin {
         .insert_resource(PidView::opened(a.pid.clone()))
         .insert_resource(ProcedureView::starting(a.procedure.clone()))
         .add_systems(PostStartup, select_view)
+        // Before the frame's alarm paint is read (Update): the captured frame then shows what
+        // was acknowledged in it, not a blink of an alarm acknowledged a moment later.
+        .add_systems(PreUpdate, acknowledge_when_waiting)
         .add_systems(Update, (click_when_settled, bench_when_settled))
         .add_systems(Last, capture_when_settled);
     }
@@ -165,7 +170,7 @@ fn capture_when_settled(
     }
     if let Some(code) = &req.wait_alarm
         && !state.requested
-        && !alarm_ready(&feed, code, req.acknowledge)
+        && !state.alarm_ready
     {
         if started.elapsed() > ALARM_WAIT {
             error!(
@@ -313,6 +318,19 @@ fn bench_when_settled(
     if let Err(e) = std::fs::write(out, format!("{report:#}\n")) {
         error!("cannot write {}: {e}", out.display());
         exit.write(AppExit::error());
+    }
+}
+
+/// Checks the awaited alarm once per frame until the screenshot is requested.
+fn acknowledge_when_waiting(
+    req: Res<CaptureRequest>,
+    mut state: ResMut<CaptureState>,
+    feed: Res<LiveFeed>,
+) {
+    if let Some(code) = &req.wait_alarm
+        && !state.requested
+    {
+        state.alarm_ready = alarm_ready(&feed, code, req.acknowledge);
     }
 }
 

@@ -16,7 +16,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "JUMEAU_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Acting user (login); every write is recorded under this account.
-    #[arg(long, global = true, default_value = jumeau_core::seed::DEFAULT_USER, env = "JUMEAU_USER")]
+    #[arg(long, global = true, default_value_t = jumeau_core::plant::default_user(), env = "JUMEAU_USER")]
     pub user: String,
     /// Name of this device (workstation, tablet) for signing keys (default: the host name).
     #[arg(long, global = true, env = "JUMEAU_DEVICE")]
@@ -103,12 +103,25 @@ pub enum Command {
     /// The plant's 3D scenes (glTF): generate them, check them against master data.
     #[command(subcommand)]
     Scene(SceneCommand),
+    /// The plant files (assets/plant/): check edited files before they become a change-set.
+    #[command(subcommand)]
+    Plant(PlantCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlantCommand {
+    /// Parse and check a folder of plant files with the built-in procedures: every problem as
+    /// FILE:LINE (exit 1 if any), else what the files describe.
+    Check {
+        #[arg(default_value = "assets/plant")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum SceneCommand {
     /// Generate one .glb per unit from the layout (DIR/layout.toml when it exists, else the
-    /// built-in one) and the seed master data; the same inputs give the same bytes.
+    /// built-in one) and the store's master data; the same inputs give the same bytes.
     Build {
         #[arg(long, default_value = "scenes")]
         out: PathBuf,

@@ -44,6 +44,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::procedures::run(&store_path, &cli.user, &device, cli.source.speed, cmd)
         }
         Some(Command::Scene(cmd)) => commands::scene::run(&store_path, cmd),
+        Some(Command::Plant(cmd)) => commands::plant::run(cmd),
         Some(Command::Db(cmd)) => commands::db::run(&store_path, cmd),
         Some(Command::Components(cmd)) => commands::components::run(&store_path, cmd, cli.lang),
         Some(Command::Changesets(cmd)) => {

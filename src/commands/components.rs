@@ -1,7 +1,6 @@
 //! `jumeau components list|show`.
 
 use crate::cli::{ComponentsCommand, Lang};
-use jumeau_core::seed::UNITS;
 use jumeau_store::{ComponentDetail, Store};
 use std::path::Path;
 use std::process::ExitCode;
@@ -11,10 +10,11 @@ pub fn run(store_path: &Path, cmd: ComponentsCommand, lang: Lang) -> anyhow::Res
     let fr = lang == Lang::Fr;
     match cmd {
         ComponentsCommand::List { unit, json } => {
+            let units = store.master_data()?.units;
             if let Some(u) = &unit
-                && !UNITS.iter().any(|(code, ..)| code.eq_ignore_ascii_case(u))
+                && !units.iter().any(|x| x.code.eq_ignore_ascii_case(u))
             {
-                let known: Vec<&str> = UNITS.iter().map(|u| u.0).collect();
+                let known: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
                 anyhow::bail!("unknown unit `{u}` (units: {})", known.join(", "));
             }
             let components = store.components(unit.as_deref())?;

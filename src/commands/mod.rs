@@ -6,6 +6,7 @@ pub mod components;
 pub mod db;
 pub mod logbook;
 pub mod opcua;
+pub mod plant;
 pub mod procedures;
 pub mod scene;
 pub mod sim;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 pub fn run(store_path: &Path, cmd: SceneCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        SceneCommand::Build { out } => build(&out),
+        SceneCommand::Build { out } => build(store_path, &out),
         SceneCommand::Check { dir, json } => check(store_path, dir.as_deref(), json),
     }
 }
@@ -23,11 +23,10 @@ fn layout_in(dir: &Path) -> anyhow::Result<Layout> {
     }
 }
 
-fn build(out: &Path) -> anyhow::Result<ExitCode> {
+fn build(store_path: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     let layout = layout_in(out)?;
-    // The seed plant: the scenes' node order follows it, and the committed files are built from
-    // it (master data read back from the store comes in another order).
-    let md = jumeau_core::seed::plant();
+    // Master data as validated in the store: a renamed alias or a new component is drawn.
+    let md = Store::open_seeded(store_path)?.master_data()?;
     let files = jumeau_scenes::build(&layout, &md)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for f in &files {

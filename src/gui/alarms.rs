@@ -14,9 +14,11 @@ use jumeau_core::alarm::Alarm;
 use jumeau_runtime::Command;
 
 use super::i18n::{self, Language, Texts};
+use super::intent::Select;
 use super::live::LiveFeed;
 use super::plant::Session;
-use super::selection::Select;
+use super::sets::{FrameSet, UiSet};
+use super::theme::priority_color;
 use super::trends::TrendView;
 
 pub struct AlarmsPlugin;
@@ -26,8 +28,11 @@ impl Plugin for AlarmsPlugin {
         app.init_resource::<AlarmPaint>()
             .init_resource::<AlarmListView>()
             .init_resource::<AlarmSnapshot>()
-            .add_systems(Update, refresh_alarms)
-            .add_systems(EguiPrimaryContextPass, alarm_list_window);
+            .add_systems(Update, refresh_alarms.in_set(FrameSet::Sync))
+            .add_systems(
+                EguiPrimaryContextPass,
+                alarm_list_window.in_set(UiSet::Windows),
+            );
     }
 }
 
@@ -37,16 +42,6 @@ impl Plugin for AlarmsPlugin {
 pub struct AlarmPaint {
     pub components: HashMap<String, (Priority, bool)>,
     pub blink_on: bool,
-}
-
-/// ISA-101 alarm colours: reserved for alarms, never used for anything else in the client.
-pub fn priority_color(p: Priority) -> Color32 {
-    match p {
-        Priority::Critical => Color32::from_rgb(0xe8, 0x1e, 0x1e),
-        Priority::High => Color32::from_rgb(0xff, 0x80, 0x00),
-        Priority::Medium => Color32::from_rgb(0xf2, 0xd0, 0x1a),
-        Priority::Low => Color32::from_rgb(0xb0, 0x5c, 0xe6),
-    }
 }
 
 /// The annunciated alarms (highest priority, then newest first), how many are shelved, and

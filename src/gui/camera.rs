@@ -3,6 +3,7 @@
 
 use super::plant::Session;
 use super::scene::PlantBounds;
+use super::sets::FrameSet;
 use super::timing::OwnTime;
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraOutputMode, Viewport};
@@ -30,7 +31,8 @@ impl Plugin for OrbitCameraPlugin {
                     apply_transform,
                     apply_viewport,
                 )
-                    .chain(),
+                    .chain()
+                    .in_set(FrameSet::Camera),
             );
     }
 }

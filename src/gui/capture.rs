@@ -11,6 +11,7 @@ use super::plant::Session;
 use super::procedures::ProcedureView;
 use super::scene::{PlantBounds, SceneLoad};
 use super::selection::{Select, Selection, ShowHover};
+use super::sets::FrameSet;
 use super::timing::{self, FrameLog};
 use super::trends::TrendView;
 use crate::cli::ScreenshotArgs;
@@ -102,7 +103,10 @@ impl Plugin for CapturePlugin {
         // Before the frame's alarm paint is read (Update): the captured frame then shows what
         // was acknowledged in it, not a blink of an alarm acknowledged a moment later.
         .add_systems(PreUpdate, acknowledge_when_waiting)
-        .add_systems(Update, (click_when_settled, bench_when_settled))
+        .add_systems(
+            Update,
+            (click_when_settled, bench_when_settled).after(FrameSet::Paint),
+        )
         .add_systems(Last, capture_when_settled);
     }
 }

@@ -3,13 +3,15 @@
 //! alarmed components first. A label that would cover one already placed is hidden, so labels
 //! never pile up. Clicking a label selects its component: a large target for a finger.
 
-use super::alarms::{self, AlarmPaint, AlarmSnapshot};
+use super::alarms::{AlarmPaint, AlarmSnapshot};
 use super::camera::{OrbitCamera, ViewportInsets};
 use super::i18n::Language;
-use super::live::{LiveFeed, LiveView, unit_key_tags};
+use super::live::{LiveFeed, LiveView};
 use super::plant::Session;
 use super::scene::PlantBounds;
 use super::selection::{Select, Selection};
+use super::sets::UiSet;
+use super::theme;
 use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -21,10 +23,8 @@ pub struct LabelsPlugin;
 
 impl Plugin for LabelsPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<LabelRange>().add_systems(
-            EguiPrimaryContextPass,
-            draw_labels.after(super::panels::ShellSet),
-        );
+        app.init_resource::<LabelRange>()
+            .add_systems(EguiPrimaryContextPass, draw_labels.in_set(UiSet::Overlay));
     }
 }
 
@@ -248,7 +248,7 @@ fn draw_labels(
             _ => paint.components.get(&c.component.code).map(|(p, _)| *p),
         };
         if let Some(priority) = worst {
-            let stroke = egui::Stroke::new(2.5, alarms::priority_color(priority));
+            let stroke = egui::Stroke::new(2.5, theme::priority_color(priority));
             painter.rect_stroke(rect, 3.0, stroke, egui::StrokeKind::Outside);
         }
         let text_at = egui::pos2(rect.min.x + 4.0, rect.center().y - galley.size().y / 2.0);
@@ -290,9 +290,10 @@ fn label_text(
     if !is_unit_root(comp) && !selected {
         return (text, Color32::from_gray(225), 14.0);
     }
-    // Key live values under the unit's name; a stale one carries its age.
+    // Key live values of the unit (master data) under its name; a stale one carries its age.
     let mut stale = false;
-    for name in unit_key_tags(&comp.alias) {
+    let key_tags = session.md.unit(&comp.unit).map(|u| u.key_tags.as_slice());
+    for name in key_tags.unwrap_or_default() {
         let reading = session
             .md
             .tags

@@ -125,15 +125,3 @@ fn format_age(ms: i64) -> String {
         format!("{} h", s / 3600)
     }
 }
-
-/// The key measurements shown on a unit's label in the 3D view.
-pub fn unit_key_tags(unit: &str) -> &'static [&'static str] {
-    match unit {
-        "TG1" => &["11MBA00CS101", "11MKA10CE101"],
-        "TG2" => &["12MBA00CS101", "12MKA10CE101"],
-        "CR1" => &["11HAD50CP101", "11HAH50CF101"],
-        "CR2" => &["12HAD50CP101", "12HAH50CF101"],
-        "TV" => &["10MAA00CS101", "10MKA10CE101"],
-        _ => &[],
-    }
-}

@@ -6,6 +6,7 @@
 use super::i18n::Language;
 use super::plant::Session;
 use super::selection::Selection;
+use super::sets::{FrameSet, UiSet};
 use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -23,8 +24,11 @@ impl Plugin for LogbookPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<LogbookView>()
             .init_resource::<ComponentEntries>()
-            .add_systems(Update, refresh_component_entries)
-            .add_systems(EguiPrimaryContextPass, logbook_window);
+            .add_systems(Update, refresh_component_entries.in_set(FrameSet::Sync))
+            .add_systems(
+                EguiPrimaryContextPass,
+                logbook_window.in_set(UiSet::Windows),
+            );
     }
 }
 

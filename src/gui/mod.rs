@@ -5,6 +5,7 @@ mod alarms;
 mod camera;
 mod capture;
 mod i18n;
+mod intent;
 mod labels;
 mod live;
 mod logbook;
@@ -14,6 +15,7 @@ mod plant;
 mod procedures;
 mod scene;
 mod selection;
+mod sets;
 mod theme;
 mod timing;
 mod trends;
@@ -21,11 +23,12 @@ mod trends;
 use crate::cli::{Lang, ScreenshotArgs, SourceArgs};
 use crate::display;
 use anyhow::Context;
+use bevy::app::PluginGroupBuilder;
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
 use bevy_egui::EguiPlugin;
-use jumeau_runtime::{Command, Runtime, RuntimeConfig};
+use jumeau_runtime::{Command, Runtime, RuntimeConfig, RuntimeHandle};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -110,21 +113,9 @@ pub fn launch(
     .add_plugins(EguiPlugin::default())
     .insert_resource(i18n::Language(lang))
     .insert_resource(session)
-    .add_plugins((
-        theme::ThemePlugin,
-        timing::TimingPlugin,
-        scene::PlantScenePlugin,
-        camera::OrbitCameraPlugin,
-        selection::SelectionPlugin,
-        panels::PanelsPlugin,
-        labels::LabelsPlugin,
-        logbook::LogbookPlugin,
-        live::LivePlugin(runtime.clone()),
-        alarms::AlarmsPlugin,
-        trends::TrendsPlugin,
-        pid::PidPlugin,
-        procedures::ProceduresPlugin,
-    ));
+    .add_plugins(ViewerPlugins {
+        runtime: runtime.clone(),
+    });
     if let Some(args) = &screenshot {
         app.add_plugins(capture::CapturePlugin::new(args));
     }
@@ -148,6 +139,32 @@ pub fn launch(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Every feature of the viewer, its system sets first (`sets`); the runtime handle is the only
+/// way any of them reaches the plant.
+struct ViewerPlugins {
+    runtime: RuntimeHandle,
+}
+
+impl PluginGroup for ViewerPlugins {
+    fn build(self) -> PluginGroupBuilder {
+        PluginGroupBuilder::start::<Self>()
+            .add(sets::SetsPlugin)
+            .add(live::LivePlugin(self.runtime))
+            .add(theme::ThemePlugin)
+            .add(timing::TimingPlugin)
+            .add(scene::PlantScenePlugin)
+            .add(camera::OrbitCameraPlugin)
+            .add(selection::SelectionPlugin)
+            .add(panels::PanelsPlugin)
+            .add(labels::LabelsPlugin)
+            .add(logbook::LogbookPlugin)
+            .add(alarms::AlarmsPlugin)
+            .add(trends::TrendsPlugin)
+            .add(pid::PidPlugin)
+            .add(procedures::ProceduresPlugin)
+    }
 }
 
 /// The scenes and master data evolve separately (change-sets vs `jumeau scene build`): say at

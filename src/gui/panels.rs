@@ -10,6 +10,7 @@ use super::pid::PidView;
 use super::plant::Session;
 use super::procedures::ProcedureView;
 use super::selection::{Hovered, Select, Selection, ShowHover};
+use super::sets::UiSet;
 use super::timing::OwnTime;
 use super::trends::TrendView;
 use crate::cli::Lang;
@@ -17,8 +18,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, FontId, RichText};
-use jumeau_core::seed::UNITS;
-use jumeau_core::{Component, Limits};
+use jumeau_core::{Component, Limits, MasterData};
 use jumeau_runtime::{Command, TrainerCommand};
 
 pub struct PanelsPlugin;
@@ -26,14 +26,9 @@ pub struct PanelsPlugin;
 impl Plugin for PanelsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<ListState>()
-            .add_systems(EguiPrimaryContextPass, shell.in_set(ShellSet));
+            .add_systems(EguiPrimaryContextPass, shell.in_set(UiSet::Shell));
     }
 }
-
-/// The shell's pass: labels and windows drawn over the 3D view come after it (it sets the
-/// viewport insets they use).
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ShellSet;
 
 #[derive(Resource, Default)]
 struct ListState {
@@ -243,7 +238,7 @@ fn top_bar(
         // it to anyone else).
         if live.status.simulator.is_some() && session.user.role == jumeau_core::Role::Trainer {
             simulator_controls(ui, feed, t, &mut actions.trainer);
-            trainer_menu(ui, feed, t, &mut actions.trainer);
+            trainer_menu(ui, feed, &session.md, t, &mut actions.trainer);
         }
         ui.separator();
         if let Some(cs) = &session.last_changeset {
@@ -329,7 +324,8 @@ fn component_list(
         .map(|c| c.unit.as_str());
     egui::ScrollArea::vertical().show(ui, |ui| {
         let mut shown = 0;
-        for (unit, name_fr, name_en) in UNITS {
+        for unit in &session.md.units {
+            let (unit, name) = (unit.code.as_str(), unit.name(fr));
             let mut members: Vec<&Component> = session
                 .md
                 .components
@@ -342,11 +338,7 @@ fn component_list(
             // The unit's own record first, then by code.
             members.sort_by_key(|c| (c.parent.is_some(), c.code.clone()));
             shown += members.len();
-            let title = format!(
-                "{unit} — {} ({})",
-                if fr { name_fr } else { name_en },
-                members.len()
-            );
+            let title = format!("{unit} — {name} ({})", members.len());
             // A search opens every unit; a new selection opens its unit and folds the others;
             // otherwise the operator's own folding stands.
             let open = if !query.is_empty() {
@@ -634,6 +626,7 @@ fn simulator_controls(
 fn trainer_menu(
     ui: &mut egui::Ui,
     feed: &LiveFeed,
+    md: &MasterData,
     t: &Texts,
     command: &mut Option<TrainerCommand>,
 ) {
@@ -645,11 +638,18 @@ fn trainer_menu(
         .map(|(at, event)| format!("t+{:.0} s  {event}", at))
         .collect();
     let mut action = None;
+    // The units the model runs: turbines start, stop and trip; gas turbines take a load set-point.
+    let turbines = md.units.iter().filter(|u| u.kind.ends_with("turbine"));
+    let alias = |code: &str| {
+        md.component(code)
+            .map_or(code, |c| c.alias.as_str())
+            .to_owned()
+    };
     ui.menu_button(t.trainer, |ui| {
-        for unit in ["TG1", "TG2", "TV"] {
+        for unit in turbines.clone() {
             ui.horizontal(|ui| {
-                ui.label(RichText::new(unit).strong());
-                let unit = unit.to_owned();
+                ui.label(RichText::new(&unit.code).strong());
+                let unit = unit.code.clone();
                 if ui.button(t.start).clicked() {
                     action = Some(Action::Start { unit: unit.clone() });
                 }
@@ -666,13 +666,13 @@ fn trainer_menu(
         }
         ui.separator();
         ui.label(t.load_setpoint);
-        for unit in ["TG1", "TG2"] {
+        for unit in turbines.filter(|u| u.kind == "gas_turbine") {
             ui.horizontal(|ui| {
-                ui.label(unit);
+                ui.label(&unit.code);
                 for mw in [60.0, 100.0, 140.0, 166.0] {
                     if ui.button(format!("{mw:.0} MW")).clicked() {
                         action = Some(Action::Load {
-                            unit: unit.to_owned(),
+                            unit: unit.code.clone(),
                             mw,
                         });
                     }
@@ -681,28 +681,21 @@ fn trainer_menu(
         }
         ui.separator();
         ui.label(t.faults);
-        for (label, fault) in [
-            (
-                format!("CR1-PA1 — {}", t.fault_feed_pump_trip),
-                Action::PumpTrip {
-                    component: "11LAC10AP001".into(),
-                },
-            ),
-            (
-                format!("CR1-PA1 — {}", t.fault_pump_vibration),
-                Action::PumpVibration {
-                    component: "11LAC10AP001".into(),
-                    mm_s_per_h: 6.0,
-                },
-            ),
-            (
-                format!("CR2-BHP — {}", t.fault_level_drift),
-                Action::LevelDrift {
-                    tag: "12HAD50CL101".into(),
-                    mm_per_min: 5.0,
-                },
-            ),
-        ] {
+        for fault in jumeau_sim::scenario::trainer_faults() {
+            let label = match &fault {
+                Action::PumpTrip { component } => {
+                    format!("{} — {}", alias(component), t.fault_feed_pump_trip)
+                }
+                Action::PumpVibration { component, .. } => {
+                    format!("{} — {}", alias(component), t.fault_pump_vibration)
+                }
+                Action::LevelDrift { tag, .. } => {
+                    let component = md.tags.iter().find(|x| &x.name == tag);
+                    let at = component.map_or(tag.clone(), |x| alias(&x.component));
+                    format!("{at} — {}", t.fault_level_drift)
+                }
+                other => format!("{other:?}"),
+            };
             if ui.button(label).clicked() {
                 action = Some(fault);
             }

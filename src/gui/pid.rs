@@ -9,18 +9,20 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, Pos2, Rect, Stroke, pos2, vec2};
 use jumeau_core::Component;
 
-use super::alarms::{AlarmPaint, priority_color};
+use super::alarms::AlarmPaint;
 use super::i18n::Language;
 use super::live::{LiveFeed, LiveView};
 use super::plant::Session;
 use super::selection::{Select, Selection};
+use super::sets::UiSet;
+use super::theme::priority_color;
 
 pub struct PidPlugin;
 
 impl Plugin for PidPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<PidView>()
-            .add_systems(EguiPrimaryContextPass, pid_window);
+            .add_systems(EguiPrimaryContextPass, pid_window.in_set(UiSet::Windows));
     }
 }
 

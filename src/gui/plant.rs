@@ -61,7 +61,7 @@ impl Session {
             role: jumeau_core::Role::Operator,
             device: "test".into(),
         };
-        Session::build(jumeau_core::seed::plant(), user, None)
+        Session::build(jumeau_core::plant::embedded().md, user, None)
     }
 
     pub fn component(&self, code: &str) -> Option<&Component> {

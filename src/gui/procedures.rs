@@ -3,6 +3,7 @@
 //! live in the runtime (ticked on fresh live values at plant time, saved and signed there); the
 //! window draws its board and sends the user's actions as commands.
 
+use super::sets::{FrameSet, UiSet};
 use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -12,17 +13,20 @@ use jumeau_core::procedure::{self, Action, RunStatus, StepKind};
 use jumeau_runtime::{Command, Reply};
 
 use super::i18n::Language;
+use super::intent::Select;
 use super::live::LiveFeed;
 use super::plant::Session;
-use super::selection::Select;
 
 pub struct ProceduresPlugin;
 
 impl Plugin for ProceduresPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<ProcedureView>()
-            .add_systems(Update, follow_step)
-            .add_systems(EguiPrimaryContextPass, procedure_window);
+            .add_systems(Update, follow_step.in_set(FrameSet::Sync))
+            .add_systems(
+                EguiPrimaryContextPass,
+                procedure_window.in_set(UiSet::Windows),
+            );
     }
 }
 

@@ -4,6 +4,7 @@
 //! world bounds of every component are measured for fly-to and labels.
 
 use super::plant::ComponentCode;
+use super::sets::FrameSet;
 use super::timing::OwnTime;
 use bevy::asset::io::embedded::EmbeddedAssetRegistry;
 use bevy::camera::primitives::Aabb;
@@ -40,6 +41,7 @@ impl Plugin for PlantScenePlugin {
                 Update,
                 (note_loaded, index_scenes)
                     .chain()
+                    .in_set(FrameSet::Scene)
                     .run_if(|load: Res<SceneLoad>| !load.is_ready()),
             );
     }
@@ -178,7 +180,7 @@ fn paint_colors(tone: Tone, paint: Paint) -> (Color, LinearRgba) {
             LinearRgba::from(SELECTION_COLOR) * 0.6,
         ),
         Paint::Alarm(priority) => {
-            let c = super::alarms::priority_color(priority);
+            let c = super::theme::priority_color(priority);
             let base = Color::srgb_u8(c.r(), c.g(), c.b()).mix(&tone_color(tone), 0.2);
             (base, LinearRgba::from(base) * 0.25)
         }

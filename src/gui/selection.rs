@@ -3,8 +3,10 @@
 
 use super::alarms::AlarmPaint;
 use super::camera::{FlyTo, PointerDrag};
+pub use super::intent::Select;
 use super::plant::{ComponentCode, Session};
 use super::scene::{Paint, Palette, ScenePart};
+use super::sets::FrameSet;
 use super::timing::OwnTime;
 use bevy::prelude::*;
 use jumeau_core::Priority;
@@ -21,7 +23,15 @@ impl Plugin for SelectionPlugin {
             .add_observer(pick_on_click)
             .add_observer(hover_on_over)
             .add_observer(hover_on_out)
-            .add_systems(Update, (unit_shortcuts, apply_select, highlight).chain());
+            .add_systems(
+                Update,
+                (
+                    (unit_shortcuts, apply_select)
+                        .chain()
+                        .in_set(FrameSet::Input),
+                    highlight.in_set(FrameSet::Paint),
+                ),
+            );
     }
 }
 
@@ -41,22 +51,6 @@ pub struct ShowHover(pub bool);
 impl Default for ShowHover {
     fn default() -> Self {
         ShowHover(true)
-    }
-}
-
-/// Request to select a component (`None` clears) and fly the camera to it.
-#[derive(Message, Clone, Debug)]
-pub struct Select {
-    pub code: Option<String>,
-    pub instant: bool,
-}
-
-impl Select {
-    pub fn component(code: impl Into<String>) -> Select {
-        Select {
-            code: Some(code.into()),
-            instant: false,
-        }
     }
 }
 
@@ -104,7 +98,8 @@ fn hover_on_out(
     }
 }
 
-/// Wall-display shortcuts: 0 overview, 1–5 TG1, TG2, CR1, CR2, TV; Esc clears.
+/// Wall-display shortcuts: 0 overview, 1–9 the plant's units in display order (TG1, TG2, CR1,
+/// CR2, TV on the seed plant); Esc clears.
 fn unit_shortcuts(
     keys: Res<ButtonInput<KeyCode>>,
     session: Res<Session>,
@@ -113,16 +108,20 @@ fn unit_shortcuts(
     own_time: Res<OwnTime>,
 ) {
     let _t = own_time.measure();
-    const UNITS: [(KeyCode, &str); 5] = [
-        (KeyCode::Digit1, "TG1"),
-        (KeyCode::Digit2, "TG2"),
-        (KeyCode::Digit3, "CR1"),
-        (KeyCode::Digit4, "CR2"),
-        (KeyCode::Digit5, "TV"),
+    const DIGITS: [KeyCode; 9] = [
+        KeyCode::Digit1,
+        KeyCode::Digit2,
+        KeyCode::Digit3,
+        KeyCode::Digit4,
+        KeyCode::Digit5,
+        KeyCode::Digit6,
+        KeyCode::Digit7,
+        KeyCode::Digit8,
+        KeyCode::Digit9,
     ];
-    for (key, alias) in UNITS {
+    for (key, unit) in DIGITS.into_iter().zip(&session.md.units) {
         if keys.just_pressed(key)
-            && let Some(c) = session.resolve(alias)
+            && let Some(c) = session.resolve(&unit.code)
         {
             select.write(Select::component(c.code.clone()));
         }

@@ -1,13 +1,16 @@
 //! Dark, high-contrast egui theme with fonts large enough for control-room walls.
 
+use super::sets::UiSet;
 use bevy::prelude::*;
+use bevy_egui::egui::Color32;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use jumeau_core::Priority;
 
 pub struct ThemePlugin;
 
 impl Plugin for ThemePlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(EguiPrimaryContextPass, apply_theme);
+        app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(UiSet::Theme));
     }
 }
 
@@ -41,4 +44,14 @@ fn apply_theme(mut contexts: EguiContexts, mut done: Local<bool>) -> Result {
     });
     *done = true;
     Ok(())
+}
+
+/// ISA-101 alarm colours: reserved for alarms, never used for anything else in the client.
+pub fn priority_color(p: Priority) -> Color32 {
+    match p {
+        Priority::Critical => Color32::from_rgb(0xe8, 0x1e, 0x1e),
+        Priority::High => Color32::from_rgb(0xff, 0x80, 0x00),
+        Priority::Medium => Color32::from_rgb(0xf2, 0xd0, 0x1a),
+        Priority::Low => Color32::from_rgb(0xb0, 0x5c, 0xe6),
+    }
 }

@@ -2,6 +2,7 @@
 //! time. The data comes from the local historian through the runtime, which answers on its
 //! own reader so that a 24-hour query never holds a frame.
 
+use super::sets::UiSet;
 use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -17,7 +18,7 @@ pub struct TrendsPlugin;
 impl Plugin for TrendsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<TrendView>()
-            .add_systems(EguiPrimaryContextPass, trend_window);
+            .add_systems(EguiPrimaryContextPass, trend_window.in_set(UiSet::Windows));
     }
 }
 

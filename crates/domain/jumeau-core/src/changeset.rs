@@ -3,14 +3,15 @@
 
 use crate::Role;
 use crate::masterdata::{
-    AlarmRef, Circuit, Component, Document, IntegrityError, MasterData, Parameter, ProcedureSource,
-    Tag,
+    AlarmRef, Circuit, Component, Document, IntegrityError, MasterData, Parameter, PlantUnit,
+    ProcedureSource, Tag,
 };
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Change {
+    UpsertUnit(PlantUnit),
     UpsertComponent(Component),
     UpsertCircuit(Circuit),
     UpsertParameter(Parameter),
@@ -18,7 +19,7 @@ pub enum Change {
     UpsertTag(Tag),
     UpsertDocument(Document),
     UpsertProcedure(ProcedureSource),
-    /// Removes one record: `entity` is component, circuit, parameter (`CODE.name`), alarm, tag,
+    /// Removes one record: `entity` is unit, component, circuit, parameter (`CODE.name`), alarm, tag,
     /// document or procedure.
     Remove {
         entity: String,
@@ -89,10 +90,11 @@ impl ChangeSetContent {
     /// A change-set that creates every record of `md`.
     pub fn from_master_data(md: &MasterData) -> Self {
         let changes = md
-            .components
+            .units
             .iter()
             .cloned()
-            .map(Change::UpsertComponent)
+            .map(Change::UpsertUnit)
+            .chain(md.components.iter().cloned().map(Change::UpsertComponent))
             .chain(md.parameters.iter().cloned().map(Change::UpsertParameter))
             .chain(md.alarms.iter().cloned().map(Change::UpsertAlarm))
             .chain(md.tags.iter().cloned().map(Change::UpsertTag))
@@ -128,6 +130,7 @@ fn upsert<T>(list: &mut Vec<T>, item: T, same: impl Fn(&T) -> bool) {
 
 fn apply_one(md: &mut MasterData, change: &Change) -> Result<(), IntegrityError> {
     match change {
+        Change::UpsertUnit(u) => upsert(&mut md.units, u.clone(), |x| x.code == u.code),
         Change::UpsertComponent(c) => upsert(&mut md.components, c.clone(), |x| x.code == c.code),
         Change::UpsertCircuit(c) => upsert(&mut md.circuits, c.clone(), |x| x.code == c.code),
         Change::UpsertParameter(p) => upsert(&mut md.parameters, p.clone(), |x| {
@@ -145,6 +148,7 @@ fn apply_one(md: &mut MasterData, change: &Change) -> Result<(), IntegrityError>
 fn remove(md: &mut MasterData, entity: &str, key: &str) -> Result<(), IntegrityError> {
     let before = count(md);
     match entity {
+        "unit" => md.units.retain(|x| x.code != key),
         "component" => md.components.retain(|x| x.code != key),
         "circuit" => md.circuits.retain(|x| x.code != key),
         "parameter" => md
@@ -173,7 +177,8 @@ fn remove(md: &mut MasterData, entity: &str, key: &str) -> Result<(), IntegrityE
 }
 
 fn count(md: &MasterData) -> usize {
-    md.components.len()
+    md.units.len()
+        + md.components.len()
         + md.circuits.len()
         + md.parameters.len()
         + md.alarms.len()
@@ -185,7 +190,7 @@ fn count(md: &MasterData) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seed;
+    use crate::plant;
 
     #[test]
     fn four_eyes_rule() {
@@ -204,7 +209,7 @@ mod tests {
 
     #[test]
     fn seed_round_trips_through_a_change_set() {
-        let md = seed::plant();
+        let md = plant::embedded().md;
         let cs = ChangeSetContent::from_master_data(&md);
         let json = serde_json::to_string(&cs).unwrap();
         let back: ChangeSetContent = serde_json::from_str(&json).unwrap();
@@ -213,7 +218,7 @@ mod tests {
 
     #[test]
     fn removing_a_component_still_used_is_refused() {
-        let md = seed::plant();
+        let md = plant::embedded().md;
         let cs = ChangeSetContent {
             changes: vec![Change::Remove {
                 entity: "component".into(),

@@ -2,16 +2,16 @@
 //!
 //! Component identities (KKS-style codes), master-data types and their integrity rules, user
 //! roles and the change-set model through which master data changes, the logbook's canonical
-//! signed entries and their verification, plus the seed master data of the 2×1 block.
+//! signed entries and their verification, and the plant files (`assets/plant/`) read as master data.
 
 pub mod alarm;
 pub mod changeset;
 pub mod kks;
 pub mod logbook;
 pub mod masterdata;
+pub mod plant;
 pub mod procedure;
 pub mod role;
-pub mod seed;
 pub mod trend;
 pub mod units;
 
@@ -19,7 +19,7 @@ pub use changeset::{Change, ChangeSetContent, ChangeSetStatus};
 pub use kks::{KksError, is_valid_code};
 pub use masterdata::{
     AlarmRef, Circuit, Component, Document, IntegrityError, Limits, MasterData, Parameter,
-    Priority, ProcedureSource, Rated, Tag,
+    PlantUnit, Priority, ProcedureSource, Rated, Tag,
 };
 pub use role::Role;
 pub use units::Quantity;

@@ -7,13 +7,39 @@ use std::collections::{HashMap, HashSet};
 
 /// One rated (nameplate) value of a component, e.g. "Puissance ISO" = 165 MW.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rated {
     pub name: String,
     pub value: f64,
     pub unit: String,
 }
 
+/// A unit of the plant (a train's gas turbine, its HRSG, the steam turbine, the common plant):
+/// components belong to one, the viewer groups and labels by it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlantUnit {
+    /// Short code components refer to (TG1, CR2, BOP…).
+    pub code: String,
+    pub name_fr: String,
+    pub name_en: String,
+    /// gas_turbine, hrsg, steam_turbine or common.
+    pub kind: String,
+    /// Display position among the units (lists, address space).
+    pub position: u32,
+    /// Tags whose values the unit's label shows, in order.
+    #[serde(default)]
+    pub key_tags: Vec<String>,
+}
+
+impl PlantUnit {
+    pub fn name(&self, french: bool) -> &str {
+        if french { &self.name_fr } else { &self.name_en }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Component {
     /// KKS-style code, the key everywhere.
     pub code: String,
@@ -40,6 +66,7 @@ impl Component {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Circuit {
     pub code: String,
     /// fuel_gas, air_flue_gas, hp_steam, ip_steam, lp_steam, feedwater, condensate,
@@ -168,6 +195,7 @@ impl Priority {
 
 /// Alarm reference (alarm response manual entry).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AlarmRef {
     pub code: String,
     pub component: String,
@@ -186,6 +214,7 @@ pub struct AlarmRef {
 
 /// A measured or computed signal, with where it comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Tag {
     /// KKS measuring-point code, unique.
     pub name: String,
@@ -204,6 +233,7 @@ pub struct Tag {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Document {
     pub id: String,
     pub title: String,
@@ -225,6 +255,9 @@ pub struct ProcedureSource {
 /// The whole master data, as one consistent set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MasterData {
+    /// The plant's units in display order.
+    #[serde(default)]
+    pub units: Vec<PlantUnit>,
     pub components: Vec<Component>,
     pub circuits: Vec<Circuit>,
     pub parameters: Vec<Parameter>,
@@ -330,6 +363,10 @@ pub enum IntegrityError {
 }
 
 impl MasterData {
+    pub fn unit(&self, code: &str) -> Option<&PlantUnit> {
+        self.units.iter().find(|u| u.code == code)
+    }
+
     pub fn component(&self, code: &str) -> Option<&Component> {
         self.components.iter().find(|c| c.code == code)
     }
@@ -360,6 +397,7 @@ impl MasterData {
     pub fn check(&self) -> Vec<IntegrityError> {
         let mut errors = Vec::new();
         let codes = self.check_components(&mut errors);
+        self.check_units(&mut errors);
         self.check_parameters(&codes, &mut errors);
         self.check_tags(&codes, &mut errors);
         self.check_alarms(&codes, &mut errors);
@@ -414,6 +452,35 @@ impl MasterData {
             }
         }
         codes
+    }
+
+    fn check_units(&self, errors: &mut Vec<IntegrityError>) {
+        let mut seen = HashSet::new();
+        for u in &self.units {
+            if !seen.insert(u.code.as_str()) {
+                errors.push(dup("unit", &u.code));
+            }
+            if let Some(t) = u
+                .key_tags
+                .iter()
+                .find(|t| !self.tags.iter().any(|x| &x.name == *t))
+            {
+                errors.push(IntegrityError::Invalid {
+                    what: "unit",
+                    key: u.code.clone(),
+                    problem: format!("key tag `{t}` is not a tag"),
+                });
+            }
+        }
+        for c in &self.components {
+            if !seen.contains(c.unit.as_str()) {
+                errors.push(IntegrityError::Invalid {
+                    what: "component",
+                    key: c.code.clone(),
+                    problem: format!("unit `{}` is not a unit of the plant", c.unit),
+                });
+            }
+        }
     }
 
     fn check_parameters(&self, codes: &HashSet<&str>, errors: &mut Vec<IntegrityError>) {

@@ -8,7 +8,7 @@ use crate::model::{Part, Tone, UnitModel};
 use gltf::json;
 use json::validation::Checked::Valid;
 use json::validation::USize64;
-use jumeau_core::{Component, MasterData};
+use jumeau_core::Component;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -41,8 +41,8 @@ struct Writer {
     materials: BTreeMap<Tone, json::Index<json::Material>>,
 }
 
-/// Encodes a unit. `placed` lists the unit's components in master-data order.
-pub fn write(unit: &str, placed: &[Placed], model: &UnitModel, md: &MasterData) -> Vec<u8> {
+/// Encodes a unit. `placed` lists the unit's components in code order.
+pub fn write(unit: &str, placed: &[Placed], model: &UnitModel) -> Vec<u8> {
     let mut w = Writer {
         root: json::Root {
             asset: json::Asset {
@@ -73,7 +73,7 @@ pub fn write(unit: &str, placed: &[Placed], model: &UnitModel, md: &MasterData) 
             .as_deref()
             .is_some_and(|parent| by_code.contains_key(parent));
         if !parent_here {
-            roots.push(w.component_node(p, &by_code, md));
+            roots.push(w.component_node(p, &by_code));
         }
     }
     for s in &model.structures {
@@ -145,17 +145,19 @@ impl Writer {
         &mut self,
         p: &Placed,
         by_code: &HashMap<&str, &Placed>,
-        md: &MasterData,
     ) -> json::Index<json::Node> {
         let c = p.component;
         let mut children = self.part_nodes(&c.code, p.parts);
-        // Children in master-data order, so the output does not depend on a map's order.
-        for child in md.components.iter() {
-            if child.parent.as_deref() == Some(c.code.as_str())
-                && let Some(placed) = by_code.get(child.code.as_str())
-            {
-                children.push(self.component_node(placed, by_code, md));
-            }
+        // Children in code order: the output depends neither on a map's order nor on the order
+        // master data comes in (the plant files' or the store's).
+        let mut kids: Vec<&Placed> = by_code
+            .values()
+            .copied()
+            .filter(|k| k.component.parent.as_deref() == Some(c.code.as_str()))
+            .collect();
+        kids.sort_by(|a, b| a.component.code.cmp(&b.component.code));
+        for kid in kids {
+            children.push(self.component_node(kid, by_code));
         }
         let extras = raw(&ComponentExtras {
             code: &c.code,

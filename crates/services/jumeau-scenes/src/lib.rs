@@ -117,17 +117,17 @@ fn build_unit(u: &UnitPlacement, md: &MasterData) -> Result<Vec<u8>, SceneError>
             });
         }
     }
-    let placed: Vec<glb::Placed> = md
-        .components
+    // In code order (the map's), whatever order master data comes in.
+    let placed: Vec<glb::Placed> = drawn
         .iter()
-        .filter_map(|c| {
+        .filter_map(|(code, parts)| {
             Some(glb::Placed {
-                component: c,
-                parts: drawn.get(&c.code)?,
+                component: md.component(code)?,
+                parts,
             })
         })
         .collect();
-    Ok(glb::write(&u.unit, &placed, &model, md))
+    Ok(glb::write(&u.unit, &placed, &model))
 }
 
 /// A node that carries a component identity.

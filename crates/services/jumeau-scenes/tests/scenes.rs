@@ -10,7 +10,7 @@ fn scenes_dir() -> PathBuf {
 
 #[test]
 fn regenerating_the_scenes_gives_the_committed_bytes() {
-    let md = jumeau_core::seed::plant();
+    let md = jumeau_core::plant::embedded().md;
     let built = build(&Layout::embedded(), &md).unwrap();
     assert_eq!(built.len(), 6);
     for f in &built {
@@ -29,7 +29,7 @@ fn regenerating_the_scenes_gives_the_committed_bytes() {
 
 #[test]
 fn every_seed_component_is_a_node_and_every_node_a_component() {
-    let md = jumeau_core::seed::plant();
+    let md = jumeau_core::plant::embedded().md;
     let nodes = embedded_identity_nodes().unwrap();
     let report = check(&md, &nodes);
     assert!(report.is_clean(), "{report:#?}");
@@ -43,7 +43,7 @@ fn every_seed_component_is_a_node_and_every_node_a_component() {
 
 #[test]
 fn check_reports_what_master_data_and_the_scenes_disagree_on() {
-    let mut md = jumeau_core::seed::plant();
+    let mut md = jumeau_core::plant::embedded().md;
     let nodes = embedded_identity_nodes().unwrap();
     // A component removed from master data leaves its node orphaned; a new one has no node; a
     // renamed alias is reported as stale.
@@ -72,7 +72,7 @@ fn check_reports_what_master_data_and_the_scenes_disagree_on() {
 
 #[test]
 fn a_builder_drawing_an_unknown_component_fails_the_build() {
-    let mut md = jumeau_core::seed::plant();
+    let mut md = jumeau_core::plant::embedded().md;
     md.components.retain(|c| c.code != "12HAD10BB001");
     let err = build(&Layout::embedded(), &md).unwrap_err().to_string();
     assert!(err.contains("12HAD10BB001"), "{err}");

@@ -6,7 +6,7 @@ use jumeau_sim::{Scenario, Simulator};
 use std::hint::black_box;
 
 fn sim(c: &mut Criterion) {
-    let md = jumeau_core::seed::plant();
+    let md = jumeau_core::plant::embedded().md;
     c.bench_function(
         "one simulated hour, 302 tags read each second (tg1-trip)",
         |b| {

@@ -9,7 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let scenario = Scenario::load(args.first().map(String::as_str).unwrap_or("dispatch"))?;
     let minutes: u32 = args.get(1).map(|m| m.parse()).transpose()?.unwrap_or(60);
-    let md = jumeau_core::seed::plant();
+    let md = jumeau_core::plant::embedded().md;
     let mut sim = Simulator::new(&md.tags, scenario, 1);
     let mut engine = AlarmEngine::new(&md);
     for p in engine.problems() {

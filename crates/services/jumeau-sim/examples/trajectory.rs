@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         chosen
     };
-    let md = jumeau_core::seed::plant();
+    let md = jumeau_core::plant::embedded().md;
     let mut sim = Simulator::new(&md.tags, scenario, 1);
     let header: Vec<String> = columns.iter().map(|c| format!("{c:>13}")).collect();
     println!("min  {}", header.join(""));

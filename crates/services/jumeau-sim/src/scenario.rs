@@ -82,6 +82,24 @@ pub enum Action {
     Ambient { celsius: f64 },
 }
 
+/// The faults the trainer's menu offers on the built-in model: a feedwater pump trip, rising
+/// vibration on the same pump, and a drifting HP drum level transmitter of train 2.
+pub fn trainer_faults() -> [Action; 3] {
+    [
+        Action::PumpTrip {
+            component: "11LAC10AP001".into(),
+        },
+        Action::PumpVibration {
+            component: "11LAC10AP001".into(),
+            mm_s_per_h: 6.0,
+        },
+        Action::LevelDrift {
+            tag: "12HAD50CL101".into(),
+            mm_per_min: 5.0,
+        },
+    ]
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error("unknown scenario \"{0}\"; built-in scenarios: {1}")]

@@ -13,7 +13,7 @@ struct Run {
 
 impl Run {
     fn new(scenario: &str) -> Run {
-        let md = jumeau_core::seed::plant();
+        let md = jumeau_core::plant::embedded().md;
         let engine = AlarmEngine::new(&md);
         assert!(engine.problems().is_empty(), "{:?}", engine.problems());
         let sim = Simulator::new(&md.tags, Scenario::load(scenario).unwrap(), 7);

@@ -4,7 +4,7 @@ use jumeau_core::masterdata::MasterData;
 use jumeau_sim::{GtPhase, Scenario, Simulator, StPhase};
 
 fn sim(scenario: &str, seed: u64) -> (MasterData, Simulator) {
-    let md = jumeau_core::seed::plant();
+    let md = jumeau_core::plant::embedded().md;
     let s = Simulator::new(&md.tags, Scenario::load(scenario).unwrap(), seed);
     (md, s)
 }

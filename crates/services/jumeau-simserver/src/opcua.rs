@@ -255,11 +255,16 @@ fn build_address_space(
         .is_folder()
         .organized_by(ObjectId::ObjectsFolder)
         .insert(space);
-    for (unit, name_fr, _) in jumeau_core::seed::UNITS {
-        ObjectBuilder::new(&NodeId::new(ns, unit), unit, format!("{unit} — {name_fr}"))
-            .is_folder()
-            .organized_by(root.clone())
-            .insert(space);
+    for unit in &md.units {
+        let code = unit.code.as_str();
+        ObjectBuilder::new(
+            &NodeId::new(ns, code),
+            code,
+            format!("{code} — {}", unit.name_fr),
+        )
+        .is_folder()
+        .organized_by(root.clone())
+        .insert(space);
     }
     let mut made = std::collections::HashSet::new();
     let values = sim.values();

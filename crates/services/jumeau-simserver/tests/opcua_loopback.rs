@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 const WATCHED: [&str; 3] = ["11MBA00CS101", "11MKA10CE101", "11MKA10CE110"];
 
 async fn start(addr: &str, pki: &std::path::Path) -> jumeau_simserver::opcua::SimServer {
-    let md = jumeau_core::seed::plant();
+    let md = jumeau_core::plant::embedded().md;
     let sim = Simulator::new(&md.tags, Scenario::load("dispatch").unwrap(), 1);
     serve(
         addr,
@@ -28,7 +28,7 @@ async fn start(addr: &str, pki: &std::path::Path) -> jumeau_simserver::opcua::Si
 }
 
 fn items() -> Vec<WatchItem> {
-    let md = jumeau_core::seed::plant();
+    let md = jumeau_core::plant::embedded().md;
     WATCHED
         .iter()
         .map(|name| {
@@ -156,7 +156,7 @@ async fn basic256sha256_sign_and_encrypt_and_browse_with_units() {
             .session;
         if security == Security::SignAndEncrypt {
             let vars = opcua_client::browse(&session).await.unwrap();
-            let md = jumeau_core::seed::plant();
+            let md = jumeau_core::plant::embedded().md;
             assert_eq!(vars.len(), md.tags.len(), "one variable per tag");
             let speed = vars
                 .iter()

@@ -3,7 +3,7 @@
 use crate::{Store, StoreError};
 use jumeau_core::changeset::Change;
 use jumeau_core::{
-    AlarmRef, Circuit, Component, Document, Limits, MasterData, Parameter, Priority,
+    AlarmRef, Circuit, Component, Document, Limits, MasterData, Parameter, PlantUnit, Priority,
     ProcedureSource, Quantity, Tag,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -162,6 +162,21 @@ pub(crate) fn priority(s: &str) -> Result<Priority, StoreError> {
 /// Loads all master data, in key order.
 pub(crate) fn load(conn: &Connection) -> Result<MasterData, StoreError> {
     let mut md = MasterData::default();
+    let mut stmt = conn.prepare(
+        "SELECT code, name_fr, name_en, kind, position, key_tags FROM plant_units \
+         ORDER BY position, code",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        md.units.push(PlantUnit {
+            code: r.get(0)?,
+            name_fr: r.get(1)?,
+            name_en: r.get(2)?,
+            kind: r.get(3)?,
+            position: r.get(4)?,
+            key_tags: serde_json::from_str(&r.get::<_, String>(5)?)?,
+        });
+    }
     let mut stmt = conn.prepare(&format!("{COMPONENT_SELECT} ORDER BY code"))?;
     md.components = stmt
         .query_map([], component)?
@@ -285,6 +300,21 @@ pub(crate) fn load(conn: &Connection) -> Result<MasterData, StoreError> {
 /// Writes one change of a validated change-set.
 pub(crate) fn write_change(conn: &Connection, change: &Change, cs: i64) -> Result<(), StoreError> {
     match change {
+        Change::UpsertUnit(u) => {
+            conn.execute(
+                "INSERT OR REPLACE INTO plant_units (code, name_fr, name_en, kind, position, \
+                 key_tags, changeset_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    u.code,
+                    u.name_fr,
+                    u.name_en,
+                    u.kind,
+                    u.position,
+                    serde_json::to_string(&u.key_tags)?,
+                    cs
+                ],
+            )?;
+        }
         Change::UpsertComponent(c) => {
             conn.execute(
                 "INSERT OR REPLACE INTO components (code, alias, kind, unit, parent, name_fr, name_en, \
@@ -371,6 +401,7 @@ pub(crate) fn write_change(conn: &Connection, change: &Change, cs: i64) -> Resul
         }
         Change::Remove { entity, key } => {
             let (sql, key) = match entity.as_str() {
+                "unit" => ("DELETE FROM plant_units WHERE code = ?1", key.clone()),
                 "component" => ("DELETE FROM components WHERE code = ?1", key.clone()),
                 "circuit" => ("DELETE FROM circuits WHERE code = ?1", key.clone()),
                 "parameter" => (

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_procedures.sql",
         sql: include_str!("../../../../migrations/0005_procedures.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_units.sql",
+        sql: include_str!("../../../../migrations/0006_units.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

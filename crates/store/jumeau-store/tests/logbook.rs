@@ -347,7 +347,8 @@ fn change_set_decisions_are_logged_with_the_decision() {
     // Without a signing device (first start, seeding), nothing is logged.
     assert!(store.logbook(&LogFilter::default()).unwrap().is_empty());
     store.set_signing_device("poste-ing");
-    let mut tg1 = jumeau_core::seed::plant()
+    let mut tg1 = jumeau_core::plant::embedded()
+        .md
         .component("11MBA00")
         .unwrap()
         .clone();

@@ -2,7 +2,7 @@
 //! seeded master data, change-sets and the audit trail.
 
 use jumeau_core::changeset::{Change, DecisionRefused};
-use jumeau_core::{ChangeSetContent, ChangeSetStatus, Role, seed};
+use jumeau_core::{ChangeSetContent, ChangeSetStatus, Role, plant};
 use jumeau_store::{MIGRATIONS, Store, StoreError, latest_version};
 use std::path::{Path, PathBuf};
 
@@ -139,9 +139,10 @@ fn seeded_master_data_is_complete_and_consistent() {
     assert!(md.components.len() >= 60);
     assert!(md.tags.len() >= 300);
     // Same content as the seed, whatever order the tables give.
-    let mut expected = seed::plant();
+    let mut expected = plant::embedded().md;
     expected.components.sort_by(|a, b| a.code.cmp(&b.code));
     assert_eq!(md.components, expected.components);
+    assert_eq!(md.units, expected.units, "units in display order");
     assert_eq!(md.tags.len(), expected.tags.len());
     assert_eq!(md.parameters.len(), expected.parameters.len());
     // Every tag hangs off a stored component (also enforced by a foreign key).
@@ -161,25 +162,29 @@ fn seed_went_through_a_validated_change_set_with_four_eyes() {
     let (_dir, path) = temp_store();
     let store = Store::open_seeded(&path).unwrap();
     let cs = &store.changesets().unwrap()[0];
+    let accounts = plant::embedded().accounts;
     assert_eq!(cs.status, ChangeSetStatus::Validated);
-    assert_eq!(cs.proposed_by, seed::SEED_PROPOSER);
-    assert_eq!(cs.decided_by.as_deref(), Some(seed::SEED_VALIDATOR));
+    assert_eq!(cs.proposed_by, accounts.seed_proposer);
+    assert_eq!(
+        cs.decided_by.as_deref(),
+        Some(accounts.seed_validator.as_str())
+    );
     let detail = store.component_detail("cr1").unwrap();
     assert_eq!(detail.component.code, "11HAD00");
     assert_eq!(detail.changeset.id, cs.id);
     let audit = store.audit_trail(100).unwrap();
     assert!(audit.iter().any(|a| a.action == "validate"
-        && a.actor == seed::SEED_VALIDATOR
+        && a.actor == accounts.seed_validator
         && a.entity_id.as_deref() == Some(&cs.id.to_string()[..])));
     assert!(
         audit
             .iter()
-            .any(|a| a.action == "propose" && a.actor == seed::SEED_PROPOSER)
+            .any(|a| a.action == "propose" && a.actor == accounts.seed_proposer)
     );
 }
 
 fn rename_tg1(alias_fr: &str) -> ChangeSetContent {
-    let mut tg1 = seed::plant().component("11MBA00").unwrap().clone();
+    let mut tg1 = plant::embedded().md.component("11MBA00").unwrap().clone();
     tg1.name_fr = alias_fr.to_owned();
     ChangeSetContent {
         changes: vec![Change::UpsertComponent(tg1)],

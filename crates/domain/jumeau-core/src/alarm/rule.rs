@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// How an alarm is raised. A limit alarm without an explicit rule uses [`AlarmRule::limit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AlarmRule {
     pub when: Condition,
     /// The condition must hold this long before the alarm is raised (ISA-18.2 on-delay).

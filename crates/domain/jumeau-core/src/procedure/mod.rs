@@ -47,6 +47,17 @@ pub const BUILT_IN: [(&str, &str); 7] = [
     ),
 ];
 
+/// The built-in procedures as master-data records.
+pub fn built_in_sources() -> Vec<crate::ProcedureSource> {
+    BUILT_IN
+        .iter()
+        .map(|(name, source)| crate::ProcedureSource {
+            name: (*name).to_owned(),
+            source: (*source).to_owned(),
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Procedure {
     pub name: String,

@@ -1,10 +1,10 @@
 //! Procedure files and the runner.
 
 use super::*;
-use crate::seed;
+use crate::plant;
 
 fn md() -> MasterData {
-    seed::plant()
+    plant::embedded().md
 }
 
 const MINI: &str = r#"

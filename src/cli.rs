@@ -70,6 +70,15 @@ pub enum Lang {
     En,
 }
 
+impl From<Lang> for jumeau_core::Locale {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Fr => jumeau_core::Locale::Fr,
+            Lang::En => jumeau_core::Locale::En,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Store maintenance.

@@ -1,13 +1,14 @@
 //! `jumeau components list|show`.
 
 use crate::cli::{ComponentsCommand, Lang};
+use jumeau_core::Locale;
 use jumeau_store::{ComponentDetail, Store};
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(store_path: &Path, cmd: ComponentsCommand, lang: Lang) -> anyhow::Result<ExitCode> {
     let store = Store::open_seeded(store_path)?;
-    let fr = lang == Lang::Fr;
+    let locale = Locale::from(lang);
     match cmd {
         ComponentsCommand::List { unit, json } => {
             let units = store.master_data()?.units;
@@ -28,7 +29,7 @@ pub fn run(store_path: &Path, cmd: ComponentsCommand, lang: Lang) -> anyhow::Res
                         c.alias,
                         c.unit,
                         c.kind,
-                        c.name(fr)
+                        c.name(locale)
                     );
                 }
             }
@@ -38,7 +39,7 @@ pub fn run(store_path: &Path, cmd: ComponentsCommand, lang: Lang) -> anyhow::Res
             if json {
                 println!("{}", serde_json::to_string_pretty(&detail)?);
             } else {
-                print_detail(&detail, fr);
+                print_detail(&detail, locale);
             }
         }
     }
@@ -49,9 +50,9 @@ fn fmt_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_owned(), |v| format!("{v}"))
 }
 
-fn print_detail(d: &ComponentDetail, fr: bool) {
+fn print_detail(d: &ComponentDetail, locale: Locale) {
     let c = &d.component;
-    println!("{} — {} ({})", c.alias, c.name(fr), c.code);
+    println!("{} — {} ({})", c.alias, c.name(locale), c.code);
     println!(
         "  kind: {}   unit: {}   parent: {}",
         c.kind,

@@ -2,7 +2,7 @@
 
 use crate::cli::{ExportFormat, LogFilterArgs, LogbookCommand};
 use anyhow::{Context, bail};
-use jumeau_core::logbook::{EntryDraft, EntryValue};
+use jumeau_core::logbook::{EntryDraft, EntryKind, EntryValue};
 use jumeau_reports::{ExportSigner, PdfHeader, fingerprint, sign_export, verify_export};
 use jumeau_store::{LogEntry, LogFilter, Store};
 use std::collections::HashMap;
@@ -28,7 +28,7 @@ pub fn run(
             training,
         } => {
             let draft = EntryDraft {
-                kind: "manual".into(),
+                kind: EntryKind::Manual,
                 category,
                 text,
                 components,

@@ -20,6 +20,7 @@ use super::plant::Session;
 use super::sets::{FrameSet, UiSet};
 use super::theme::priority_color;
 use super::trends::TrendView;
+use jumeau_core::Locale;
 
 pub struct AlarmsPlugin;
 
@@ -78,11 +79,12 @@ fn refresh_alarms(
     time: Res<Time>,
     mut paint: ResMut<AlarmPaint>,
     mut snapshot: ResMut<AlarmSnapshot>,
+    language: Res<Language>,
     own_time: Res<OwnTime>,
 ) {
     let _t = own_time.measure();
     let Some(board) = feed.0.alarms() else {
-        snapshot.error = Some("alarm engine stopped".into());
+        snapshot.error = Some(language.texts().alarm_engine_stopped.into());
         return;
     };
     let components = board
@@ -149,7 +151,7 @@ fn number(v: f64) -> String {
 }
 
 /// A priority chip; an unacknowledged one blinks.
-fn chip(ui: &mut egui::Ui, a: &Alarm, fr: bool) {
+fn chip(ui: &mut egui::Ui, a: &Alarm, locale: Locale) {
     let blink_off = a.unacknowledged() && (ui.input(|i| i.time) * 2.0) as u64 % 2 == 1;
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_millis(250));
@@ -159,7 +161,7 @@ fn chip(ui: &mut egui::Ui, a: &Alarm, fr: bool) {
     } else {
         (color, Color32::BLACK)
     };
-    let label = RichText::new(format!(" {} ", i18n::priority(fr, a.priority)))
+    let label = RichText::new(format!(" {} ", i18n::priority(locale, a.priority)))
         .color(text)
         .background_color(fill)
         .strong();
@@ -172,7 +174,7 @@ pub fn banner(
     snapshot: &AlarmSnapshot,
     session: &Session,
     t: &Texts,
-    fr: bool,
+    locale: Locale,
     actions: &mut AlarmActions,
 ) {
     let can_ack = session.user.role.can_acknowledge_alarms();
@@ -202,7 +204,7 @@ pub fn banner(
     }
     for a in snapshot.rows.iter().take(3) {
         ui.horizontal(|ui| {
-            chip(ui, a, fr);
+            chip(ui, a, locale);
             let alias = session
                 .component(&a.component)
                 .map_or(a.component.as_str(), |c| c.alias.as_str());
@@ -214,7 +216,7 @@ pub fn banner(
                 number(a.value),
                 t.limit.to_lowercase(),
                 number(a.limit),
-                i18n::alarm_state(fr, a.state)
+                i18n::alarm_state(locale, a.state)
             );
             if ui
                 .add(egui::Label::new(RichText::new(text).monospace()).sense(egui::Sense::click()))
@@ -311,7 +313,7 @@ fn alarm_list_window(
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
-    let (t, fr) = (language.texts(), language.fr());
+    let (t, locale) = (language.texts(), language.locale());
     let mut actions = AlarmActions::default();
     let mut shelve: Option<(String, i64, String)> = None;
     let mut unshelve: Option<String> = None;
@@ -359,7 +361,7 @@ fn alarm_list_window(
                             }
                             ui.end_row();
                             for a in rows.iter().take(MAX_LIST_ROWS) {
-                                alarm_row(ui, a, &session, t, fr, &mut view, &mut actions);
+                                alarm_row(ui, a, &session, t, locale, &mut view, &mut actions);
                                 ui.end_row();
                             }
                         });
@@ -466,11 +468,11 @@ fn alarm_row(
     a: &Alarm,
     session: &Session,
     t: &Texts,
-    fr: bool,
+    locale: Locale,
     view: &mut AlarmListView,
     actions: &mut AlarmActions,
 ) {
-    chip(ui, a, fr);
+    chip(ui, a, locale);
     ui.label(clock(a.since_ms));
     if ui
         .add(egui::Label::new(&a.code).sense(egui::Sense::click()))
@@ -492,7 +494,7 @@ fn alarm_row(
         actions.trend = a.tag.clone();
     }
     ui.label(number(a.limit));
-    ui.label(i18n::alarm_state(fr, a.state));
+    ui.label(i18n::alarm_state(locale, a.state));
     ui.horizontal(|ui| {
         let role = session.user.role;
         if role.can_acknowledge_alarms()

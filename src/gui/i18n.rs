@@ -1,25 +1,26 @@
 //! UI language: French by default, English available. All UI strings live here.
 
-use crate::cli::Lang;
 use bevy::prelude::Resource;
+use jumeau_core::Locale;
 
+/// The viewer's language, switched at run time from the top bar.
 #[derive(Resource, Clone, Copy, PartialEq, Eq)]
-pub struct Language(pub Lang);
+pub struct Language(pub Locale);
 
 impl Language {
-    pub fn fr(self) -> bool {
-        self.0 == Lang::Fr
+    pub fn locale(self) -> Locale {
+        self.0
     }
     pub fn texts(self) -> &'static Texts {
-        match self.0 {
-            Lang::Fr => &FR,
-            Lang::En => &EN,
-        }
+        self.0.pick(&FR, &EN)
     }
 }
 
 pub struct Texts {
+    pub logbook_window: LogbookTexts,
+    pub procedure_window: ProcedureTexts,
     pub app_title: &'static str,
+    pub alarm_engine_stopped: &'static str,
     pub plant_state: &'static str,
     pub no_live_data: &'static str,
     pub live_data: &'static str,
@@ -95,8 +96,87 @@ pub struct Texts {
     pub alarm_journal_error: &'static str,
 }
 
+/// The logbook window's texts.
+pub struct LogbookTexts {
+    pub tags_hint: &'static str,
+    pub new_entry: &'static str,
+    pub link_to: &'static str,
+    pub no_component_selected: &'static str,
+    pub training: &'static str,
+    pub sign_and_record: &'static str,
+    pub recorded_and_signed: &'static str,
+    pub all: &'static str,
+    pub selected_component: &'static str,
+    pub all_categories: &'static str,
+    pub author: &'static str,
+    pub full_text_search: &'static str,
+    pub entries_newest_first: &'static str,
+    pub hash: &'static str,
+    pub values_hint: &'static str,
+    pub training_suffix: &'static str,
+    pub seven_days: &'static str,
+    pub entry_hint: &'static str,
+    pub category_hint: &'static str,
+    pub all_time: &'static str,
+}
+
+/// The procedure window's texts.
+pub struct ProcedureTexts {
+    pub no_run_selected: &'static str,
+    pub in_progress_for: &'static str,
+    pub no_fresh_value: &'static str,
+    pub held_for: &'static str,
+    pub reason_skip_abort: &'static str,
+    pub skip_step: &'static str,
+    pub abort: &'static str,
+    pub value: &'static str,
+    pub confirm: &'static str,
+    pub enter_the_value: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub release_the_hold: &'static str,
+}
+
 pub const FR: Texts = Texts {
+    logbook_window: LogbookTexts {
+        tags_hint: "étiquettes : ISO55000, IEC62682, IED",
+        new_entry: "Nouvelle entrée",
+        link_to: "lier à",
+        no_component_selected: "aucun composant sélectionné",
+        training: "formation",
+        sign_and_record: "Signer et enregistrer",
+        recorded_and_signed: "enregistrée et signée",
+        all: "toutes",
+        selected_component: "composant sélectionné",
+        all_categories: "toutes catégories",
+        author: "auteur",
+        full_text_search: "recherche plein texte…",
+        entries_newest_first: "entrée(s), plus récentes d'abord",
+        hash: "empreinte",
+        values_hint: "valeurs, une par ligne : NOx=31.5 mg/Nm³",
+        training_suffix: " · formation",
+        seven_days: "7 jours",
+        entry_hint: "Texte de l'entrée…",
+        category_hint: "catégorie…",
+        all_time: "tout",
+    },
+    procedure_window: ProcedureTexts {
+        no_run_selected: "Aucune exécution sélectionnée.",
+        in_progress_for: "en cours depuis",
+        no_fresh_value: "pas de valeur fraîche",
+        held_for: "tenue depuis",
+        reason_skip_abort: "motif (saut, abandon)",
+        skip_step: "Sauter l'étape",
+        abort: "Abandonner",
+        value: "valeur : ",
+        confirm: "Confirmer",
+        enter_the_value: "Saisir la valeur",
+        yes: "Oui",
+        no: "Non",
+        release_the_hold: "Lever le point d'arrêt",
+    },
     app_title: "Jumeau — Cycle combiné 2×1",
+    alarm_engine_stopped: "moteur d'alarmes arrêté",
     plant_state: "État tranche",
     no_live_data: "Pas de données temps réel",
     live_data: "Temps réel",
@@ -173,7 +253,45 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    logbook_window: LogbookTexts {
+        tags_hint: "tags: ISO55000, IEC62682, IED",
+        new_entry: "New entry",
+        link_to: "link to",
+        no_component_selected: "no component selected",
+        training: "training",
+        sign_and_record: "Sign and record",
+        recorded_and_signed: "recorded and signed",
+        all: "all",
+        selected_component: "selected component",
+        all_categories: "all categories",
+        author: "author",
+        full_text_search: "full-text search…",
+        entries_newest_first: "entries, newest first",
+        hash: "hash",
+        values_hint: "values, one per line: NOx=31.5 mg/Nm³",
+        training_suffix: " · training",
+        seven_days: "7 days",
+        entry_hint: "Entry text…",
+        category_hint: "category…",
+        all_time: "all",
+    },
+    procedure_window: ProcedureTexts {
+        no_run_selected: "No run selected.",
+        in_progress_for: "in progress for",
+        no_fresh_value: "no fresh value",
+        held_for: "held for",
+        reason_skip_abort: "reason (skip, abort)",
+        skip_step: "Skip step",
+        abort: "Abort",
+        value: "value: ",
+        confirm: "Confirm",
+        enter_the_value: "Enter the value",
+        yes: "Yes",
+        no: "No",
+        release_the_hold: "Release the hold",
+    },
     app_title: "Jumeau — 2×1 combined cycle",
+    alarm_engine_stopped: "alarm engine stopped",
     plant_state: "Block state",
     no_live_data: "No live data",
     live_data: "Live",
@@ -250,32 +368,32 @@ pub const EN: Texts = Texts {
 };
 
 /// ISA-18.2 state names as operators read them.
-pub fn alarm_state(fr: bool, state: jumeau_core::alarm::AlarmState) -> &'static str {
+pub fn alarm_state(locale: Locale, state: jumeau_core::alarm::AlarmState) -> &'static str {
     use jumeau_core::alarm::AlarmState::*;
-    match (state, fr) {
-        (Normal, true) => "Normale",
-        (Normal, false) => "Normal",
-        (Unacknowledged, true) => "Non acquittée",
-        (Unacknowledged, false) => "Unacknowledged",
-        (Acknowledged, true) => "Acquittée",
-        (Acknowledged, false) => "Acknowledged",
-        (ReturnedUnacknowledged, true) => "Disparue non acquittée",
-        (ReturnedUnacknowledged, false) => "Returned, unacknowledged",
-        (Latched, true) => "Mémorisée (à réarmer)",
-        (Latched, false) => "Latched (reset needed)",
+    match (state, locale) {
+        (Normal, Locale::Fr) => "Normale",
+        (Normal, Locale::En) => "Normal",
+        (Unacknowledged, Locale::Fr) => "Non acquittée",
+        (Unacknowledged, Locale::En) => "Unacknowledged",
+        (Acknowledged, Locale::Fr) => "Acquittée",
+        (Acknowledged, Locale::En) => "Acknowledged",
+        (ReturnedUnacknowledged, Locale::Fr) => "Disparue non acquittée",
+        (ReturnedUnacknowledged, Locale::En) => "Returned, unacknowledged",
+        (Latched, Locale::Fr) => "Mémorisée (à réarmer)",
+        (Latched, Locale::En) => "Latched (reset needed)",
     }
 }
 
-pub fn priority(fr: bool, p: jumeau_core::Priority) -> &'static str {
+pub fn priority(locale: Locale, p: jumeau_core::Priority) -> &'static str {
     use jumeau_core::Priority::*;
-    match (p, fr) {
-        (Critical, true) => "Critique",
-        (Critical, false) => "Critical",
-        (High, true) => "Haute",
-        (High, false) => "High",
-        (Medium, true) => "Moyenne",
-        (Medium, false) => "Medium",
-        (Low, true) => "Basse",
-        (Low, false) => "Low",
+    match (p, locale) {
+        (Critical, Locale::Fr) => "Critique",
+        (Critical, Locale::En) => "Critical",
+        (High, Locale::Fr) => "Haute",
+        (High, Locale::En) => "High",
+        (Medium, Locale::Fr) => "Moyenne",
+        (Medium, Locale::En) => "Medium",
+        (Low, Locale::Fr) => "Basse",
+        (Low, Locale::En) => "Low",
     }
 }

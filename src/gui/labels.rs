@@ -16,6 +16,7 @@ use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Align2, Color32, FontId};
+use jumeau_core::Locale;
 use jumeau_core::{Component, Priority};
 use std::collections::HashMap;
 
@@ -172,7 +173,7 @@ fn draw_labels(
 ) -> Result {
     let _t = own_time.measure();
     let ctx = contexts.ctx_mut()?.clone();
-    let fr = language.fr();
+    let locale = language.locale();
     let (cam, cam_transform) = *camera;
     let screen = ctx.viewport_rect();
     let view_rect = egui::Rect::from_min_max(
@@ -213,7 +214,7 @@ fn draw_labels(
         if !view_rect.contains(pos) {
             continue;
         }
-        let (text, color, size) = label_text(c, &session, &live, fr);
+        let (text, color, size) = label_text(c, &session, &live, locale);
         let galley = painter.layout_no_wrap(text, FontId::proportional(size), color);
         // At least a finger's height: the label is also a button.
         let rect = Align2::CENTER_BOTTOM
@@ -278,12 +279,12 @@ fn label_text(
     c: &Candidate,
     session: &Session,
     live: &LiveView,
-    fr: bool,
+    locale: Locale,
 ) -> (String, Color32, f32) {
     let comp = c.component;
     let selected = c.kind == LabelKind::Selected;
     let mut text = if selected {
-        format!("{} — {}", comp.alias, comp.name(fr))
+        format!("{} — {}", comp.alias, comp.name(locale))
     } else {
         comp.alias.clone()
     };
@@ -299,7 +300,7 @@ fn label_text(
             .tags
             .iter()
             .find(|t| t.name == *name)
-            .and_then(|tag| live.reading(tag, fr));
+            .and_then(|tag| live.reading(tag, locale));
         if let Some(r) = reading {
             stale |= !r.fresh;
             text.push_str(&format!(

@@ -4,6 +4,7 @@
 use std::sync::MutexGuard;
 
 use bevy::prelude::*;
+use jumeau_core::Locale;
 use jumeau_core::masterdata::Tag;
 use jumeau_runtime::{Command, Reply, RuntimeHandle, SourceStatus};
 use jumeau_tagbus::{Freshness, LiveValues, StaleReason, Value};
@@ -71,11 +72,11 @@ impl<'a> LiveView<'a> {
         self.values().link_up() && !self.values().is_empty()
     }
 
-    pub fn reading(&self, tag: &Tag, fr: bool) -> Option<Reading> {
+    pub fn reading(&self, tag: &Tag, locale: Locale) -> Option<Reading> {
         let update = self.values().get(&tag.name)?;
         let number = match update.value {
             Some(Value::State(b)) => (if b { "1" } else { "0" }).to_owned(),
-            Some(Value::Number(x)) => format_number(x, &tag.unit, fr),
+            Some(Value::Number(x)) => format_number(x, &tag.unit, locale),
             None => "—".to_owned(),
         };
         let text = if matches!(update.value, Some(Value::Number(_))) {
@@ -104,7 +105,7 @@ impl<'a> LiveView<'a> {
 }
 
 /// Value with a precision suited to its unit, French decimal comma when the UI is French.
-fn format_number(x: f64, unit: &str, fr: bool) -> String {
+fn format_number(x: f64, unit: &str, locale: Locale) -> String {
     let decimals = match unit {
         "rpm" | "mm" | "A" | "kg/s" if x.abs() >= 100.0 => 0,
         "rpm" | "°C" | "mbar" | "MW" | "Mvar" | "%" | "mm" | "K" | "µm" | "A" | "°" => 1,
@@ -112,7 +113,11 @@ fn format_number(x: f64, unit: &str, fr: bool) -> String {
         _ => 2,
     };
     let s = format!("{x:.decimals$}");
-    if fr { s.replace('.', ",") } else { s }
+    if locale.decimal_comma() {
+        s.replace('.', ",")
+    } else {
+        s
+    }
 }
 
 fn format_age(ms: i64) -> String {

@@ -11,12 +11,13 @@ use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
-use jumeau_core::logbook::{EntryDraft, EntryValue};
+use jumeau_core::logbook::{Category, EntryDraft, EntryKind, EntryValue};
 use jumeau_runtime::{Command, Pending, Reply};
 use jumeau_store::{LogEntry, LogFilter};
 use std::time::Duration;
 
 use super::live::LiveFeed;
+use jumeau_core::Locale;
 
 pub struct LogbookPlugin;
 
@@ -44,18 +45,6 @@ fn collect(pending: &mut Option<Pending<Vec<LogEntry>>>) -> Option<Vec<LogEntry>
         Vec::new()
     }))
 }
-
-/// Categories of the entries Jumeau writes itself (filter only, not in the form).
-const AUTOMATIC_CATEGORIES: [&str; 5] = ["alarm", "simulator", "changeset", "login", "logout"];
-
-pub const CATEGORIES: [&str; 6] = [
-    "shift_note",
-    "operation",
-    "maintenance",
-    "emissions",
-    "event",
-    "alarm",
-];
 
 #[derive(Resource)]
 pub struct LogbookView {
@@ -190,7 +179,7 @@ fn logbook_window(
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
-    let fr = language.fr();
+    let locale = language.locale();
     let view = &mut *view;
     if let Some(mut entries) = collect(&mut view.fetching) {
         entries.reverse();
@@ -201,17 +190,17 @@ fn logbook_window(
         view.dirty = false;
     }
     let mut open = true;
-    egui::Window::new(if fr { "Main courante" } else { "Logbook" })
+    egui::Window::new(language.texts().logbook)
         .open(&mut open)
         .default_size([720.0, 420.0])
         .default_pos([340.0, 440.0])
         .show(&ctx, |ui| {
-            if entry_form(ui, view, &feed, &session, &selection, fr) {
+            if entry_form(ui, view, &feed, &session, &selection, locale) {
                 latest.stale = true;
             }
             ui.separator();
-            filters(ui, view, &selection, fr);
-            timeline(ui, view, &session, fr);
+            filters(ui, view, &selection, locale);
+            timeline(ui, view, &session, locale);
         });
     view.open = open;
     Ok(())
@@ -274,78 +263,56 @@ fn entry_form(
     feed: &LiveFeed,
     session: &Session,
     selection: &Selection,
-    fr: bool,
+    locale: Locale,
 ) -> bool {
+    let lt = &Language(locale).texts().logbook_window;
     let mut recorded = false;
     let form = &mut view.form;
-    ui.label(RichText::new(if fr { "Nouvelle entrée" } else { "New entry" }).strong());
+    ui.label(RichText::new(lt.new_entry).strong());
     ui.horizontal(|ui| {
         egui::ComboBox::from_id_salt("category")
             .selected_text(if form.category.is_empty() {
-                if fr { "catégorie…" } else { "category…" }
+                lt.category_hint
             } else {
                 form.category.as_str()
             })
             .show_ui(ui, |ui| {
-                for c in CATEGORIES {
+                for c in Category::MANUAL.map(Category::as_str) {
                     ui.selectable_value(&mut form.category, c.to_owned(), c);
                 }
             });
         let selected = selection.code.as_deref().and_then(|c| session.component(c));
         ui.add_enabled_ui(selected.is_some(), |ui| {
             let label = match selected {
-                Some(c) => format!("{} {}", if fr { "lier à" } else { "link to" }, c.alias),
-                None => (if fr {
-                    "aucun composant sélectionné"
-                } else {
-                    "no component selected"
-                })
-                .to_owned(),
+                Some(c) => format!("{} {}", lt.link_to, c.alias),
+                None => (lt.no_component_selected).to_owned(),
             };
             ui.checkbox(&mut form.link_selection, label);
         });
-        ui.checkbox(
-            &mut form.training,
-            if fr { "formation" } else { "training" },
-        );
+        ui.checkbox(&mut form.training, lt.training);
     });
     ui.add(
         egui::TextEdit::multiline(&mut form.text)
-            .hint_text(if fr {
-                "Texte de l'entrée…"
-            } else {
-                "Entry text…"
-            })
+            .hint_text(lt.entry_hint)
             .desired_rows(2)
             .desired_width(f32::INFINITY),
     );
     ui.horizontal(|ui| {
         ui.add(
             egui::TextEdit::singleline(&mut form.tags)
-                .hint_text("tags: ISO55000, IEC62682, IED")
+                .hint_text(lt.tags_hint)
                 .desired_width(220.0),
         );
         ui.add(
             egui::TextEdit::multiline(&mut form.values)
-                .hint_text(if fr {
-                    "valeurs, une par ligne : NOx=31.5 mg/Nm³"
-                } else {
-                    "values, one per line: NOx=31.5 mg/Nm³"
-                })
+                .hint_text(lt.values_hint)
                 .desired_rows(1)
                 .desired_width(280.0),
         );
-        if ui
-            .button(if fr {
-                "Signer et enregistrer"
-            } else {
-                "Sign and record"
-            })
-            .clicked()
-        {
+        if ui.button(lt.sign_and_record).clicked() {
             let result = parse_values(&form.values).and_then(|values| {
                 let draft = EntryDraft {
-                    kind: "manual".into(),
+                    kind: EntryKind::Manual,
                     category: form.category.clone(),
                     text: form.text.clone(),
                     components: if form.link_selection {
@@ -374,17 +341,7 @@ fn entry_form(
                     *form = Form::default();
                     view.dirty = true;
                     recorded = true;
-                    (
-                        true,
-                        format!(
-                            "#{seq} {}",
-                            if fr {
-                                "enregistrée et signée"
-                            } else {
-                                "recorded and signed"
-                            }
-                        ),
-                    )
+                    (true, format!("#{seq} {}", lt.recorded_and_signed))
                 }
                 Err(e) => (false, e),
             });
@@ -401,7 +358,8 @@ fn entry_form(
     recorded
 }
 
-fn filters(ui: &mut egui::Ui, view: &mut LogbookView, selection: &Selection, fr: bool) {
+fn filters(ui: &mut egui::Ui, view: &mut LogbookView, selection: &Selection, locale: Locale) {
+    let lt = &Language(locale).texts().logbook_window;
     let before = (
         view.period,
         view.only_selected,
@@ -412,38 +370,27 @@ fn filters(ui: &mut egui::Ui, view: &mut LogbookView, selection: &Selection, fr:
     );
     ui.horizontal_wrapped(|ui| {
         for (p, label) in [
-            (Period::All, if fr { "tout" } else { "all" }),
+            (Period::All, lt.all_time),
             (Period::Day, "24 h"),
-            (Period::Week, if fr { "7 jours" } else { "7 days" }),
+            (Period::Week, lt.seven_days),
         ] {
             ui.selectable_value(&mut view.period, p, label);
         }
         ui.add_enabled(
             selection.code.is_some(),
-            egui::Checkbox::new(
-                &mut view.only_selected,
-                if fr {
-                    "composant sélectionné"
-                } else {
-                    "selected component"
-                },
-            ),
+            egui::Checkbox::new(&mut view.only_selected, lt.selected_component),
         );
         egui::ComboBox::from_id_salt("filter-category")
-            .selected_text(view.category.as_deref().unwrap_or(if fr {
-                "toutes catégories"
-            } else {
-                "all categories"
-            }))
+            .selected_text(view.category.as_deref().unwrap_or(lt.all_categories))
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut view.category, None, if fr { "toutes" } else { "all" });
-                for c in CATEGORIES.iter().chain(&AUTOMATIC_CATEGORIES) {
-                    ui.selectable_value(&mut view.category, Some((*c).to_owned()), *c);
+                ui.selectable_value(&mut view.category, None, lt.all);
+                for c in Category::ALL.map(Category::as_str) {
+                    ui.selectable_value(&mut view.category, Some(c.to_owned()), c);
                 }
             });
         ui.add(
             egui::TextEdit::singleline(&mut view.author)
-                .hint_text(if fr { "auteur" } else { "author" })
+                .hint_text(lt.author)
                 .desired_width(90.0),
         );
         ui.add(
@@ -453,11 +400,7 @@ fn filters(ui: &mut egui::Ui, view: &mut LogbookView, selection: &Selection, fr:
         );
         ui.add(
             egui::TextEdit::singleline(&mut view.search)
-                .hint_text(if fr {
-                    "recherche plein texte…"
-                } else {
-                    "full-text search…"
-                })
+                .hint_text(lt.full_text_search)
                 .desired_width(170.0),
         );
     });
@@ -475,16 +418,13 @@ fn filters(ui: &mut egui::Ui, view: &mut LogbookView, selection: &Selection, fr:
     }
 }
 
-fn timeline(ui: &mut egui::Ui, view: &LogbookView, session: &Session, fr: bool) {
+fn timeline(ui: &mut egui::Ui, view: &LogbookView, session: &Session, locale: Locale) {
+    let lt = &Language(locale).texts().logbook_window;
     ui.label(
         RichText::new(format!(
             "{} {}",
             view.entries.len(),
-            if fr {
-                "entrée(s), plus récentes d'abord"
-            } else {
-                "entries, newest first"
-            }
+            lt.entries_newest_first
         ))
         .small(),
     );
@@ -507,16 +447,11 @@ fn timeline(ui: &mut egui::Ui, view: &LogbookView, session: &Session, fr: bool) 
                             )
                             .monospace(),
                         )
-                        .on_hover_text(format!(
-                            "{}\n{} {}",
-                            b.recorded_at,
-                            if fr { "empreinte" } else { "hash" },
-                            e.entry_hash
-                        ));
+                        .on_hover_text(format!("{}\n{} {}", b.recorded_at, lt.hash, e.entry_hash));
                         ui.label(format!("{} ({})", b.author, b.role));
                         let mut cat = b.category.clone();
                         if b.training {
-                            cat.push_str(if fr { " · formation" } else { " · training" });
+                            cat.push_str(lt.training_suffix);
                         }
                         ui.label(RichText::new(cat).color(Color32::from_gray(170)));
                         let aliases: Vec<&str> = b

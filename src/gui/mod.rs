@@ -97,7 +97,7 @@ pub fn launch(
         DefaultPlugins
             .set(WindowPlugin {
                 primary_window: Some(Window {
-                    title: "Jumeau — cycle combiné 2×1".into(),
+                    title: i18n::Language(lang.into()).texts().app_title.into(),
                     resolution: WindowResolution::new(size.0, size.1)
                         .with_scale_factor_override(1.0),
                     ..default()
@@ -111,7 +111,7 @@ pub fn launch(
     )
     .add_plugins(MeshPickingPlugin)
     .add_plugins(EguiPlugin::default())
-    .insert_resource(i18n::Language(lang))
+    .insert_resource(i18n::Language(lang.into()))
     .insert_resource(session)
     .add_plugins(ViewerPlugins {
         runtime: runtime.clone(),

@@ -13,11 +13,11 @@ use super::selection::{Hovered, Select, Selection, ShowHover};
 use super::sets::UiSet;
 use super::timing::OwnTime;
 use super::trends::TrendView;
-use crate::cli::Lang;
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, FontId, RichText};
+use jumeau_core::Locale;
 use jumeau_core::{Component, Limits, MasterData};
 use jumeau_runtime::{Command, TrainerCommand};
 
@@ -47,7 +47,7 @@ struct Actions {
     toggle_trends: bool,
     toggle_pid: bool,
     toggle_procedures: bool,
-    lang: Option<Lang>,
+    lang: Option<Locale>,
     alarms: AlarmActions,
     /// Carried out once the live values are no longer held (the runtime reads them).
     trainer: Option<TrainerCommand>,
@@ -84,7 +84,7 @@ fn shell(
     let _t = own_time.measure();
     let ctx = contexts.ctx_mut()?.clone();
     let t = language.texts();
-    let fr = language.fr();
+    let locale = language.locale();
     let mut actions = Actions::default();
     let feed = views.feed.clone();
     let live = LiveView::snapshot(&feed);
@@ -106,7 +106,7 @@ fn shell(
         .height();
     let bottom = egui::Panel::bottom("alarm-banner")
         .show(&mut root, |ui| {
-            alarms::banner(ui, &views.alarms, &session, t, fr, &mut actions.alarms)
+            alarms::banner(ui, &views.alarms, &session, t, locale, &mut actions.alarms)
         })
         .response
         .rect
@@ -123,7 +123,7 @@ fn shell(
                 scroll_to_selected,
                 &mut list.search,
                 t,
-                fr,
+                locale,
                 &mut actions,
             )
         })
@@ -135,7 +135,16 @@ fn shell(
             .resizable(true)
             .default_size(480.0)
             .show(&mut root, |ui| {
-                component_card(ui, &session, &live, c, &views.latest, t, fr, &mut actions)
+                component_card(
+                    ui,
+                    &session,
+                    &live,
+                    c,
+                    &views.latest,
+                    t,
+                    locale,
+                    &mut actions,
+                )
             })
             .response
             .rect
@@ -151,7 +160,7 @@ fn shell(
     insets.set_if_neq(new_insets);
 
     if show_hover.0 {
-        hover_tooltip(&ctx, &session, &hovered, fr);
+        hover_tooltip(&ctx, &session, &hovered, locale);
     }
 
     if let Some(code) = actions.select {
@@ -203,7 +212,7 @@ fn top_bar(
     live: &LiveView,
     feed: &LiveFeed,
     t: &Texts,
-    lang: Lang,
+    lang: Locale,
     actions: &mut Actions,
 ) {
     ui.horizontal_centered(|ui| {
@@ -274,17 +283,13 @@ fn top_bar(
             }
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            for (l, label) in [(Lang::En, "EN"), (Lang::Fr, "FR")] {
+            for (l, label) in [(Locale::En, "EN"), (Locale::Fr, "FR")] {
                 if ui.selectable_label(lang == l, label).clicked() {
                     actions.lang = Some(l);
                 }
             }
             ui.separator();
-            let role = if lang == Lang::Fr {
-                session.user.role.label_fr()
-            } else {
-                session.user.role.label_en()
-            };
+            let role = session.user.role.label(lang);
             ui.label(format!("👤 {}", session.user.display_name))
                 .on_hover_text(role);
         });
@@ -306,7 +311,7 @@ fn component_list(
     scroll_to_selected: bool,
     search: &mut String,
     t: &Texts,
-    fr: bool,
+    locale: Locale,
     actions: &mut Actions,
 ) {
     ui.add_space(6.0);
@@ -325,7 +330,7 @@ fn component_list(
     egui::ScrollArea::vertical().show(ui, |ui| {
         let mut shown = 0;
         for unit in &session.md.units {
-            let (unit, name) = (unit.code.as_str(), unit.name(fr));
+            let (unit, name) = (unit.code.as_str(), unit.name(locale));
             let mut members: Vec<&Component> = session
                 .md
                 .components
@@ -354,7 +359,7 @@ fn component_list(
                 .show(ui, |ui| {
                     for c in members {
                         let is_selected = selection.code.as_deref() == Some(c.code.as_str());
-                        let text = RichText::new(format!("{:<9} {}", c.alias, c.name(fr)));
+                        let text = RichText::new(format!("{:<9} {}", c.alias, c.name(locale)));
                         let resp = ui
                             .selectable_label(is_selected, text)
                             .on_hover_text(format!("{} · {}", c.code, c.kind));
@@ -394,13 +399,13 @@ fn component_card(
     c: &Component,
     latest: &ComponentEntries,
     t: &Texts,
-    fr: bool,
+    locale: Locale,
     actions: &mut Actions,
 ) {
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         ui.label(RichText::new(&c.alias).heading().strong().color(ACCENT));
-        ui.label(RichText::new(c.name(fr)).heading());
+        ui.label(RichText::new(c.name(locale)).heading());
     });
     ui.horizontal(|ui| {
         if ui.button(t.fly_to).clicked() {
@@ -435,7 +440,7 @@ fn component_card(
             ui.horizontal(|ui| {
                 ui.label(RichText::new(t.parent).color(MUTED));
                 if ui
-                    .link(format!("{} — {}", parent.alias, parent.name(fr)))
+                    .link(format!("{} — {}", parent.alias, parent.name(locale)))
                     .clicked()
                 {
                     actions.select = Some(Some(parent.code.clone()));
@@ -460,9 +465,9 @@ fn component_card(
                 });
         }
         latest_entries(ui, latest, t);
-        parameters_table(ui, session, c, t, fr);
-        tags_table(ui, session, live, c, t, fr, actions);
-        related(ui, session, c, t, fr, actions);
+        parameters_table(ui, session, c, t, locale);
+        tags_table(ui, session, live, c, t, locale, actions);
+        related(ui, session, c, t, locale, actions);
     });
 }
 
@@ -487,7 +492,13 @@ fn latest_entries(ui: &mut egui::Ui, latest: &ComponentEntries, t: &Texts) {
     }
 }
 
-fn parameters_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Texts, fr: bool) {
+fn parameters_table(
+    ui: &mut egui::Ui,
+    session: &Session,
+    c: &Component,
+    t: &Texts,
+    locale: Locale,
+) {
     let params: Vec<_> = session
         .md
         .parameters
@@ -519,7 +530,7 @@ fn parameters_table(ui: &mut egui::Ui, session: &Session, c: &Component, t: &Tex
             ui.end_row();
             for p in params {
                 let l = &p.limits;
-                let label = if fr { &p.label_fr } else { &p.label_en };
+                let label = p.label(locale);
                 ui.label(label).on_hover_text(match p.startup_value {
                     Some(v) => format!("{}: {v} {}", t.startup, p.unit),
                     None => p.name.clone(),
@@ -543,7 +554,7 @@ fn tags_table(
     live: &LiveView,
     c: &Component,
     t: &Texts,
-    fr: bool,
+    locale: Locale,
     actions: &mut Actions,
 ) {
     let tags: Vec<_> = session
@@ -565,13 +576,9 @@ fn tags_table(
                 .show(ui, |ui| {
                     for tag in tags {
                         ui.label(RichText::new(&tag.name).monospace());
-                        ui.label(if fr {
-                            &tag.description
-                        } else {
-                            &tag.description_en
-                        });
+                        ui.label(locale.pick_or_fr(&tag.description, &tag.description_en));
                         // Clicking a value opens its trend.
-                        if live_value(ui, live, tag, fr)
+                        if live_value(ui, live, tag, locale)
                             .on_hover_text(t.trend)
                             .clicked()
                         {
@@ -713,9 +720,9 @@ fn live_value(
     ui: &mut egui::Ui,
     live: &LiveView,
     tag: &jumeau_core::masterdata::Tag,
-    fr: bool,
+    locale: Locale,
 ) -> egui::Response {
-    let text = match live.reading(tag, fr) {
+    let text = match live.reading(tag, locale) {
         Some(r) if r.fresh => RichText::new(r.number)
             .monospace()
             .strong()
@@ -734,7 +741,7 @@ fn related(
     session: &Session,
     c: &Component,
     t: &Texts,
-    fr: bool,
+    locale: Locale,
     actions: &mut Actions,
 ) {
     let children = session.children(&c.code);
@@ -746,7 +753,7 @@ fn related(
                 if let Some(child) = session.component(code)
                     && ui
                         .link(&child.alias)
-                        .on_hover_text(child.name(fr))
+                        .on_hover_text(child.name(locale))
                         .clicked()
                 {
                     actions.select = Some(Some(code.clone()));
@@ -778,13 +785,7 @@ fn related(
         .circuits
         .iter()
         .filter(|k| k.members.contains(&c.code))
-        .map(|k| {
-            if fr {
-                k.name_fr.clone()
-            } else {
-                k.name_en.clone()
-            }
-        })
+        .map(|k| locale.pick(&k.name_fr, &k.name_en).to_owned())
         .collect();
     if !circuits.is_empty() {
         ui.add_space(6.0);
@@ -795,7 +796,7 @@ fn related(
     }
 }
 
-fn hover_tooltip(ctx: &egui::Context, session: &Session, hovered: &Hovered, fr: bool) {
+fn hover_tooltip(ctx: &egui::Context, session: &Session, hovered: &Hovered, locale: Locale) {
     let (Some(code), Some(pos)) = (hovered.0.as_deref(), ctx.pointer_latest_pos()) else {
         return;
     };
@@ -806,7 +807,7 @@ fn hover_tooltip(ctx: &egui::Context, session: &Session, hovered: &Hovered, fr: 
         egui::Order::Tooltip,
         egui::Id::new("hover"),
     ));
-    let text = format!("{} — {}\n{}", c.alias, c.name(fr), c.code);
+    let text = format!("{} — {}\n{}", c.alias, c.name(locale), c.code);
     let galley = painter.layout_no_wrap(text, FontId::proportional(14.0), Color32::WHITE);
     let rect = egui::Rect::from_min_size(pos + egui::vec2(14.0, 14.0), galley.size()).expand(5.0);
     painter.rect_filled(rect, 4.0, Color32::from_rgb(0x2a, 0x2f, 0x35));

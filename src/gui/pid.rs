@@ -16,6 +16,7 @@ use super::plant::Session;
 use super::selection::{Select, Selection};
 use super::sets::UiSet;
 use super::theme::priority_color;
+use jumeau_core::Locale;
 
 pub struct PidPlugin;
 
@@ -103,7 +104,7 @@ fn pid_window(
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
-    let fr = language.fr();
+    let locale = language.locale();
     // A selection made elsewhere: show a circuit that holds it.
     if selection.is_changed()
         && let Some(code) = &selection.code
@@ -137,11 +138,11 @@ fn pid_window(
         .default_pos([340.0, 60.0])
         .show(&ctx, |ui| {
             egui::ComboBox::from_id_salt("pid-circuit")
-                .selected_text(name(shown, fr))
+                .selected_text(shown.name(locale))
                 .show_ui(ui, |ui| {
                     for c in &session.md.circuits {
                         if ui
-                            .selectable_label(c.code == shown.code, name(c, fr))
+                            .selectable_label(c.code == shown.code, c.name(locale))
                             .clicked()
                         {
                             chosen = Some(c.code.clone());
@@ -204,7 +205,7 @@ fn pid_window(
                             Stroke::new(1.5, Color32::from_gray(200))
                         };
                         symbol(&painter, &c.kind, r, fill, stroke);
-                        let value = key_value(&session, &live, c, fr);
+                        let value = key_value(&session, &live, c, locale);
                         painter.text(
                             pos2(centre.x, r.bottom() + 4.0),
                             egui::Align2::CENTER_TOP,
@@ -212,7 +213,7 @@ fn pid_window(
                             egui::FontId::proportional(13.0),
                             Color32::from_gray(225),
                         );
-                        response.on_hover_text(format!("{} — {}", c.code, c.name(fr)));
+                        response.on_hover_text(format!("{} — {}", c.code, c.name(locale)));
                     }
                 }
             });
@@ -231,11 +232,7 @@ fn circuit<'a>(session: &'a Session, code: &str) -> Option<&'a jumeau_core::Circ
     session.md.circuits.iter().find(|c| c.code == code)
 }
 
-fn name(c: &jumeau_core::Circuit, fr: bool) -> &str {
-    if fr { &c.name_fr } else { &c.name_en }
-}
-
-fn key_value(session: &Session, live: &LiveView, c: &Component, fr: bool) -> String {
+fn key_value(session: &Session, live: &LiveView, c: &Component, locale: Locale) -> String {
     let tags: Vec<_> = session
         .md
         .tags
@@ -246,7 +243,7 @@ fn key_value(session: &Session, live: &LiveView, c: &Component, fr: bool) -> Str
         .iter()
         .find_map(|s| tags.iter().find(|t| t.signal == *s))
         .or(tags.first());
-    match tag.and_then(|t| live.reading(t, fr)) {
+    match tag.and_then(|t| live.reading(t, locale)) {
         Some(r) if r.fresh => r.text,
         Some(r) => format!("{} {}", r.text, r.age.unwrap_or_default()),
         None => String::new(),

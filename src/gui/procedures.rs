@@ -16,6 +16,7 @@ use super::i18n::Language;
 use super::intent::Select;
 use super::live::LiveFeed;
 use super::plant::Session;
+use jumeau_core::Locale;
 
 pub struct ProceduresPlugin;
 
@@ -100,13 +101,13 @@ fn procedure_window(
     language: Res<Language>,
     own_time: Res<OwnTime>,
 ) -> Result {
+    let pt = &language.texts().procedure_window;
     let _t = own_time.measure();
     if !view.open {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
-    let fr = language.fr();
-    let tr = |f: &'static str, e: &'static str| if fr { f } else { e };
+    let locale = language.locale();
     let role = session.user.role;
     let now = feed.0.clock().now_ms();
     let wall = jumeau_tagbus::now_ms();
@@ -125,18 +126,14 @@ fn procedure_window(
         &mut view.value,
         &view.message,
     );
-    egui::Window::new(tr("Procédures", "Procedures"))
+    egui::Window::new(language.texts().procedures)
         .open(&mut open)
         .default_size([760.0, 480.0])
         .default_pos([360.0, 80.0])
         .show(&ctx, |ui| {
             ui.horizontal_wrapped(|ui| {
                 for p in procedures.iter() {
-                    let title = if fr {
-                        &p.procedure.title_fr
-                    } else {
-                        &p.procedure.title_en
-                    };
+                    let title = locale.pick(&p.procedure.title_fr, &p.procedure.title_en);
                     let button = ui
                         .add_enabled(
                             role != Role::Auditor,
@@ -164,7 +161,7 @@ fn procedure_window(
                 ui.colored_label(Color32::from_rgb(0xf0, 0xb4, 0x29), m);
             }
             let Some(local) = (*selected).and_then(|id| runs.iter().find(|r| r.id == id)) else {
-                ui.label(tr("Aucune exécution sélectionnée.", "No run selected."));
+                ui.label(pt.no_run_selected);
                 return;
             };
             let Some(p) = procedures
@@ -197,11 +194,7 @@ fn procedure_window(
                             }
                             (None, false) => RichText::new("·").color(Color32::from_gray(120)),
                         };
-                        let text = if fr || step.text_en.is_empty() {
-                            &step.text_fr
-                        } else {
-                            &step.text_en
-                        };
+                        let text = locale.pick_or_fr(&step.text_fr, &step.text_en);
                         ui.horizontal_wrapped(|ui| {
                             ui.label(mark);
                             ui.label(RichText::new(&step.id).monospace());
@@ -216,17 +209,14 @@ fn procedure_window(
                         ui.indent(("step", i), |ui| {
                             ui.label(format!(
                                 "{} {} s",
-                                tr("en cours depuis", "in progress for"),
+                                pt.in_progress_for,
                                 (now - state.since_ms).max(0) / 1000
                             ));
                             for c in &p.conditions[i] {
                                 let value = live.as_ref().and_then(|l| l.fresh_value(&c.tag, wall));
                                 let (ok, shown) = match value {
                                     Some(v) => (c.holds(v), format!("{v:.2} {}", c.unit)),
-                                    None => (
-                                        false,
-                                        tr("pas de valeur fraîche", "no fresh value").to_owned(),
-                                    ),
+                                    None => (false, pt.no_fresh_value.to_owned()),
                                 };
                                 let colour = if ok {
                                     Color32::from_rgb(0x4c, 0xd9, 0x64)
@@ -243,11 +233,7 @@ fn procedure_window(
                                 );
                             }
                             if let Some(since) = state.holding_since {
-                                ui.label(format!(
-                                    "{} {} s",
-                                    tr("tenue depuis", "held for"),
-                                    (now - since) / 1000
-                                ));
+                                ui.label(format!("{} {} s", pt.held_for, (now - since) / 1000));
                             }
                             actions(
                                 ui,
@@ -256,23 +242,20 @@ fn procedure_window(
                                 role,
                                 training || local.run.training,
                                 &mut request,
-                                fr,
+                                locale,
                             );
                         });
                     }
                 });
             ui.separator();
             ui.horizontal(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(reason)
-                        .hint_text(tr("motif (saut, abandon)", "reason (skip, abort)")),
-                );
+                ui.add(egui::TextEdit::singleline(reason).hint_text(pt.reason_skip_abort));
                 if let Some(local) = (*selected).and_then(|id| runs.iter().find(|r| r.id == id))
                     && local.run.status == RunStatus::Running
                 {
                     let why = reason.clone();
                     if let Some(first) = local.run.current(p).first()
-                        && ui.button(tr("Sauter l'étape", "Skip step")).clicked()
+                        && ui.button(pt.skip_step).clicked()
                     {
                         request = Some(Request::Act(
                             local.id,
@@ -282,7 +265,7 @@ fn procedure_window(
                             },
                         ));
                     }
-                    if ui.button(tr("Abandonner", "Abort")).clicked() {
+                    if ui.button(pt.abort).clicked() {
                         request = Some(Request::Act(
                             local.id,
                             String::new(),
@@ -290,11 +273,7 @@ fn procedure_window(
                         ));
                     }
                 }
-                ui.add(
-                    egui::DragValue::new(value)
-                        .speed(0.1)
-                        .prefix(tr("valeur : ", "value: ")),
-                );
+                ui.add(egui::DragValue::new(value).speed(0.1).prefix(pt.value));
             });
         });
     view.open = open;
@@ -331,9 +310,9 @@ fn actions(
     role: Role,
     training: bool,
     request: &mut Option<Request>,
-    fr: bool,
+    locale: Locale,
 ) {
-    let tr = |f: &'static str, e: &'static str| if fr { f } else { e };
+    let pt = &Language(locale).texts().procedure_window;
     let act = |a: Action| Some(Request::Act(run, step.id.clone(), a));
     // Auditors read only.
     if role == Role::Auditor {
@@ -341,33 +320,27 @@ fn actions(
     }
     ui.horizontal(|ui| match &step.kind {
         StepKind::Instruction | StepKind::ManualCheck { value: None }
-            if ui.button(tr("Confirmer", "Confirm")).clicked() =>
+            if ui.button(pt.confirm).clicked() =>
         {
             *request = act(Action::Confirm);
         }
         StepKind::ManualCheck { value: Some(v) } => {
             ui.label(format!("{} ({} … {} {})", v.name, v.min, v.max, v.unit));
-            if ui
-                .button(tr("Saisir la valeur", "Enter the value"))
-                .clicked()
-            {
+            if ui.button(pt.enter_the_value).clicked() {
                 *request = act(Action::Enter(0.0));
             }
         }
         StepKind::Decision { .. } => {
-            if ui.button(tr("Oui", "Yes")).clicked() {
+            if ui.button(pt.yes).clicked() {
                 *request = act(Action::Answer(true));
             }
-            if ui.button(tr("Non", "No")).clicked() {
+            if ui.button(pt.no).clicked() {
                 *request = act(Action::Answer(false));
             }
         }
         StepKind::Hold { role: needed } => {
             let allowed = role == *needed || (training && role == Role::Trainer);
-            let label = format!(
-                "{} ({needed})",
-                tr("Lever le point d'arrêt", "Release the hold")
-            );
+            let label = format!("{} ({needed})", pt.release_the_hold);
             if ui.add_enabled(allowed, egui::Button::new(label)).clicked() {
                 *request = act(Action::Release);
             }

@@ -7,6 +7,7 @@
 pub mod alarm;
 pub mod changeset;
 pub mod kks;
+pub mod locale;
 pub mod logbook;
 pub mod masterdata;
 pub mod plant;
@@ -17,6 +18,7 @@ pub mod units;
 
 pub use changeset::{Change, ChangeSetContent, ChangeSetStatus};
 pub use kks::{KksError, is_valid_code};
+pub use locale::Locale;
 pub use masterdata::{
     AlarmRef, Circuit, Component, Document, IntegrityError, Limits, MasterData, Parameter,
     PlantUnit, Priority, ProcedureSource, Rated, Tag,

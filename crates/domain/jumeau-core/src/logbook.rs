@@ -76,10 +76,100 @@ pub fn key_id(public_key: &[u8; 32]) -> String {
     sha256_hex(public_key)[..16].to_owned()
 }
 
+pub mod auto;
+
+/// Who wrote an entry: a person, or Jumeau itself ([`auto`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    #[default]
+    Manual,
+    Automatic,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Manual => "manual",
+            EntryKind::Automatic => "automatic",
+        }
+    }
+}
+
+/// The categories Jumeau knows. A manual entry may use another one of its own (the plant's
+/// practice), but never one Jumeau writes itself ([`Category::is_automatic_only`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    ShiftNote,
+    Operation,
+    Maintenance,
+    Emissions,
+    Event,
+    Alarm,
+    Simulator,
+    Changeset,
+    Procedure,
+    Login,
+    Logout,
+}
+
+impl Category {
+    /// The categories of the entry form, in its order.
+    pub const MANUAL: [Category; 6] = [
+        Category::ShiftNote,
+        Category::Operation,
+        Category::Maintenance,
+        Category::Emissions,
+        Category::Event,
+        Category::Alarm,
+    ];
+    /// Every known category, for filters.
+    pub const ALL: [Category; 11] = [
+        Category::ShiftNote,
+        Category::Operation,
+        Category::Maintenance,
+        Category::Emissions,
+        Category::Event,
+        Category::Alarm,
+        Category::Simulator,
+        Category::Changeset,
+        Category::Procedure,
+        Category::Login,
+        Category::Logout,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::ShiftNote => "shift_note",
+            Category::Operation => "operation",
+            Category::Maintenance => "maintenance",
+            Category::Emissions => "emissions",
+            Category::Event => "event",
+            Category::Alarm => "alarm",
+            Category::Simulator => "simulator",
+            Category::Changeset => "changeset",
+            Category::Procedure => "procedure",
+            Category::Login => "login",
+            Category::Logout => "logout",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Written by Jumeau only: a person may not record a session, a decision, a simulator or
+    /// procedure event under this category.
+    pub fn is_automatic_only(self) -> bool {
+        !Category::MANUAL.contains(&self)
+    }
+}
+
 /// What an author writes; the store adds sequence, time, chain link and signature.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryDraft {
-    pub kind: String,
+    pub kind: EntryKind,
+    /// A [`Category`] name, or for a manual entry one of the plant's own.
     pub category: String,
     pub text: String,
     pub components: Vec<String>,
@@ -121,8 +211,8 @@ pub enum DraftError {
     Syntax(String),
     #[error("{0} is required")]
     Missing(&'static str),
-    #[error("kind must be `manual` or `automatic`, not `{0}`")]
-    Kind(String),
+    #[error("category `{0}` is written by Jumeau only, not by hand")]
+    AutomaticCategory(String),
     #[error("value {name}: `{value}` is not a decimal number")]
     Number { name: String, value: String },
     #[error("value {name}: unit `{unit}` is not accepted (expected one of {expected})")]
@@ -148,11 +238,14 @@ impl EntryDraft {
     /// Refuses a draft with missing fields, a non-decimal value, a wrong emission unit or a
     /// malformed attachment hash.
     pub fn check(&self) -> Result<(), DraftError> {
-        if self.kind != "manual" && self.kind != "automatic" {
-            return Err(DraftError::Kind(self.kind.clone()));
-        }
-        if self.category.trim().is_empty() {
+        let category = self.category.trim();
+        if category.is_empty() {
             return Err(DraftError::Missing("category"));
+        }
+        if self.kind == EntryKind::Manual
+            && Category::parse(category).is_some_and(Category::is_automatic_only)
+        {
+            return Err(DraftError::AutomaticCategory(category.to_owned()));
         }
         if self.text.trim().is_empty() {
             return Err(DraftError::Missing("text"));
@@ -590,7 +683,7 @@ mod tests {
     #[test]
     fn drafts_are_validated() {
         let ok = EntryDraft {
-            kind: "manual".into(),
+            kind: EntryKind::Manual,
             category: "emissions".into(),
             text: "Relevé CEMS horaire".into(),
             values: vec![EntryValue {
@@ -601,6 +694,28 @@ mod tests {
             ..EntryDraft::default()
         };
         assert_eq!(ok.check(), Ok(()));
+        // A person may use the plant's own categories, not those Jumeau writes itself.
+        let own = EntryDraft {
+            category: "ronde".into(),
+            ..ok.clone()
+        };
+        assert_eq!(own.check(), Ok(()));
+        for forged in ["login", "changeset", "procedure", "simulator"] {
+            let d = EntryDraft {
+                category: forged.into(),
+                ..ok.clone()
+            };
+            assert_eq!(
+                d.check(),
+                Err(DraftError::AutomaticCategory(forged.into())),
+                "{forged}"
+            );
+            let automatic = EntryDraft {
+                kind: EntryKind::Automatic,
+                ..d
+            };
+            assert_eq!(automatic.check(), Ok(()));
+        }
         let mut bad = ok.clone();
         bad.values[0].unit = "°C".into();
         assert!(matches!(bad.check(), Err(DraftError::Unit { .. })));

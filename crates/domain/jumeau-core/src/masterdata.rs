@@ -1,7 +1,7 @@
 //! Master-data types (static, relational description of the plant) and their integrity rules.
 
 use crate::alarm::AlarmRule;
-use crate::{Quantity, kks};
+use crate::{Locale, Quantity, kks};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -33,8 +33,8 @@ pub struct PlantUnit {
 }
 
 impl PlantUnit {
-    pub fn name(&self, french: bool) -> &str {
-        if french { &self.name_fr } else { &self.name_en }
+    pub fn name(&self, locale: Locale) -> &str {
+        locale.pick(&self.name_fr, &self.name_en)
     }
 }
 
@@ -60,8 +60,14 @@ pub struct Component {
 }
 
 impl Component {
-    pub fn name(&self, french: bool) -> &str {
-        if french { &self.name_fr } else { &self.name_en }
+    pub fn name(&self, locale: Locale) -> &str {
+        locale.pick(&self.name_fr, &self.name_en)
+    }
+}
+
+impl Circuit {
+    pub fn name(&self, locale: Locale) -> &str {
+        locale.pick(&self.name_fr, &self.name_en)
     }
 }
 
@@ -153,6 +159,12 @@ impl Limits {
             let ok = if allow_equal { va <= vb } else { va < vb };
             (!ok).then_some((a, va, b, vb))
         })
+    }
+}
+
+impl Parameter {
+    pub fn label(&self, locale: Locale) -> &str {
+        locale.pick(&self.label_fr, &self.label_en)
     }
 }
 

@@ -32,6 +32,10 @@ impl Role {
         }
     }
 
+    pub fn label(self, locale: crate::Locale) -> &'static str {
+        locale.pick(self.label_fr(), self.label_en())
+    }
+
     pub fn label_fr(self) -> &'static str {
         match self {
             Role::Operator => "Opérateur salle de commande",

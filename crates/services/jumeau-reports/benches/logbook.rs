@@ -3,7 +3,7 @@
 //! CSV < 2 s and to PDF < 60 s. Run: `cargo bench -p jumeau-reports --bench logbook`
 //! (`LOGBOOK_BENCH_ENTRIES=N` to verify fewer than a million).
 
-use jumeau_core::logbook::{EntryDraft, EntryValue};
+use jumeau_core::logbook::{EntryDraft, EntryKind, EntryValue};
 use jumeau_reports::{PdfHeader, fingerprint, write_csv, write_pdf};
 use jumeau_store::{LogFilter, Store};
 use std::collections::HashMap;
@@ -12,11 +12,10 @@ use std::time::Instant;
 fn draft(i: usize) -> EntryDraft {
     EntryDraft {
         kind: if i.is_multiple_of(3) {
-            "automatic"
+            EntryKind::Automatic
         } else {
-            "manual"
-        }
-        .into(),
+            EntryKind::Manual
+        },
         category: ["shift_note", "operation", "emissions", "maintenance"][i % 4].into(),
         text: format!(
             "Entrée {i} : relève de quart, TG1 à 152 MW, niveau ballon HP CR1 stable à −12 mm, aucune anomalie."

@@ -12,7 +12,6 @@ mod config;
 mod events;
 mod handle;
 mod historian;
-mod journal;
 mod procedures;
 mod reads;
 mod service;

@@ -15,7 +15,7 @@ use crate::commands::{Command, Envelope, Reply, TrainerCommand};
 use crate::config::Actor;
 use crate::events::RuntimeEvent;
 use crate::handle::Boards;
-use crate::journal;
+use jumeau_core::logbook::{Category, auto};
 
 /// How often runs started or advanced by another client on the same store are adopted.
 const SYNC_EVERY: Duration = Duration::from_secs(3);
@@ -201,7 +201,7 @@ impl Services {
         }
         let drafts: Vec<_> = lines
             .iter()
-            .map(|(t, what, name)| journal::simulator_entry(name, *t, what))
+            .map(|(t, what, name)| auto::simulator(name, *t, what))
             .collect();
         match self
             .store
@@ -214,7 +214,7 @@ impl Services {
                         log.push(RuntimeEvent::Simulator { t_s, text });
                         log.push(RuntimeEvent::Logbook {
                             id,
-                            category: "simulator".into(),
+                            category: Category::Simulator.as_str().into(),
                         });
                     }
                 }
@@ -300,8 +300,7 @@ impl Services {
             }
             Command::AppendLogbook(draft) => self.append(draft),
             Command::Session { opened } => {
-                let draft =
-                    journal::session_entry(opened, &self.actor.display_name, &self.actor.device);
+                let draft = auto::session(opened, &self.actor.display_name, &self.actor.device);
                 self.append(draft)
             }
         }

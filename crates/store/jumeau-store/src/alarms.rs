@@ -88,7 +88,12 @@ impl Store {
         if let (Some(s), Some((user, key))) = (&signer, &signing) {
             let drafts: Vec<(EntryDraft, Vec<String>)> = events
                 .iter()
-                .map(|e| (logbook_draft(e, training), vec![e.component.clone()]))
+                .map(|e| {
+                    (
+                        jumeau_core::logbook::auto::alarm(e, training),
+                        vec![e.component.clone()],
+                    )
+                })
                 .collect();
             crate::logbook::append_in_tx(
                 &tx,
@@ -136,42 +141,4 @@ impl Store {
 
 fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
-}
-
-/// The logbook entry of one transition (French, the plant's language).
-fn logbook_draft(e: &AlarmEvent, training: bool) -> EntryDraft {
-    let what = match e.kind {
-        EventKind::Raised => "Alarme apparue",
-        EventKind::Cleared => "Alarme disparue",
-        EventKind::Acknowledged => "Alarme acquittée",
-        EventKind::Reset => "Alarme réarmée",
-        EventKind::Shelved => "Alarme mise en attente",
-        EventKind::Unshelved => "Fin de mise en attente",
-        EventKind::ShelfExpired => "Mise en attente expirée",
-        EventKind::Suppressed => "Alarme masquée par conception",
-        EventKind::OutOfService => "Alarme hors service",
-        EventKind::InService => "Alarme remise en service",
-    };
-    let mut text = format!("{what} : {} ({})", e.code, e.priority.as_str());
-    if e.value.is_finite() {
-        text.push_str(&format!(", valeur {}", round(e.value)));
-    }
-    if e.limit.is_finite() {
-        text.push_str(&format!(", limite {}", round(e.limit)));
-    }
-    if let Some(n) = &e.note {
-        text.push_str(&format!(" — {n}"));
-    }
-    EntryDraft {
-        kind: "automatic".into(),
-        category: "alarm".into(),
-        text,
-        tags: vec!["IEC62682".into()],
-        training,
-        ..EntryDraft::default()
-    }
-}
-
-fn round(v: f64) -> f64 {
-    (v * 1000.0).round() / 1000.0
 }

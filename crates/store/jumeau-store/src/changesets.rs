@@ -3,7 +3,6 @@
 use crate::{NOW, Store, StoreError, audit, masterdata};
 use ed25519_dalek::SigningKey;
 use jumeau_core::changeset::{ChangeSetContent, ChangeSetStatus, check_decision};
-use jumeau_core::logbook::EntryDraft;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -202,19 +201,7 @@ fn log_decision(
     let Some((device, key)) = signer else {
         return Ok(());
     };
-    let mut text = format!(
-        "Jeu de modifications du référentiel #{id} {verdict} ({changes} modification(s), proposé par {proposer})"
-    );
-    if let Some(n) = note {
-        text.push_str(&format!(" : {n}"));
-    }
-    let draft = EntryDraft {
-        kind: "automatic".into(),
-        category: "changeset".into(),
-        text,
-        tags: vec!["ISO55000".into()],
-        ..EntryDraft::default()
-    };
+    let draft = jumeau_core::logbook::auto::changeset(id, verdict, changes, proposer, note);
     crate::logbook::append_in_tx(
         tx,
         user,

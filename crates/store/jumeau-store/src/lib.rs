@@ -16,6 +16,7 @@ mod migrate;
 mod open;
 mod procedures;
 mod seed;
+pub use seed::{SEED_TITLE, UNITS_TITLE};
 mod users;
 
 pub use alarms::{JournalRow, Signer};

@@ -208,7 +208,7 @@ pub(crate) fn append_in_tx<'a>(
             device: device.to_owned(),
             format: FORMAT.to_owned(),
             key_id: key_id.clone(),
-            kind: draft.kind.clone(),
+            kind: draft.kind.as_str().to_owned(),
             prev,
             recorded_at: recorded_at.clone(),
             role: user.role.as_str().to_owned(),

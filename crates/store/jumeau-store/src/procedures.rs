@@ -2,8 +2,7 @@
 //! timers right, and every outcome as an append-only event, also written as a signed logbook
 //! entry in the same transaction.
 
-use jumeau_core::logbook::EntryDraft;
-use jumeau_core::procedure::{Outcome, Run, RunEvent};
+use jumeau_core::procedure::{Run, RunEvent};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::{Store, StoreError};
@@ -176,7 +175,7 @@ fn record(
             e.note
         ])?;
     }
-    let drafts = drafts(run, events);
+    let drafts = jumeau_core::logbook::auto::procedure(run, events);
     crate::logbook::append_in_tx(
         tx,
         user,
@@ -185,47 +184,4 @@ fn record(
         drafts.iter().map(|d| (d, Vec::new())),
     )?;
     Ok(())
-}
-
-/// The logbook entries of a run's events (French, the plant's language).
-fn drafts(run: &Run, events: &[RunEvent]) -> Vec<EntryDraft> {
-    events
-        .iter()
-        .map(|e| {
-            let what = match e.outcome {
-                Outcome::Started => "démarrée",
-                Outcome::Passed => "condition automatique satisfaite",
-                Outcome::Confirmed => "étape confirmée",
-                Outcome::ValueEntered => "valeur saisie",
-                Outcome::Answered => "décision",
-                Outcome::Released => "point d'arrêt levé",
-                Outcome::Waited => "attente terminée",
-                Outcome::Skipped => "étape sautée",
-                Outcome::Overdue => "étape en retard",
-                Outcome::Aborted => "abandonnée",
-                Outcome::Completed => "terminée",
-            };
-            let mut text = format!("Procédure « {} » v{}", run.procedure, run.version);
-            if let Some(step) = &e.step {
-                text.push_str(&format!(", étape {step}"));
-            }
-            text.push_str(&format!(" : {what}"));
-            if let (Some(u), Some(r)) = (&e.user, e.role) {
-                text.push_str(&format!(" par {u} ({r})"));
-            }
-            for (tag, v) in &e.values {
-                text.push_str(&format!(", {tag} = {}", (v * 1000.0).round() / 1000.0));
-            }
-            if let Some(n) = &e.note {
-                text.push_str(&format!(" — {n}"));
-            }
-            EntryDraft {
-                kind: "automatic".into(),
-                category: "procedure".into(),
-                text,
-                training: run.training,
-                ..EntryDraft::default()
-            }
-        })
-        .collect()
 }

@@ -1,12 +1,12 @@
 //! The logbook on a real SQLite file: appends are signed and chained; tampering by hand in
 //! SQLite (edit, delete, swap, replaced signature, forged insertion) is detected and located.
 
-use jumeau_core::logbook::{EntryDraft, EntryValue, FaultKind};
+use jumeau_core::logbook::{EntryDraft, EntryKind, EntryValue, FaultKind};
 use jumeau_store::{LogFilter, Store, StoreError};
 
 fn draft(text: &str) -> EntryDraft {
     EntryDraft {
-        kind: "manual".into(),
+        kind: EntryKind::Manual,
         category: "shift_note".into(),
         text: text.into(),
         components: vec!["TG1".into()],

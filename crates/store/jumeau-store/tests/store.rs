@@ -335,3 +335,37 @@ fn unknown_users_are_refused() {
         .unwrap_err();
     assert!(matches!(err, StoreError::UnknownUser(_)), "{err}");
 }
+
+#[test]
+fn a_store_seeded_before_units_were_master_data_gets_them_by_a_change_set() {
+    let (_dir, path) = temp_store();
+    {
+        let store = Store::open_seeded(&path).unwrap();
+        store
+            .connection()
+            .execute("DELETE FROM plant_units", [])
+            .unwrap();
+        assert!(store.master_data().unwrap().units.is_empty());
+    }
+    let store = Store::open_seeded(&path).unwrap();
+    let md = store.master_data().unwrap();
+    assert_eq!(md.units, plant::embedded().md.units);
+    assert!(md.check().is_empty(), "{:#?}", md.check());
+    let changesets = store.changesets().unwrap();
+    assert_eq!(changesets.len(), 2);
+    assert!(
+        changesets
+            .iter()
+            .any(|c| c.title == jumeau_store::UNITS_TITLE && c.status == ChangeSetStatus::Validated)
+    );
+    // Opening again changes nothing.
+    drop(store);
+    assert_eq!(
+        Store::open_seeded(&path)
+            .unwrap()
+            .changesets()
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -1,9 +1,9 @@
 //! Jumeau: 3D/AR client for a 2×1 combined-cycle power plant.
 
 mod cli;
+mod client;
 mod commands;
 mod display;
-mod gui;
 mod store_location;
 
 use clap::Parser;
@@ -25,8 +25,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let store_path = store_location::store_path(cli.data_dir.as_deref())?;
     let device = store_location::device_name(cli.device.as_deref());
     match cli.command {
-        None => gui::launch(&store_path, &cli.user, &device, cli.lang, &cli.source, None),
-        Some(Command::Screenshot(args)) => gui::launch(
+        None => client::launch(&store_path, &cli.user, &device, cli.lang, &cli.source, None),
+        Some(Command::Screenshot(args)) => client::launch(
             &store_path,
             &cli.user,
             &device,

@@ -2,13 +2,13 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use jumeau_core::changeset::{Change, ChangeSetContent};
-use jumeau_core::procedure::{self, Action, Checked, Run, RunEvent, RunStatus, StepKind};
-use jumeau_core::{MasterData, ProcedureSource, Role};
-use jumeau_sim::{Scenario, Simulator};
+use jumeau_core::procedure::{self, Checked, RunEvent};
+use jumeau_core::{MasterData, ProcedureSource};
+use jumeau_runtime::{DryRun, DryRunEnd};
+use jumeau_sim::Scenario;
 use jumeau_store::Store;
 
 use crate::cli::ProceduresCommand;
@@ -73,16 +73,20 @@ pub fn run(
                 (0.0..=3600.0).contains(&speed),
                 "--speed must be between 0 (as fast as possible) and 3600"
             );
+            let mut store = store;
             let dry = DryRun {
-                store,
-                device: device.to_owned(),
-                user,
-                role: confirm_manual_as,
+                store: &mut store,
+                login: user,
+                device,
+                confirm_as: confirm_manual_as,
                 speed,
                 limit: run_for,
-                json,
             };
-            dry.run(&p, &md, scenario)
+            match dry.run(&p, &md, scenario, |events| print(&p, events, json))? {
+                DryRunEnd::Completed { .. } => Ok(ExitCode::SUCCESS),
+                DryRunEnd::Aborted { t_s } => waiting(t_s, &[], json),
+                DryRunEnd::Waiting { t_s, steps } => waiting(t_s, &steps, json),
+            }
         }
     }
 }
@@ -144,127 +148,53 @@ fn list(md: &MasterData, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-struct DryRun<'a> {
-    store: Store,
-    device: String,
-    user: &'a str,
-    role: Option<Role>,
-    speed: f64,
-    limit: Duration,
-    json: bool,
+/// A run that did not complete: where it waits, exit 3.
+fn waiting(t_s: u64, steps: &[String], json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"t_s": t_s, "outcome": "waiting", "steps": steps})
+        );
+    } else {
+        println!("{t_s:>6} s  still waiting at: {}", steps.join(", "));
+    }
+    Ok(ExitCode::from(3))
 }
 
-impl DryRun<'_> {
-    /// One simulated second at a time: the automatic checks read the simulator's values, and
-    /// with a role the manual steps are confirmed as that role (values at mid-range, decisions
-    /// answered yes).
-    fn run(mut self, p: &Checked, md: &MasterData, scenario: Scenario) -> anyhow::Result<ExitCode> {
-        let mut sim = Simulator::new(&md.tags, scenario, 1);
-        let role = self.role.unwrap_or(Role::Trainer);
-        let mut run = Run::start(p, self.user, role, 0, true);
-        self.print(p, &run.events.clone());
-        // Recorded like any run (training-flagged), times in simulated milliseconds.
-        let id = self
-            .store
-            .start_procedure_run(&run, self.user, &self.device)?;
-        let mut saved = run.events.len();
-        let wall = Instant::now();
-        let mut t_s = 0u64;
-        while run.status == RunStatus::Running && t_s < self.limit.as_secs() {
-            sim.advance(1.0);
-            t_s += 1;
-            let now = (t_s * 1000) as i64;
-            let value = |tag: &str| sim.index_of(tag).and_then(|i| sim.value(i));
-            let events = run.tick(p, now, &value);
-            self.print(p, &events);
-            if let Some(role) = self.role {
-                for id in run
-                    .current(p)
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect::<Vec<_>>()
-                {
-                    let Some(action) = manual_action(p, &id) else {
-                        continue;
-                    };
-                    if let Ok(events) = run.act(p, &id, action, self.user, role, now) {
-                        self.print(p, &events);
-                    }
-                }
-            }
-            if run.events.len() > saved {
-                self.store
-                    .save_procedure_run(id, &run, saved, self.user, &self.device)?;
-                saved = run.events.len();
-            }
-            if self.speed > 0.0 {
-                let due = Duration::from_secs_f64(t_s as f64 / self.speed);
-                if let Some(wait) = due.checked_sub(wall.elapsed()) {
-                    std::thread::sleep(wait);
-                }
-            }
-        }
-        if run.status == RunStatus::Completed {
-            return Ok(ExitCode::SUCCESS);
-        }
-        let waiting = run.current(p).join(", ");
-        if self.json {
-            println!(
-                "{}",
-                serde_json::json!({"t_s": t_s, "outcome": "waiting", "steps": run.current(p)})
-            );
+/// One line per run event, as text or JSON.
+fn print(p: &Checked, events: &[RunEvent], json: bool) {
+    for e in events {
+        let values: serde_json::Map<String, serde_json::Value> = e
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+            .collect();
+        if json {
+            let line = serde_json::json!({
+                "t_s": e.ts_ms / 1000,
+                "step": e.step,
+                "outcome": e.outcome,
+                "user": e.user,
+                "role": e.role,
+                "values": values,
+                "note": e.note,
+            });
+            println!("{line}");
         } else {
-            println!("{t_s:>6} s  still waiting at: {waiting}");
-        }
-        Ok(ExitCode::from(3))
-    }
-
-    fn print(&self, p: &Checked, events: &[RunEvent]) {
-        for e in events {
-            let values: serde_json::Map<String, serde_json::Value> = e
-                .values
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::json!(v)))
-                .collect();
-            if self.json {
-                let line = serde_json::json!({
-                    "t_s": e.ts_ms / 1000,
-                    "step": e.step,
-                    "outcome": e.outcome,
-                    "user": e.user,
-                    "role": e.role,
-                    "values": values,
-                    "note": e.note,
-                });
-                println!("{line}");
-            } else {
-                let text = e
-                    .step
-                    .as_deref()
-                    .and_then(|id| p.index_of(id))
-                    .map(|i| p.procedure.steps[i].text_fr.as_str())
-                    .unwrap_or(&p.procedure.title_fr);
-                println!(
-                    "{:>6} s  {:<16} {:<13} {}  {}",
-                    e.ts_ms / 1000,
-                    e.step.as_deref().unwrap_or("—"),
-                    format!("{:?}", e.outcome).to_lowercase(),
-                    text,
-                    serde_json::Value::Object(values)
-                );
-            }
+            let text = e
+                .step
+                .as_deref()
+                .and_then(|id| p.index_of(id))
+                .map(|i| p.procedure.steps[i].text_fr.as_str())
+                .unwrap_or(&p.procedure.title_fr);
+            println!(
+                "{:>6} s  {:<16} {:<13} {}  {}",
+                e.ts_ms / 1000,
+                e.step.as_deref().unwrap_or("—"),
+                format!("{:?}", e.outcome).to_lowercase(),
+                text,
+                serde_json::Value::Object(values)
+            );
         }
     }
-}
-
-/// What a dry run does on a step that waits for a person.
-fn manual_action(p: &Checked, id: &str) -> Option<Action> {
-    let step = &p.procedure.steps[p.index_of(id)?];
-    Some(match &step.kind {
-        StepKind::Instruction | StepKind::ManualCheck { value: None } => Action::Confirm,
-        StepKind::ManualCheck { value: Some(v) } => Action::Enter((v.min + v.max) / 2.0),
-        StepKind::Decision { .. } => Action::Answer(true),
-        StepKind::Hold { .. } => Action::Release,
-        _ => return None,
-    })
 }

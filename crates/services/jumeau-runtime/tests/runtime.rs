@@ -307,3 +307,49 @@ unit = "TG1"
         "×1: {at_x1:.1} s, ×20: {at_x20:.1} s of plant time"
     );
 }
+
+#[test]
+fn a_dry_run_completes_a_procedure_on_its_scenario_and_records_it() {
+    use jumeau_runtime::{DryRun, DryRunEnd};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_seeded(&dir.path().join("jumeau.db")).unwrap();
+    let md = store.master_data().unwrap();
+    let source = md.procedures.iter().find(|p| p.name == "tg1-trip-response");
+    let p = source.unwrap().load(&md).unwrap();
+    let scenario = jumeau_sim::Scenario::load("tg1-trip").unwrap();
+    let mut outcomes = Vec::new();
+    let dry = DryRun {
+        store: &mut store,
+        login: "s.moreau",
+        device: "test-bench",
+        confirm_as: Some(jumeau_core::Role::Trainer),
+        speed: 0.0,
+        limit: Duration::from_secs(4 * 3600),
+    };
+    let end = dry
+        .run(&p, &md, scenario, |events| {
+            outcomes.extend(events.iter().map(|e| e.outcome))
+        })
+        .unwrap();
+    assert!(matches!(end, DryRunEnd::Completed { .. }), "{end:?}");
+    assert!(outcomes.len() > 3, "{outcomes:?}");
+    let runs = store.procedure_runs(false).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert!(runs[0].1.training);
+
+    // Without anyone to answer the manual steps it stops where a person is needed.
+    let scenario = jumeau_sim::Scenario::load("tg1-trip").unwrap();
+    let dry = DryRun {
+        store: &mut store,
+        login: "s.moreau",
+        device: "test-bench",
+        confirm_as: None,
+        speed: 0.0,
+        limit: Duration::from_secs(600),
+    };
+    let end = dry.run(&p, &md, scenario, |_| {}).unwrap();
+    assert!(
+        matches!(&end, DryRunEnd::Waiting { steps, .. } if !steps.is_empty()),
+        "{end:?}"
+    );
+}

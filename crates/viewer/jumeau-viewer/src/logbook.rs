@@ -13,7 +13,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
 use jumeau_core::logbook::{Category, EntryDraft, EntryKind, EntryValue};
 use jumeau_runtime::{Command, Pending, Reply};
-use jumeau_store::{LogEntry, LogFilter};
+use jumeau_runtime::{LogEntry, LogFilter};
 use std::time::Duration;
 
 use super::live::LiveFeed;

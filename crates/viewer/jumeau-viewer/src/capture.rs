@@ -14,7 +14,6 @@ use super::selection::{Select, Selection, ShowHover};
 use super::sets::FrameSet;
 use super::timing::{self, FrameLog};
 use super::trends::TrendView;
-use crate::cli::ScreenshotArgs;
 use bevy::camera::NormalizedRenderTarget;
 use bevy::picking::pointer::{Location, PointerAction, PointerId, PointerInput};
 use bevy::prelude::*;
@@ -23,12 +22,44 @@ use bevy::window::{PrimaryWindow, WindowRef};
 use jumeau_runtime::Command;
 use std::path::PathBuf;
 
+/// What `jumeau screenshot` asks for (its options, see the CLI's help).
+#[derive(Debug, Clone, Default)]
+pub struct Capture {
+    /// PNG file to write.
+    pub out: PathBuf,
+    /// `overview`, or a component code or alias to select and fly to.
+    pub view: String,
+    /// Window size in pixels.
+    pub size: (u32, u32),
+    /// Frames to render before capturing.
+    pub frames: u32,
+    pub logbook: bool,
+    /// Wait until this alarm is annunciated before capturing.
+    pub wait_alarm: Option<String>,
+    /// Acknowledge every waiting alarm once the awaited one shows.
+    pub acknowledge: bool,
+    pub alarm_list: bool,
+    /// Open the trend window with this tag.
+    pub trend: Option<String>,
+    /// Open the P&ID of this circuit.
+    pub pid: Option<String>,
+    /// Start a run of this procedure and show it.
+    pub procedure: Option<String>,
+    /// Click on the centre of this component once the view has settled.
+    pub click: Option<String>,
+    /// Record this many frames' timings to `bench_out`.
+    pub bench_frames: u32,
+    pub bench_out: Option<PathBuf>,
+    /// Label every component at any distance.
+    pub all_labels: bool,
+}
+
 pub struct CapturePlugin {
-    args: ScreenshotArgs,
+    args: Capture,
 }
 
 impl CapturePlugin {
-    pub fn new(args: &ScreenshotArgs) -> Self {
+    pub fn new(args: &Capture) -> Self {
         CapturePlugin { args: args.clone() }
     }
 }

@@ -3,8 +3,8 @@
 
 use bevy::prelude::{Component as EcsComponent, Resource};
 use jumeau_core::{Component, MasterData};
+use jumeau_runtime::ChangeSetRow;
 use jumeau_runtime::{Actor, RuntimeHandle};
-use jumeau_store::ChangeSetRow;
 use std::collections::HashMap;
 
 /// The KKS code of the plant component an entity stands for.

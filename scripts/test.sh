@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 source scripts/env.sh
 cargo fmt --all --check
+# No import circle among the modules of any crate (cargo refuses them between crates).
+python3 scripts/module-cycles.py
 cargo test --locked --workspace

@@ -1,7 +1,9 @@
 //! Master-data types (static, relational description of the plant) and their integrity rules.
 
-use crate::alarm::AlarmRule;
+pub mod rule;
+
 use crate::{Locale, Quantity, kks};
+use rule::AlarmRule;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -321,7 +323,7 @@ impl<'a> MdIndex<'a> {
         let tag = self
             .by_signal
             .get(&(p.component.as_str(), p.name.as_str()))?;
-        crate::alarm::limit_is_high(&a.limit)?;
+        rule::limit_is_high(&a.limit)?;
         let span = match (p.limits.normal_low, p.limits.normal_high) {
             (Some(lo), Some(hi)) => hi - lo,
             _ => 0.0,

@@ -11,6 +11,7 @@ use jumeau_store::{ChangeSetRow, LogEntry, LogFilter, Store};
 use jumeau_tagbus::LiveValues;
 
 use crate::alarms::AlarmBoard;
+use crate::boards::{Boards, SourceStatus};
 use crate::clock::PlantClock;
 use crate::commands::{Command, Envelope, Pending, Reply};
 use crate::config::{Actor, RuntimeConfig, SourceConfig};
@@ -20,26 +21,6 @@ use crate::procedures::ProcedureBoard;
 use crate::reads::{ReadRequest, Series, TrendQuery};
 use crate::service::Services;
 use crate::source::{Source, SourceKind};
-
-/// What a client shows about the data source.
-#[derive(Debug, Clone, Default)]
-pub struct SourceStatus {
-    pub endpoint: String,
-    /// Scenario title when the source is the built-in simulator (once it serves).
-    pub simulator: Option<String>,
-    pub error: Option<String>,
-}
-
-/// The state the services share with the handles.
-#[derive(Clone)]
-pub(crate) struct Boards {
-    pub live: Arc<Mutex<LiveValues>>,
-    pub status: Arc<Mutex<SourceStatus>>,
-    pub alarms: Arc<Mutex<AlarmBoard>>,
-    pub procedures: Arc<Mutex<ProcedureBoard>>,
-    pub events: Arc<Mutex<EventLog>>,
-    pub clock: PlantClock,
-}
 
 struct Shared {
     md: MasterData,

@@ -6,6 +6,7 @@
 //! a command channel; an event stream. No Bevy, no clap.
 
 mod alarms;
+mod boards;
 mod clock;
 mod commands;
 mod config;
@@ -19,12 +20,13 @@ mod service;
 mod source;
 
 pub use alarms::{AlarmBoard, CYCLE_MS};
+pub use boards::SourceStatus;
 pub use clock::PlantClock;
 pub use commands::{Command, Pending, Reply, TrainerCommand};
 pub use config::{Actor, RuntimeConfig, SourceConfig};
 pub use dryrun::{DryRun, DryRunEnd};
 pub use events::RuntimeEvent;
-pub use handle::{Runtime, RuntimeHandle, SourceStatus};
+pub use handle::{Runtime, RuntimeHandle};
 pub use procedures::{ProcedureBoard, RunView};
 pub use reads::{Series, TrendQuery};
 pub use source::watch_items;

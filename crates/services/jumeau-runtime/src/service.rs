@@ -11,10 +11,10 @@ use jumeau_core::alarm::AlarmEvent;
 use jumeau_store::{Signer, Store};
 
 use crate::alarms::{CYCLE_MS, inputs};
+use crate::boards::Boards;
 use crate::commands::{Command, Envelope, Reply, TrainerCommand};
 use crate::config::Actor;
 use crate::events::RuntimeEvent;
-use crate::handle::Boards;
 use jumeau_core::logbook::{Category, auto};
 
 /// How often runs started or advanced by another client on the same store are adopted.

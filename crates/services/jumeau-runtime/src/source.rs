@@ -14,8 +14,8 @@ use jumeau_sim::{Clock, Simulator};
 use jumeau_simserver::opcua as sim_opcua;
 use jumeau_tagbus::{LinkEvent, LiveValues};
 
+use crate::boards::SourceStatus;
 use crate::clock::{PlantClock, SimHandles};
-use crate::handle::SourceStatus;
 use crate::historian::Historian;
 
 /// What the source task shares with the rest of the runtime.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::rule::{Condition, limit_is_high};
+use crate::masterdata::rule::{Condition, limit_is_high};
 use crate::masterdata::{MasterData, MdIndex, Priority};
 
 /// One tag's input to a cycle. `good` is false when the value is stale or of bad quality.

@@ -3,13 +3,13 @@
 
 mod engine;
 pub mod kpi;
-mod rule;
 
 pub use engine::{
     Alarm, AlarmEngine, AlarmEvent, AlarmState, CommandError, EventKind, Input, MAX_SHELF_MS,
     RuleError, Shelf,
 };
-pub use rule::{AlarmRule, Condition, limit_is_high};
+// Rules are master data (an alarm reference carries its rule); the engine evaluates them.
+pub use crate::masterdata::rule::{AlarmRule, Condition, limit_is_high};
 
 #[cfg(test)]
 mod tests;

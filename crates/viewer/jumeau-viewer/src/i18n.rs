@@ -122,6 +122,9 @@ pub struct LogbookTexts {
 
 /// The procedure window's texts.
 pub struct ProcedureTexts {
+    pub running: &'static str,
+    pub completed: &'static str,
+    pub aborted: &'static str,
     pub no_run_selected: &'static str,
     pub in_progress_for: &'static str,
     pub no_fresh_value: &'static str,
@@ -161,6 +164,9 @@ pub const FR: Texts = Texts {
         all_time: "tout",
     },
     procedure_window: ProcedureTexts {
+        running: "en cours",
+        completed: "terminée",
+        aborted: "abandonnée",
         no_run_selected: "Aucune exécution sélectionnée.",
         in_progress_for: "en cours depuis",
         no_fresh_value: "pas de valeur fraîche",
@@ -219,7 +225,7 @@ pub const FR: Texts = Texts {
     fly_to: "Centrer la vue",
     close: "Fermer",
     overview: "Vue d'ensemble",
-    help: "Clic gauche + glisser : orbite · clic droit : déplacer · molette : zoom · 0–5 : vues · Échap : désélectionner",
+    help: "Clic gauche + glisser : orbite · clic droit : déplacer · molette : zoom · 1–9 : unités · 0 : vue d'ensemble · Échap : désélectionner",
     no_match: "Aucun composant ne correspond.",
     logbook: "Main courante",
     latest_entries: "Dernières entrées de main courante",
@@ -276,6 +282,9 @@ pub const EN: Texts = Texts {
         all_time: "all",
     },
     procedure_window: ProcedureTexts {
+        running: "running",
+        completed: "completed",
+        aborted: "aborted",
         no_run_selected: "No run selected.",
         in_progress_for: "in progress for",
         no_fresh_value: "no fresh value",
@@ -334,7 +343,7 @@ pub const EN: Texts = Texts {
     fly_to: "Fly to",
     close: "Close",
     overview: "Overview",
-    help: "Left drag: orbit · right drag: pan · wheel: zoom · 0–5: views · Esc: clear selection",
+    help: "Left drag: orbit · right drag: pan · wheel: zoom · 1–9: units · 0: overview · Esc: clear selection",
     no_match: "No component matches.",
     logbook: "Logbook",
     latest_entries: "Latest logbook entries",

@@ -148,7 +148,12 @@ fn procedure_window(
             ui.separator();
             ui.horizontal_wrapped(|ui| {
                 for r in runs.iter() {
-                    let label = format!("#{} {} ({:?})", r.id, r.run.procedure, r.run.status);
+                    let status = match r.run.status {
+                        RunStatus::Running => pt.running,
+                        RunStatus::Completed => pt.completed,
+                        RunStatus::Aborted => pt.aborted,
+                    };
+                    let label = format!("#{} {} ({status})", r.id, r.run.procedure);
                     if ui
                         .selectable_label((*selected) == Some(r.id), label)
                         .clicked()

@@ -164,8 +164,10 @@ impl Source {
                         LinkEvent::Lost(_) => live.link_lost(),
                     }
                 }
+                // Samples carry source time (plant time in training): retention is judged on
+                // the same clock, or a session at ×60 would never age its own samples out.
                 _ = flush.tick() => {
-                    if let Err(e) = historian.flush(jumeau_tagbus::now_ms()) {
+                    if let Err(e) = historian.flush(source.clock.now_ms()) {
                         source.set_error(format!("historian: {e}"));
                     }
                 }

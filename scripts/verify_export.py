@@ -2,11 +2,20 @@
 """Independent check of a Jumeau logbook export (CSV or PDF) and its manifest FILE.sig.json,
 with the Python standard library and PyNaCl only, following docs/logbook-format.md.
 
-Usage: verify_export.py FILE        exit 0 when everything verifies, 1 otherwise."""
+Usage: verify_export.py FILE (--key HEX | --store jumeau.sqlite)
+    exit 0 when everything verifies, 1 otherwise. The signer's key must be one you trust: given
+    with --key (handed over by the plant), or registered to the manifest's signer@device in the
+    plant's store (read with sqlite3). A manifest's own public key proves nothing by itself."""
+import argparse
 import csv
 import hashlib
 import json
+import sqlite3
 import sys
+
+FORMAT = "jumeau-export-signature/2"
+# An entry's text may be long; the csv module's default field limit (128 kB) is not a format rule.
+csv.field_size_limit(sys.maxsize)
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
@@ -42,18 +51,39 @@ def check_csv_rows(path, problems):
     return len(rows)
 
 
-def main(path):
+def canonical(obj):
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def trusted(manifest, key_hex, store):
+    """Whether the manifest's public key is trusted for its signer@device."""
+    if key_hex is not None:
+        return key_hex.strip().lower() == manifest["public_key"].lower()
+    with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
+        row = db.execute(
+            "SELECT login, device FROM device_keys WHERE public_key = ?",
+            (manifest["public_key"].lower(),)).fetchone()
+    return row is not None and (row[0], row[1]) == (manifest["signer"], manifest["device"])
+
+
+def main(path, key_hex, store):
     with open(path, "rb") as f:
         data = f.read()
     with open(path + ".sig.json", encoding="utf-8") as f:
         manifest = json.load(f)
     problems = []
-    if hashlib.sha256(data).hexdigest() != manifest["sha256"]:
-        problems.append("file SHA-256 differs from the manifest")
-    if not verified(manifest["public_key"], data, manifest["signature"]):
-        problems.append("manifest signature does not verify over the file")
-    if hashlib.sha256(bytes.fromhex(manifest["public_key"])).hexdigest()[:16] != manifest["key_id"]:
-        problems.append("key_id does not match the public key")
+    if manifest.get("format") != FORMAT:
+        problems.append(f"manifest format {manifest.get('format')!r} is not {FORMAT!r}")
+    else:
+        if hashlib.sha256(data).hexdigest() != manifest["sha256"] or len(data) != manifest["size"]:
+            problems.append("file SHA-256 or size differs from the manifest")
+        body = {k: v for k, v in manifest.items() if k != "signature"}
+        if not verified(manifest["public_key"], canonical(body), manifest["signature"]):
+            problems.append("manifest signature does not verify over its fields")
+        if hashlib.sha256(bytes.fromhex(manifest["public_key"])).hexdigest()[:16] != manifest["key_id"]:
+            problems.append("key_id does not match the public key")
+        if not trusted(manifest, key_hex, store):
+            problems.append(f"public key not trusted for {manifest['signer']}@{manifest['device']}")
     entries = check_csv_rows(path, problems) if path.endswith(".csv") and not problems else None
     for p in problems:
         print(p)
@@ -62,4 +92,10 @@ def main(path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file")
+    trust = parser.add_mutually_exclusive_group(required=True)
+    trust.add_argument("--key", help="the signer's public key, 64 hex digits")
+    trust.add_argument("--store", help="the plant's store (jumeau.sqlite), read only")
+    args = parser.parse_args()
+    sys.exit(main(args.file, args.key, args.store))

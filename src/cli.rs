@@ -351,8 +351,14 @@ pub enum LogbookCommand {
         out: PathBuf,
     },
     /// Check an exported file against its manifest FILE.sig.json.
+    /// Check an export against its manifest: the file's hash, the signature over every field
+    /// of the manifest, and that the key is trusted for its signer (registered to them in this
+    /// store, or given with --key). Exit 1 with the reasons otherwise.
     VerifyExport {
         file: PathBuf,
+        /// Trust this public key (64 hex digits, as handed over by the plant) for any signer.
+        #[arg(long)]
+        key: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -11,6 +11,7 @@ use cli::{Cli, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -52,4 +53,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Logbook(cmd)) => commands::logbook::run(&store_path, &cli.user, &device, cmd),
     }
+}
+
+/// `jumeau components list | head -1`: when the reader closes the pipe, stop quietly with the
+/// status of a tool killed by SIGPIPE (141) instead of panicking in `println!`. (Restoring the
+/// default SIGPIPE action would also kill the client on a plant server's closed socket.)
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }

@@ -243,3 +243,74 @@ fn an_engineer_changes_master_data_through_a_change_set_and_the_logbook_records_
         2
     );
 }
+
+#[test]
+fn a_reader_closing_the_pipe_stops_the_listing_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["db", "migrate"]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jumeau"))
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "components",
+            "list",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| head -0`: the reader is gone before the first line is written.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(141)),
+        "{:?}",
+        out.status
+    );
+}
+
+#[test]
+fn a_refusal_says_its_reason_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = jumeau(
+        dir.path(),
+        &["--user", "l.petit", "changesets", "validate", "1"],
+    );
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert_eq!(err.matches("may not").count(), 1, "{err}");
+}
+
+#[test]
+fn terminal_control_characters_are_refused_on_input_and_escaped_on_output() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["db", "migrate"]);
+    let o = jumeau(
+        dir.path(),
+        &[
+            "logbook",
+            "add",
+            "--category",
+            "shift_note",
+            "--text",
+            "ok\u{1b}[2Jcleared",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("control character"), "{}", stderr(&o));
+    // A name that got into a store another way is shown escaped, never raw.
+    let conn = rusqlite::Connection::open(dir.path().join("jumeau.sqlite")).unwrap();
+    conn.execute(
+        "UPDATE components SET name_fr = 'TG1\u{1b}]0;pwned\u{7}' WHERE code = '11MBA00'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = ok(dir.path(), &["components", "show", "TG1"]);
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains("TG1\\u{1b}]0;pwned\\u{7}"), "{out}");
+    let o = jumeau(dir.path(), &["db", "check"]);
+    assert!(stdout(&o).contains("control character"), "{}", stdout(&o));
+}

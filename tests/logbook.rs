@@ -100,6 +100,10 @@ fn invalid_manual_entries_are_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     for (args, expect) in [
         (
+            vec!["--category", "login", "--text", "je me connecte"],
+            "written by Jumeau only",
+        ),
+        (
             vec![
                 "--category",
                 "emissions",
@@ -200,11 +204,14 @@ fn export_and_check(dir: &Path, global: &[&str], args: &[&str], out: &Path) -> s
     check
 }
 
-fn python_verify(file: &Path) -> std::process::Output {
+/// The independent verifier, trusting the keys registered in the store of `dir`.
+fn python_verify(file: &Path, dir: &Path) -> std::process::Output {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/verify_export.py");
     Command::new("python3")
         .arg(script)
         .arg(file)
+        .arg("--store")
+        .arg(dir.join("jumeau.sqlite"))
         .output()
         .expect("python3")
 }
@@ -220,7 +227,7 @@ fn csv_export_verifies_in_jumeau_and_in_python_and_a_changed_byte_fails() {
         &out,
     );
     assert_eq!(check["key_registered_to"], "l.petit@audit-1");
-    let py = python_verify(&out);
+    let py = python_verify(&out, dir.path());
     assert!(py.status.success(), "{}{}", stdout(&py), stderr(&py));
     assert!(stdout(&py).contains("3 entries"), "{}", stdout(&py));
 
@@ -238,7 +245,7 @@ fn csv_export_verifies_in_jumeau_and_in_python_and_a_changed_byte_fails() {
     );
     assert!(!o.status.success());
     assert!(stdout(&o).contains("MISMATCH"), "{}", stdout(&o));
-    assert!(!python_verify(&out).status.success());
+    assert!(!python_verify(&out, dir.path()).status.success());
 }
 
 #[test]
@@ -247,7 +254,7 @@ fn pdf_export_holds_the_entries_and_is_signed() {
     let out = dir.path().join("main-courante.pdf");
     let check = export_and_check(dir.path(), &[], &["--format", "pdf", "--tag", "IED"], &out);
     assert_eq!(check["manifest"]["entries"], 1);
-    assert!(python_verify(&out).status.success());
+    assert!(python_verify(&out, dir.path()).status.success());
     let text = Command::new("pdftotext")
         .arg("-layout")
         .arg(&out)
@@ -271,4 +278,96 @@ fn pdf_export_holds_the_entries_and_is_signed() {
         );
     }
     assert!(!text.contains("Fuite garniture"), "filtered out by tag");
+}
+
+#[test]
+fn a_forged_export_signed_with_a_fresh_key_in_someone_elses_name_is_refused() {
+    use jumeau_reports::{ExportSigner, sign_export};
+    let dir = seeded_logbook();
+    let out = dir.path().join("export.csv");
+    export_and_check(
+        dir.path(),
+        &["--user", "l.petit", "--device", "audit-1"],
+        &["--format", "csv"],
+        &out,
+    );
+    // Edit the export, sign it with a key of one's own and claim to be the auditor.
+    let text = std::fs::read_to_string(&out)
+        .unwrap()
+        .replace("31.5", "19.5");
+    std::fs::write(&out, text).unwrap();
+    let forger = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let signer = ExportSigner {
+        login: "l.petit",
+        role: "auditor",
+        device: "audit-1",
+        signed_at: "2026-11-21T12:00:00.000Z",
+    };
+    sign_export(&out, &forger, &signer, "forged", 3).unwrap();
+    let o = jumeau(
+        dir.path(),
+        &["logbook", "verify-export", out.to_str().unwrap()],
+    );
+    assert!(!o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("NOT TRUSTED"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("not one trusted for this signer"),
+        "{}",
+        stderr(&o)
+    );
+    let py = python_verify(&out, dir.path());
+    assert!(!py.status.success(), "{}", stdout(&py));
+    assert!(stdout(&py).contains("not trusted"), "{}", stdout(&py));
+    // Trusting the forger's key explicitly is the verifier's own decision.
+    let key = hex::encode(forger.verifying_key().to_bytes());
+    let o = jumeau(
+        dir.path(),
+        &[
+            "logbook",
+            "verify-export",
+            out.to_str().unwrap(),
+            "--key",
+            &key,
+        ],
+    );
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn the_python_verifier_reads_an_entry_of_more_than_128_kb() {
+    let dir = seeded_logbook();
+    let long = "relevé ".repeat(20_000);
+    add(
+        dir.path(),
+        "j.martin",
+        &["--category", "shift_note", "--text", &long],
+    );
+    let out = dir.path().join("long.csv");
+    export_and_check(dir.path(), &[], &["--format", "csv"], &out);
+    let py = python_verify(&out, dir.path());
+    assert!(py.status.success(), "{}{}", stdout(&py), stderr(&py));
+}
+
+#[test]
+fn there_is_no_entry_0_to_correct() {
+    let dir = seeded_logbook();
+    let o = jumeau(
+        dir.path(),
+        &[
+            "logbook",
+            "add",
+            "--category",
+            "shift_note",
+            "--text",
+            "x",
+            "--corrects",
+            "0",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("no logbook entry `0`"),
+        "{}",
+        stderr(&o)
+    );
 }

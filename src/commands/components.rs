@@ -20,10 +20,10 @@ pub fn run(store_path: &Path, cmd: ComponentsCommand, lang: Lang) -> anyhow::Res
             }
             let components = store.components(unit.as_deref())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&components)?);
+                out!("{}", serde_json::to_string_pretty(&components)?);
             } else {
                 for c in &components {
-                    println!(
+                    out!(
                         "{:<13} {:<10} {:<4} {:<15} {}",
                         c.code,
                         c.alias,
@@ -37,7 +37,7 @@ pub fn run(store_path: &Path, cmd: ComponentsCommand, lang: Lang) -> anyhow::Res
         ComponentsCommand::Show { id, json } => {
             let detail = store.component_detail(&id)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&detail)?);
+                out!("{}", serde_json::to_string_pretty(&detail)?);
             } else {
                 print_detail(&detail, locale);
             }
@@ -52,31 +52,31 @@ fn fmt_opt(v: Option<f64>) -> String {
 
 fn print_detail(d: &ComponentDetail, locale: Locale) {
     let c = &d.component;
-    println!("{} — {} ({})", c.alias, c.name(locale), c.code);
-    println!(
+    out!("{} — {} ({})", c.alias, c.name(locale), c.code);
+    out!(
         "  kind: {}   unit: {}   parent: {}",
         c.kind,
         c.unit,
         c.parent.as_deref().unwrap_or("—")
     );
     if let Some(m) = &c.manufacturer {
-        println!(
+        out!(
             "  manufacturer: {m}   model: {}",
             c.model.as_deref().unwrap_or("—")
         );
     }
     if !c.description.is_empty() {
-        println!("  {}", c.description);
+        out!("  {}", c.description);
     }
     for r in &c.rated {
-        println!("  rated  {:<32} {} {}", r.name, r.value, r.unit);
+        out!("  rated  {:<32} {} {}", r.name, r.value, r.unit);
     }
     if !d.parameters.is_empty() {
-        println!("  parameters (unit: trip_low LL L [normal] H HH trip_high, start-up):");
+        out!("  parameters (unit: trip_low LL L [normal] H HH trip_high, start-up):");
     }
     for p in &d.parameters {
         let l = &p.limits;
-        println!(
+        out!(
             "    {:<16} {:<6} {} {} {} [{}..{}] {} {} {}  start-up {}",
             p.name,
             p.unit,
@@ -92,7 +92,7 @@ fn print_detail(d: &ComponentDetail, locale: Locale) {
         );
     }
     for t in &d.tags {
-        println!(
+        out!(
             "  tag {:<14} {:<16} {:<7} {}",
             t.name,
             t.signal,
@@ -101,7 +101,7 @@ fn print_detail(d: &ComponentDetail, locale: Locale) {
         );
     }
     for a in &d.alarms {
-        println!(
+        out!(
             "  alarm {:<26} {:<8} {}",
             a.code,
             a.priority.as_str(),
@@ -109,12 +109,12 @@ fn print_detail(d: &ComponentDetail, locale: Locale) {
         );
     }
     for doc in &d.documents {
-        println!("  document {} — {} ({})", doc.id, doc.title, doc.location);
+        out!("  document {} — {} ({})", doc.id, doc.title, doc.location);
     }
     if !d.children.is_empty() {
-        println!("  children: {}", d.children.join(", "));
+        out!("  children: {}", d.children.join(", "));
     }
-    println!(
+    out!(
         "  master data from change-set #{} proposed by {}, validated by {} at {}",
         d.changeset.id,
         d.changeset.proposed_by,

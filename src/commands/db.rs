@@ -23,7 +23,15 @@ pub fn run(store_path: &Path, cmd: DbCommand) -> anyhow::Result<ExitCode> {
         }
         DbCommand::Check { json } => {
             let sqlite = store.integrity_problems()?;
-            let master: Vec<String> = md.check().iter().map(|e| e.to_string()).collect();
+            let mut master: Vec<String> = md.check().iter().map(|e| e.to_string()).collect();
+            match store.seed_status()? {
+                Some(jumeau_core::ChangeSetStatus::Validated) => {}
+                Some(status) => master.push(format!(
+                    "the seed change-set is {} (not validated): the plant has no master data",
+                    status.as_str()
+                )),
+                None => master.push("no seed change-set: the plant has no master data".into()),
+            }
             let ok = sqlite.is_empty() && master.is_empty();
             if json {
                 let report = serde_json::json!({

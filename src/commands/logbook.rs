@@ -3,7 +3,9 @@
 use crate::cli::{ExportFormat, LogFilterArgs, LogbookCommand};
 use anyhow::{Context, bail};
 use jumeau_core::logbook::{EntryDraft, EntryKind, EntryValue};
-use jumeau_reports::{ExportSigner, PdfHeader, fingerprint, sign_export, verify_export};
+use jumeau_reports::{
+    ExportSigner, PdfHeader, TrustedKey, fingerprint, sign_export, verify_export,
+};
 use jumeau_store::{LogEntry, LogFilter, Store};
 use std::collections::HashMap;
 use std::path::Path;
@@ -42,7 +44,7 @@ pub fn run(
                 training,
             };
             let seq = store.append_logbook(user, device, &draft)?;
-            println!("{seq}");
+            out!("{seq}");
         }
         LogbookCommand::List {
             filter,
@@ -54,7 +56,7 @@ pub fn run(
                 ..to_filter(&filter)
             })?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&entries)?);
+                out!("{}", serde_json::to_string_pretty(&entries)?);
             } else {
                 for e in &entries {
                     print_entry(e);
@@ -67,7 +69,9 @@ pub fn run(
             filter,
             out,
         } => export(&mut store, user, device, format, &filter, &out)?,
-        LogbookCommand::VerifyExport { file, json } => return check_export(&store, &file, json),
+        LogbookCommand::VerifyExport { file, key, json } => {
+            return check_export(&store, &file, key.as_deref(), json);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -105,7 +109,7 @@ fn describe(f: &LogFilterArgs) -> String {
 
 fn print_entry(e: &LogEntry) {
     let b = &e.body;
-    println!(
+    out!(
         "#{:<5} {} {} ({}) [{}]{} {}",
         b.seq,
         b.recorded_at,
@@ -117,7 +121,7 @@ fn print_entry(e: &LogEntry) {
     );
     if !b.components.is_empty() || !b.values.is_empty() {
         let values: Vec<String> = b.values.iter().map(ToString::to_string).collect();
-        println!("       {} {}", b.components.join(", "), values.join(", "));
+        out!("       {} {}", b.components.join(", "), values.join(", "));
     }
 }
 
@@ -142,12 +146,12 @@ fn verify(
         v.entries = in_range.len();
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        out!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         for f in &v.faults {
-            println!("entry #{}: {:?} — {}", f.seq, f.kind, f.detail);
+            out!("entry #{}: {:?} — {}", f.seq, f.kind, f.detail);
         }
-        println!(
+        out!(
             "{} entries checked, {} fault(s){}",
             v.entries,
             v.faults.len(),
@@ -231,13 +235,13 @@ fn export(
         &print,
         entries.len(),
     )?;
-    println!(
+    out!(
         "{} ({} entries, sha256 {})",
         out.display(),
         entries.len(),
         manifest.sha256
     );
-    println!("{}", jumeau_reports::manifest_path(out).display());
+    out!("{}", jumeau_reports::manifest_path(out).display());
     Ok(())
 }
 
@@ -250,17 +254,46 @@ fn hex_key(key: &ed25519_dalek::SigningKey) -> String {
     )
 }
 
-fn check_export(store: &Store, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
-    let check = verify_export(file)?;
+/// The keys a verification trusts: each key registered in the store for its owner, and `given`.
+fn trusted_keys(store: &Store, given: Option<&str>) -> anyhow::Result<Vec<TrustedKey>> {
+    let owners = store.key_owners()?;
+    let mut keys: Vec<TrustedKey> = store
+        .public_keys()?
+        .into_iter()
+        .map(|(id, public_key)| TrustedKey {
+            public_key,
+            owner: owners.get(&id).cloned(),
+        })
+        .collect();
+    if let Some(hex) = given {
+        let public_key = hex::decode(hex.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .with_context(|| format!("--key `{hex}` is not 32 bytes of hex"))?;
+        keys.push(TrustedKey {
+            public_key,
+            owner: None,
+        });
+    }
+    Ok(keys)
+}
+
+fn check_export(
+    store: &Store,
+    file: &Path,
+    key: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let check = verify_export(file, &trusted_keys(store, key)?)?;
     let owners = store.key_owners()?;
     let registered = owners.get(&check.manifest.key_id).cloned();
     if json {
         let mut v = serde_json::to_value(&check)?;
         v["ok"] = check.ok().into();
         v["key_registered_to"] = registered.clone().into();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        out!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        println!(
+        out!(
             "file sha256: {}",
             if check.sha256_ok {
                 "ok"
@@ -268,11 +301,11 @@ fn check_export(store: &Store, file: &Path, json: bool) -> anyhow::Result<ExitCo
                 "MISMATCH (file changed)"
             }
         );
-        println!(
+        out!(
             "signature:   {}",
             if check.signature_ok { "ok" } else { "INVALID" }
         );
-        println!(
+        out!(
             "key id:      {}",
             if check.key_id_ok {
                 "ok"
@@ -280,13 +313,25 @@ fn check_export(store: &Store, file: &Path, json: bool) -> anyhow::Result<ExitCo
                 "does not match the public key"
             }
         );
-        match registered {
-            Some(owner) => println!("signer key:  registered in this store to {owner}"),
-            None => println!("signer key:  not registered in this store (cannot tell who signed)"),
+        let claimed = format!("{}@{}", check.manifest.signer, check.manifest.device);
+        match (&registered, check.key_trusted) {
+            (Some(owner), true) => out!("signer key:  registered in this store to {owner}"),
+            (_, true) => out!("signer key:  the key given with --key"),
+            (Some(owner), false) => out!(
+                "signer key:  NOT TRUSTED — registered to {owner}, the manifest claims {claimed}"
+            ),
+            (None, false) => out!(
+                "signer key:  NOT TRUSTED — not registered in this store (the manifest claims \
+                 {claimed}; give --key to trust a key handed over by the plant)"
+            ),
         }
     }
     if !check.ok() {
-        bail!("{} does not match its manifest", file.display());
+        bail!(
+            "{} does not verify: {}",
+            file.display(),
+            check.problems().join("; ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,5 @@
-//! `jumeau opcua browse`: any server's variables, with data types and units.
+//! `jumeau opcua browse`: any server's variables, with data types, units, ranges and the texts
+//! of two-state items.
 
 use std::process::ExitCode;
 
@@ -23,16 +24,22 @@ pub fn run(cmd: OpcuaCommand, source: &SourceArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&vars)?);
     } else {
         println!(
-            "{:<28} {:<22} {:<9} {:<7} path",
-            "node id", "browse name", "type", "unit"
+            "{:<28} {:<22} {:<9} {:<7} {:<24} path",
+            "node id", "browse name", "type", "unit", "range / states"
         );
         for v in &vars {
+            let range = match (&v.range, &v.true_state, &v.false_state) {
+                (Some((lo, hi)), ..) => format!("{lo} … {hi}"),
+                (None, Some(t), Some(f)) => format!("1 = {t}, 0 = {f}"),
+                _ => "—".to_owned(),
+            };
             println!(
-                "{:<28} {:<22} {:<9} {:<7} {}",
+                "{:<28} {:<22} {:<9} {:<7} {:<24} {}",
                 v.node_id,
                 v.browse_name,
                 v.data_type,
                 v.unit.as_deref().unwrap_or("—"),
+                range,
                 v.path
             );
         }

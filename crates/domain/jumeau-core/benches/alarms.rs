@@ -23,10 +23,16 @@ fn plant() -> MasterData {
             signal: name.clone(),
             quantity: Quantity::Pressure,
             unit: "bar".into(),
+            range_low: Some(0.0),
+            range_high: Some(200.0),
             description: String::new(),
             description_en: String::new(),
             opcua_node: None,
             mqtt_topic: None,
+            true_fr: None,
+            false_fr: None,
+            true_en: None,
+            false_en: None,
         });
         md.parameters.push(Parameter {
             component: component.clone(),

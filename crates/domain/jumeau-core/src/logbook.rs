@@ -213,6 +213,8 @@ pub enum DraftError {
     Missing(&'static str),
     #[error("category `{0}` is written by Jumeau only, not by hand")]
     AutomaticCategory(String),
+    #[error("{0} holds a control character (escape sequences, CR, BEL… are refused)")]
+    Control(&'static str),
     #[error("value {name}: `{value}` is not a decimal number")]
     Number { name: String, value: String },
     #[error("value {name}: unit `{unit}` is not accepted (expected one of {expected})")]
@@ -238,6 +240,28 @@ impl EntryDraft {
     /// Refuses a draft with missing fields, a non-decimal value, a wrong emission unit or a
     /// malformed attachment hash.
     pub fn check(&self) -> Result<(), DraftError> {
+        let stray = |s: &str, multiline: bool| {
+            s.chars()
+                .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
+        };
+        let values = self
+            .values
+            .iter()
+            .flat_map(|v| [&v.name, &v.unit, &v.value]);
+        for (field, bad) in [
+            ("text", stray(&self.text, true)),
+            ("category", stray(&self.category, false)),
+            ("a tag", self.tags.iter().any(|t| stray(t, false))),
+            (
+                "a component",
+                self.components.iter().any(|t| stray(t, false)),
+            ),
+            ("a value", values.into_iter().any(|t| stray(t, false))),
+        ] {
+            if bad {
+                return Err(DraftError::Control(field));
+            }
+        }
         let category = self.category.trim();
         if category.is_empty() {
             return Err(DraftError::Missing("category"));

@@ -237,6 +237,12 @@ pub struct Tag {
     pub signal: String,
     pub quantity: Quantity,
     pub unit: String,
+    /// The instrument's range (lower and upper range values) in the tag's unit: what clients
+    /// scale bars and trends to (OPC UA EURange). Required for a measurement, absent for a state.
+    #[serde(default)]
+    pub range_low: Option<f64>,
+    #[serde(default)]
+    pub range_high: Option<f64>,
     /// French description (the plant's language).
     pub description: String,
     /// English description.
@@ -244,6 +250,53 @@ pub struct Tag {
     pub description_en: String,
     pub opcua_node: Option<String>,
     pub mqtt_topic: Option<String>,
+    /// What a binary state's two values mean ("En marche" / "À l'arrêt"; OPC UA TrueState and
+    /// FalseState). Required in French for a state; English falls back to French.
+    #[serde(default)]
+    pub true_fr: Option<String>,
+    #[serde(default)]
+    pub false_fr: Option<String>,
+    #[serde(default)]
+    pub true_en: Option<String>,
+    #[serde(default)]
+    pub false_en: Option<String>,
+}
+
+impl Tag {
+    /// A measurement needs its range (low < high), a state its two texts, neither the other's.
+    fn shape_problem(&self) -> Option<String> {
+        let texts = [&self.true_fr, &self.false_fr, &self.true_en, &self.false_en];
+        if self.quantity == Quantity::State {
+            if self.range_low.is_some() || self.range_high.is_some() {
+                return Some("a state has no range".into());
+            }
+            if self.true_fr.is_none() || self.false_fr.is_none() {
+                return Some("a state needs true_fr and false_fr (what 1 and 0 mean)".into());
+            }
+            return None;
+        }
+        if texts.iter().any(|t| t.is_some()) {
+            return Some("a measurement has no true/false texts".into());
+        }
+        match (self.range_low, self.range_high) {
+            (Some(lo), Some(hi)) if lo.is_finite() && hi.is_finite() && lo < hi => None,
+            (Some(lo), Some(hi)) => Some(format!("range {lo} … {hi}: low must be below high")),
+            _ => {
+                Some("a measurement needs range_low and range_high (the instrument's range)".into())
+            }
+        }
+    }
+
+    /// The text of a binary state's value in `locale` (None for a measurement).
+    pub fn state_text(&self, on: bool, locale: Locale) -> Option<&str> {
+        let (fr, en) = if on {
+            (&self.true_fr, &self.true_en)
+        } else {
+            (&self.false_fr, &self.false_en)
+        };
+        let fr = fr.as_deref()?;
+        Some(locale.pick_or_fr(fr, en.as_deref().unwrap_or("")))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -335,7 +388,7 @@ impl<'a> MdIndex<'a> {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum IntegrityError {
     #[error("invalid code: {0}")]
-    Code(#[from] kks::KksError),
+    Code(kks::KksError),
     #[error("duplicate {what} `{key}`")]
     Duplicate { what: &'static str, key: String },
     #[error("{what} `{key}` refers to unknown component `{component}`")]
@@ -374,6 +427,12 @@ pub enum IntegrityError {
         key: String,
         problem: String,
     },
+}
+
+impl From<kks::KksError> for IntegrityError {
+    fn from(e: kks::KksError) -> Self {
+        IntegrityError::Code(e)
+    }
 }
 
 impl MasterData {
@@ -417,7 +476,74 @@ impl MasterData {
         self.check_alarms(&codes, &mut errors);
         self.check_circuits_and_documents(&codes, &mut errors);
         self.check_procedures(&mut errors);
+        self.check_texts(&mut errors);
         errors
+    }
+
+    /// Names and texts are shown on terminals and screens: no control character in them
+    /// (line feeds and tabs only in descriptions and alarm responses).
+    fn check_texts(&self, errors: &mut Vec<IntegrityError>) {
+        let mut check = |what: &'static str, key: &str, multiline: bool, texts: &[&str]| {
+            let bad = texts.iter().any(|t| {
+                t.chars()
+                    .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
+            });
+            if bad {
+                errors.push(IntegrityError::Invalid {
+                    what,
+                    key: key.to_owned(),
+                    problem: "a name or text holds a control character".into(),
+                });
+            }
+        };
+        for u in &self.units {
+            check("unit", &u.code, false, &[&u.name_fr, &u.name_en, &u.kind]);
+        }
+        for c in &self.components {
+            let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+            let (maker, model) = (opt(&c.manufacturer), opt(&c.model));
+            check(
+                "component",
+                &c.code,
+                false,
+                &[&c.name_fr, &c.name_en, &c.kind, &maker, &model],
+            );
+            check("component", &c.code, true, &[&c.description]);
+            for r in &c.rated {
+                check("component", &c.code, false, &[&r.name, &r.unit]);
+            }
+        }
+        for p in &self.parameters {
+            let key = format!("{}.{}", p.component, p.name);
+            check(
+                "parameter",
+                &key,
+                false,
+                &[&p.label_fr, &p.label_en, &p.unit],
+            );
+        }
+        for t in &self.tags {
+            check(
+                "tag",
+                &t.name,
+                false,
+                &[&t.description, &t.description_en, &t.signal],
+            );
+        }
+        for a in &self.alarms {
+            check(
+                "alarm",
+                &a.code,
+                true,
+                &[&a.cause, &a.consequence, &a.action],
+            );
+        }
+        for c in &self.circuits {
+            check("circuit", &c.code, false, &[&c.name_fr, &c.name_en]);
+        }
+        for d in &self.documents {
+            check("document", &d.id, false, &[&d.title, &d.location, &d.kind]);
+        }
     }
 
     fn check_components<'a>(&'a self, errors: &mut Vec<IntegrityError>) -> HashSet<&'a str> {
@@ -541,6 +667,13 @@ impl MasterData {
             }
             if !t.quantity.accepts(&t.unit) {
                 errors.push(unit_error("tag", &t.name, &t.unit, t.quantity));
+            }
+            if let Some(problem) = t.shape_problem() {
+                errors.push(IntegrityError::Invalid {
+                    what: "tag",
+                    key: t.name.clone(),
+                    problem,
+                });
             }
             if t.opcua_node.is_none() && t.mqtt_topic.is_none() {
                 errors.push(IntegrityError::Invalid {

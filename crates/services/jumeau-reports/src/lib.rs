@@ -9,7 +9,7 @@ mod winansi;
 
 pub use csv_export::write_csv;
 pub use manifest::{
-    ExportSigner, MANIFEST_FORMAT, Manifest, ManifestCheck, manifest_path, sign_export,
+    ExportSigner, MANIFEST_FORMAT, Manifest, ManifestCheck, TrustedKey, manifest_path, sign_export,
     verify_export,
 };
 pub use pdf::{PdfHeader, write_pdf};

@@ -334,6 +334,11 @@ pub struct BrowsedVariable {
     pub path: String,
     pub data_type: String,
     pub unit: Option<String>,
+    /// EURange (low, high) of an analog item.
+    pub range: Option<(f64, f64)>,
+    /// TrueState and FalseState of a two-state item.
+    pub true_state: Option<String>,
+    pub false_state: Option<String>,
 }
 
 /// Lists the variables under Objects (the server's own diagnostics object excepted), with their
@@ -365,6 +370,9 @@ pub async fn browse(session: &Session) -> Result<Vec<BrowsedVariable>, ClientErr
                         path: child_path.clone(),
                         data_type: String::new(),
                         unit: None,
+                        range: None,
+                        true_state: None,
+                        false_state: None,
                     });
                     queue.push((child, child_path));
                 }
@@ -411,7 +419,11 @@ async fn children(
     Ok(refs)
 }
 
-/// Fills in data types (DataType attribute) and units (EngineeringUnits property).
+/// The properties [`describe`] reads (OPC UA Part 8 analog and two-state items).
+const DESCRIBED: [&str; 4] = ["EngineeringUnits", "EURange", "TrueState", "FalseState"];
+
+/// Fills in data types (DataType attribute), units and ranges (EngineeringUnits, EURange) and
+/// the two states' texts (TrueState, FalseState).
 async fn describe(session: &Session, vars: &mut [BrowsedVariable]) -> Result<(), ClientError> {
     for chunk in vars.chunks_mut(1_000) {
         let reads: Vec<ReadValueId> = chunk
@@ -436,29 +448,49 @@ async fn describe(session: &Session, vars: &mut [BrowsedVariable]) -> Result<(),
         let Ok(node) = v.node_id.parse::<NodeId>() else {
             continue;
         };
-        let props = children(session, &node, ReferenceTypeId::HasProperty).await?;
-        let Some(eu) = props
-            .iter()
-            .find(|p| p.browse_name.name.as_ref() == "EngineeringUnits")
-        else {
+        let props: Vec<_> = children(session, &node, ReferenceTypeId::HasProperty)
+            .await?
+            .into_iter()
+            .filter(|p| DESCRIBED.contains(&p.browse_name.name.as_ref()))
+            .collect();
+        if props.is_empty() {
             continue;
-        };
-        let read = ReadValueId {
-            node_id: eu.node_id.node_id.clone(),
-            attribute_id: AttributeId::Value as u32,
-            ..Default::default()
-        };
-        let dv = session
-            .read(&[read], TimestampsToReturn::Neither, 0.0)
+        }
+        let reads: Vec<ReadValueId> = props
+            .iter()
+            .map(|p| ReadValueId {
+                node_id: p.node_id.node_id.clone(),
+                attribute_id: AttributeId::Value as u32,
+                ..Default::default()
+            })
+            .collect();
+        let values = session
+            .read(&reads, TimestampsToReturn::Neither, 0.0)
             .await
             .map_err(|e| ClientError::Request(e.to_string()))?;
-        if let Some(Variant::ExtensionObject(obj)) = dv.first().and_then(|d| d.value.clone())
-            && let Some(info) = obj.inner_as::<EUInformation>()
-        {
-            v.unit = Some(info.display_name.text.to_string());
+        for (p, dv) in props.iter().zip(values) {
+            describe_one(v, p.browse_name.name.as_ref(), dv.value);
         }
     }
     Ok(())
+}
+
+fn describe_one(v: &mut BrowsedVariable, property: &str, value: Option<Variant>) {
+    match (property, value) {
+        ("EngineeringUnits", Some(Variant::ExtensionObject(obj))) => {
+            if let Some(info) = obj.inner_as::<EUInformation>() {
+                v.unit = Some(info.display_name.text.to_string());
+            }
+        }
+        ("EURange", Some(Variant::ExtensionObject(obj))) => {
+            if let Some(r) = obj.inner_as::<opcua::types::Range>() {
+                v.range = Some((r.low, r.high));
+            }
+        }
+        ("TrueState", Some(Variant::LocalizedText(t))) => v.true_state = Some(t.text.to_string()),
+        ("FalseState", Some(Variant::LocalizedText(t))) => v.false_state = Some(t.text.to_string()),
+        _ => {}
+    }
 }
 
 fn data_type_name(id: &NodeId) -> String {

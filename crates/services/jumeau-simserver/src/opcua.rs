@@ -17,8 +17,9 @@ use opcua::server::diagnostics::NamespaceMetadata;
 use opcua::server::node_manager::memory::{SimpleNodeManager, simple_node_manager};
 use opcua::server::{ANONYMOUS_USER_TOKEN_ID, ServerBuilder, ServerHandle};
 use opcua::types::{
-    DataTypeId, DataValue, DateTime, EUInformation, ExtensionObject, LocalizedText,
-    MessageSecurityMode, NodeId, ObjectId, ObjectTypeId, StatusCode, VariableTypeId, Variant,
+    BuildInfo, DataTypeId, DataValue, DateTime, EUInformation, ExtensionObject, LocalizedText,
+    MessageSecurityMode, NodeId, ObjectId, ObjectTypeId, Range, StatusCode, VariableTypeId,
+    Variant,
 };
 use tokio::net::TcpListener;
 
@@ -103,6 +104,7 @@ pub async fn listen(
         .application_name(application)
         .application_uri("urn:jumeau:simulator")
         .product_uri("urn:jumeau")
+        .build_info(build_info(application))
         .host(host)
         .port(local.port())
         .discovery_urls(vec![endpoint.clone()])
@@ -147,6 +149,10 @@ pub async fn listen(
     let limits = builder.limits_mut();
     limits.subscriptions.max_monitored_items_per_sub = 200_000;
     limits.operational.max_monitored_items_per_call = 10_000;
+    // Clients keep several publish requests outstanding (node-opcua 10 and more); the library's
+    // 4 per subscription answers the rest BadTooManyPublishRequests.
+    limits.subscriptions.max_publish_requests_per_subscription = 20;
+    limits.subscriptions.max_pending_publish_requests = 20;
     let (server, handle) = builder.build().map_err(ServeError::Config)?;
     let ns = handle.get_namespace_index(NAMESPACE_URI).unwrap_or(0);
     if ns != 2 {
@@ -168,6 +174,25 @@ pub async fn listen(
         ns,
         run,
     })
+}
+
+/// What Server/ServerStatus/BuildInfo says: Jumeau's name and version; the build date is the
+/// running executable's (when it can be read).
+fn build_info(product: &str) -> BuildInfo {
+    let built = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or_else(DateTime::null, |d| opcua_time(d.as_millis() as i64));
+    BuildInfo {
+        product_uri: "urn:jumeau".into(),
+        manufacturer_name: "Jumeau".into(),
+        product_name: product.into(),
+        software_version: env!("CARGO_PKG_VERSION").into(),
+        build_number: concat!("jumeau-simserver ", env!("CARGO_PKG_VERSION")).into(),
+        build_date: built,
+    }
 }
 
 /// Starts serving `simulator` on `addr`. Values are stamped with plant time (see
@@ -294,12 +319,25 @@ fn build_address_space(
                 .description(LocalizedText::new("fr", &tag.description))
                 .component_of(folder)
                 .minimum_sampling_interval(100.0);
+            // The mandatory properties of the two variable types (OPC UA Part 8): a state's two
+            // texts, a measurement's engineering unit and range.
+            let property = |name: &str, data_type: DataTypeId, value: Variant| {
+                VariableBuilder::new(&NodeId::new(ns, format!("{}.{name}", tag.name)), name, name)
+                    .data_type(data_type)
+                    .value(value)
+                    .has_type_definition(VariableTypeId::PropertyType)
+                    .property_of(node_id.clone())
+            };
             if state {
                 builder
                     .data_type(DataTypeId::Boolean)
                     .value(initial != 0.0)
                     .has_type_definition(VariableTypeId::TwoStateDiscreteType)
                     .insert(space);
+                for (name, text) in [("TrueState", &tag.true_fr), ("FalseState", &tag.false_fr)] {
+                    let text = LocalizedText::new("fr", text.as_deref().unwrap_or_default());
+                    property(name, DataTypeId::LocalizedText, text.into()).insert(space);
+                }
             } else {
                 builder
                     .data_type(DataTypeId::Double)
@@ -314,16 +352,12 @@ fn build_address_space(
                     display_name: LocalizedText::new("", &tag.unit),
                     description: LocalizedText::new("", &tag.unit),
                 };
-                VariableBuilder::new(
-                    &NodeId::new(ns, format!("{}.EngineeringUnits", tag.name)),
-                    "EngineeringUnits",
-                    "EngineeringUnits",
-                )
-                .data_type(DataTypeId::EUInformation)
-                .value(ExtensionObject::from_message(eu))
-                .has_type_definition(VariableTypeId::PropertyType)
-                .property_of(node_id.clone())
-                .insert(space);
+                let eu = ExtensionObject::from_message(eu);
+                property("EngineeringUnits", DataTypeId::EUInformation, eu.into()).insert(space);
+                if let (Some(low), Some(high)) = (tag.range_low, tag.range_high) {
+                    let range = ExtensionObject::from_message(Range { low, high });
+                    property("EURange", DataTypeId::Range, range.into()).insert(space);
+                }
             }
             Some((node_id, state))
         })

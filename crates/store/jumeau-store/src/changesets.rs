@@ -3,7 +3,7 @@
 use crate::{NOW, Store, StoreError, audit, masterdata};
 use ed25519_dalek::SigningKey;
 use jumeau_core::changeset::{ChangeSetContent, ChangeSetStatus, check_decision};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -58,7 +58,9 @@ impl Store {
         }
         let json = serde_json::to_string(content)?;
         let sha = hex::encode(Sha256::digest(json.as_bytes()));
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             &format!(
                 "INSERT INTO changesets (title, content, content_sha256, status, proposed_by, proposed_at) \
@@ -90,7 +92,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let user = self.user(actor)?;
         let signer = self.decision_signer(actor)?;
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (status, proposer, json) = load_for_decision(&tx, id)?;
         check_decision(status, &proposer, actor, user.role)?;
         let content: ChangeSetContent = serde_json::from_str(&json)?;
@@ -117,7 +121,9 @@ impl Store {
     pub fn reject_changeset(&mut self, actor: &str, id: i64, note: &str) -> Result<(), StoreError> {
         let user = self.user(actor)?;
         let signer = self.decision_signer(actor)?;
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (status, proposer, json) = load_for_decision(&tx, id)?;
         check_decision(status, &proposer, actor, user.role)?;
         decide(&tx, id, "rejected", actor, Some(note))?;

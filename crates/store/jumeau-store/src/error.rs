@@ -14,6 +14,12 @@ pub enum StoreError {
          schema); it was left untouched"
     )]
     Foreign { path: PathBuf },
+    #[error(
+        "{path} is missing or empty, but this data directory held a seeded Jumeau store \
+         ({marker} says so): restore the store from a backup. Only to start a new, empty plant \
+         here, delete {marker} first"
+    )]
+    Lost { path: PathBuf, marker: PathBuf },
     #[error("{path} is damaged and cannot be read ({detail}); it was left untouched")]
     Corrupt { path: PathBuf, detail: String },
     #[error(
@@ -45,12 +51,13 @@ pub enum StoreError {
     },
     #[error("no {what} `{key}`")]
     NotFound { what: &'static str, key: String },
+    // The reason is in the message, not also a `source`: printed as a chain it said it twice.
     #[error("change-set refused: {0}")]
-    Decision(#[from] DecisionRefused),
+    Decision(DecisionRefused),
     #[error("change-set would make master data inconsistent:\n  {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n  "))]
     Integrity(Vec<IntegrityError>),
     #[error("stored JSON is invalid: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     #[error("stored value is invalid: {0}")]
     Invalid(String),
     #[error(transparent)]
@@ -60,4 +67,16 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl From<DecisionRefused> for StoreError {
+    fn from(e: DecisionRefused) -> Self {
+        StoreError::Decision(e)
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Json(e)
+    }
 }

@@ -2,7 +2,7 @@
 //! then one-minute min/max/avg), and trend queries decimated with min/max preservation.
 
 use jumeau_core::trend::{self, Point};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::{Store, StoreError};
 
@@ -70,7 +70,9 @@ impl Store {
         if unknown.is_empty() {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut insert =
                 tx.prepare_cached("INSERT OR IGNORE INTO history_tags (name) VALUES (?1)")?;
@@ -106,7 +108,9 @@ impl Store {
             .map(|s| (self.history_ids[&s.tag], s))
             .collect();
         rows.sort_unstable_by_key(|(id, s)| (*id, s.ts_ms));
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut added = 0;
         // Many rows per statement: one SQLite round trip per 200 samples instead of per sample.
         for chunk in rows.chunks(ROWS_PER_INSERT) {
@@ -130,7 +134,9 @@ impl Store {
     ) -> Result<CompactReport, StoreError> {
         // Whole minutes only, so that a minute is never aggregated from half its samples.
         let cutoff = (now_ms - retention.raw_ms).div_euclid(MINUTE_MS) * MINUTE_MS;
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let minutes_written = tx.execute(
             "INSERT OR REPLACE INTO history_minute (tag_id, minute_ms, min, max, avg, n)
              SELECT tag_id, (ts_ms / 60000) * 60000, MIN(value), MAX(value), AVG(value), COUNT(*)

@@ -5,7 +5,7 @@
 use crate::{NOW, Store, StoreError, audit};
 use ed25519_dalek::SigningKey;
 use jumeau_core::logbook::key_id;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -30,6 +30,9 @@ impl Store {
             )));
         }
         self.user(login)?;
+        // Two processes signing for the same user and device the first time: one creates the
+        // key, the other waits and finds it.
+        let _setup = crate::lock::setup_lock(&self.path)?;
         let path = self.key_path(login, device);
         let registered: Option<String> = self
             .conn
@@ -84,7 +87,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let public = key.verifying_key().to_bytes();
         let id = key_id(&public);
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             &format!(
                 "INSERT INTO device_keys (key_id, login, device, public_key, created_at) \

@@ -10,13 +10,15 @@ mod changesets;
 mod error;
 mod historian;
 mod keys;
+mod lock;
 mod logbook;
 mod masterdata;
 mod migrate;
 mod open;
 mod procedures;
 mod seed;
-pub use seed::{SEED_TITLE, UNITS_TITLE};
+pub use lock::seeded_marker;
+pub use seed::{SEED_TITLE, SUPPLEMENT_TITLE};
 mod users;
 
 pub use alarms::{JournalRow, Signer};
@@ -48,9 +50,29 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if absent) and migrates the store at `path`.
+    /// Opens (creating if absent) and migrates the store at `path`; other processes opening it
+    /// meanwhile wait. A missing or emptied store where one was seeded is refused, not
+    /// re-created.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let _setup = lock::setup_lock(path)?;
+        Store::open_locked(path)
+    }
+
+    fn open_locked(path: &Path) -> Result<Store, StoreError> {
+        let marker = lock::seeded_marker(path);
+        let lost = || StoreError::Lost {
+            path: path.to_owned(),
+            marker: marker.clone(),
+        };
+        // Missing or emptied: refused before SQLite touches the file.
+        let empty = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
+        if empty && marker.exists() {
+            return Err(lost());
+        }
         let conn = open::open_checked(path)?;
+        if migrate::current_version(&conn)? == 0 && marker.exists() {
+            return Err(lost());
+        }
         let mut store = Store {
             conn,
             path: path.to_owned(),
@@ -62,10 +84,13 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens the store and makes sure the seed accounts and plant master data are there.
+    /// Opens the store and makes sure the seed accounts and plant master data are there
+    /// (resuming a seeding a crash interrupted).
     pub fn open_seeded(path: &Path) -> Result<Store, StoreError> {
-        let mut store = Store::open(path)?;
+        let _setup = lock::setup_lock(path)?;
+        let mut store = Store::open_locked(path)?;
         store.ensure_seeded()?;
+        lock::mark_seeded(path)?;
         Ok(store)
     }
 

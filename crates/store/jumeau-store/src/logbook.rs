@@ -188,8 +188,9 @@ pub(crate) fn append_in_tx<'a>(
     ))?;
     let mut seqs = Vec::new();
     for (draft, components) in drafts {
+        // Sequence numbers start at 1: there is no entry 0 to correct.
         if let Some(c) = draft.corrects
-            && last.as_ref().is_none_or(|(seq, _)| c > *seq)
+            && (c == 0 || last.as_ref().is_none_or(|(seq, _)| c > *seq))
         {
             return Err(StoreError::NotFound {
                 what: "logbook entry",

@@ -235,7 +235,8 @@ pub(crate) fn load(conn: &Connection) -> Result<MasterData, StoreError> {
 
     let mut stmt = conn.prepare(
         "SELECT name, component, signal, quantity, unit, description, opcua_node, mqtt_topic, \
-         description_en FROM tags ORDER BY name",
+         description_en, range_low, range_high, true_fr, false_fr, true_en, false_en \
+         FROM tags ORDER BY name",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -249,6 +250,12 @@ pub(crate) fn load(conn: &Connection) -> Result<MasterData, StoreError> {
             opcua_node: r.get(6)?,
             mqtt_topic: r.get(7)?,
             description_en: r.get(8)?,
+            range_low: r.get(9)?,
+            range_high: r.get(10)?,
+            true_fr: r.get(11)?,
+            false_fr: r.get(12)?,
+            true_en: r.get(13)?,
+            false_en: r.get(14)?,
         });
     }
 
@@ -357,11 +364,13 @@ pub(crate) fn write_change(conn: &Connection, change: &Change, cs: i64) -> Resul
         Change::UpsertTag(t) => {
             conn.execute(
                 "INSERT OR REPLACE INTO tags (name, component, signal, quantity, unit, description, \
-                 opcua_node, mqtt_topic, changeset_id, description_en) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 opcua_node, mqtt_topic, changeset_id, description_en, range_low, range_high, \
+                 true_fr, false_fr, true_en, false_en) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                 params![
                     t.name, t.component, t.signal, t.quantity.as_str(), t.unit, t.description,
-                    t.opcua_node, t.mqtt_topic, cs, t.description_en
+                    t.opcua_node, t.mqtt_topic, cs, t.description_en, t.range_low, t.range_high,
+                    t.true_fr, t.false_fr, t.true_en, t.false_en
                 ],
             )?;
         }

@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_units.sql",
         sql: include_str!("../../../../migrations/0006_units.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_tag_ranges.sql",
+        sql: include_str!("../../../../migrations/0007_tag_ranges.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -1,37 +1,90 @@
 //! First-start seeding: the accounts of the plant files, then their master data as an ordinary
-//! change-set proposed by one engineer and validated by another.
+//! change-set proposed by one engineer and validated by another. A store seeded by an older
+//! Jumeau gets what the files define and it lacks through one more such change-set.
 
 use crate::users::INSTALLER;
 use crate::{Store, StoreError};
-use jumeau_core::{Change, ChangeSetContent, plant};
+use jumeau_core::{Change, ChangeSetContent, ChangeSetStatus, MasterData, plant};
 
 pub const SEED_TITLE: &str = "Données de référence initiales du bloc 2×1 (mise en service)";
-/// For a store seeded before the plant's units were master data.
-pub const UNITS_TITLE: &str = "Unités de la centrale (données de référence)";
+/// Units, instrument ranges and state texts for a store seeded before they were master data.
+pub const SUPPLEMENT_TITLE: &str =
+    "Compléments des données de référence (unités, étendues de mesure, textes d'état)";
 const SEED_NOTE: &str = "Relu contre les fiches constructeur et PLANT-REFERENCE";
 
 impl Store {
-    /// Idempotent: creates what is missing, never touches what is there.
-    pub fn ensure_seeded(&mut self) -> Result<(), StoreError> {
+    /// The seed change-set's status; None before seeding.
+    pub fn seed_status(&self) -> Result<Option<ChangeSetStatus>, StoreError> {
+        let changesets = self.changesets()?;
+        Ok(changesets
+            .iter()
+            .find(|c| c.title == SEED_TITLE)
+            .map(|c| c.status))
+    }
+
+    /// Idempotent: creates what is missing, never touches what is there. A seed change-set
+    /// left proposed by a crash between its proposal and its validation is validated now.
+    pub(crate) fn ensure_seeded(&mut self) -> Result<(), StoreError> {
         let plant = plant::embedded();
         for a in &plant.accounts.accounts {
             if matches!(self.user(&a.login), Err(StoreError::UnknownUser(_))) {
                 self.create_user(INSTALLER, &a.login, &a.name, a.role)?;
             }
         }
-        let has_seed = self.changesets()?.iter().any(|c| c.title == SEED_TITLE);
-        let content = if !has_seed {
-            Some((SEED_TITLE, ChangeSetContent::from_master_data(&plant.md)))
-        } else if self.master_data()?.units.is_empty() {
-            let changes = plant.md.units.into_iter().map(Change::UpsertUnit).collect();
-            Some((UNITS_TITLE, ChangeSetContent { changes }))
-        } else {
-            None
-        };
-        if let Some((title, content)) = content {
-            let id = self.propose_changeset(&plant.accounts.seed_proposer, title, &content)?;
-            self.validate_changeset(&plant.accounts.seed_validator, id, Some(SEED_NOTE))?;
+        let seed = self
+            .changesets()?
+            .into_iter()
+            .find(|c| c.title == SEED_TITLE);
+        if let Some(c) = &seed
+            && c.status == ChangeSetStatus::Proposed
+        {
+            let note = "Validation reprise après une interruption de la mise en service";
+            self.validate_changeset(&plant.accounts.seed_validator, c.id, Some(note))?;
+            return Ok(());
         }
+        let (title, content) = if seed.is_some() {
+            let stored = self.master_data()?;
+            let content = ChangeSetContent {
+                changes: supplement(&stored, &plant.md),
+            };
+            // Only a supplement that leaves the whole consistent (a tag of the store's own
+            // still without a range must get one through an engineer's change-set).
+            if content.changes.is_empty() || content.apply(&stored).is_err() {
+                return Ok(());
+            }
+            (SUPPLEMENT_TITLE, content)
+        } else {
+            (SEED_TITLE, ChangeSetContent::from_master_data(&plant.md))
+        };
+        let id = self.propose_changeset(&plant.accounts.seed_proposer, title, &content)?;
+        self.validate_changeset(&plant.accounts.seed_validator, id, Some(SEED_NOTE))?;
         Ok(())
     }
+}
+
+/// What the plant files define and `stored` lacks: the units when it has none; the range and
+/// state texts of each of its tags that has none, taken from the same tag of the files.
+fn supplement(stored: &MasterData, files: &MasterData) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if stored.units.is_empty() {
+        changes.extend(files.units.iter().cloned().map(Change::UpsertUnit));
+    }
+    for tag in &stored.tags {
+        let lacks = tag.range_low.is_none() && tag.true_fr.is_none();
+        let Some(from) = files.tags.iter().find(|t| t.name == tag.name) else {
+            continue;
+        };
+        if lacks && (from.range_low.is_some() || from.true_fr.is_some()) {
+            changes.push(Change::UpsertTag(jumeau_core::Tag {
+                range_low: from.range_low,
+                range_high: from.range_high,
+                true_fr: from.true_fr.clone(),
+                false_fr: from.false_fr.clone(),
+                true_en: from.true_en.clone(),
+                false_en: from.false_en.clone(),
+                ..tag.clone()
+            }));
+        }
+    }
+    changes
 }

@@ -2,7 +2,7 @@
 
 use crate::{NOW, Store, StoreError, audit};
 use jumeau_core::Role;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -74,7 +74,9 @@ impl Store {
                 });
             }
         }
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             &format!(
                 "INSERT INTO users (login, display_name, role, created_at, created_by) \

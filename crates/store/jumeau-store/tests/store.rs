@@ -337,27 +337,34 @@ fn unknown_users_are_refused() {
 }
 
 #[test]
-fn a_store_seeded_before_units_were_master_data_gets_them_by_a_change_set() {
+fn a_store_seeded_before_units_and_ranges_were_master_data_gets_them_by_a_change_set() {
     let (_dir, path) = temp_store();
     {
         let store = Store::open_seeded(&path).unwrap();
-        store
-            .connection()
-            .execute("DELETE FROM plant_units", [])
-            .unwrap();
-        assert!(store.master_data().unwrap().units.is_empty());
+        let conn = store.connection();
+        conn.execute("DELETE FROM plant_units", []).unwrap();
+        conn.execute(
+            "UPDATE tags SET range_low = NULL, range_high = NULL, true_fr = NULL, \
+             false_fr = NULL, true_en = NULL, false_en = NULL",
+            [],
+        )
+        .unwrap();
+        let md = store.master_data().unwrap();
+        assert!(md.units.is_empty() && md.tags.iter().all(|t| t.range_low.is_none()));
     }
     let store = Store::open_seeded(&path).unwrap();
     let md = store.master_data().unwrap();
-    assert_eq!(md.units, plant::embedded().md.units);
+    let files = plant::embedded().md;
+    assert_eq!(md.units, files.units);
+    let mut tags = files.tags.clone();
+    tags.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(md.tags, tags);
     assert!(md.check().is_empty(), "{:#?}", md.check());
     let changesets = store.changesets().unwrap();
     assert_eq!(changesets.len(), 2);
-    assert!(
-        changesets
-            .iter()
-            .any(|c| c.title == jumeau_store::UNITS_TITLE && c.status == ChangeSetStatus::Validated)
-    );
+    assert!(changesets.iter().any(
+        |c| c.title == jumeau_store::SUPPLEMENT_TITLE && c.status == ChangeSetStatus::Validated
+    ));
     // Opening again changes nothing.
     drop(store);
     assert_eq!(
@@ -368,4 +375,95 @@ fn a_store_seeded_before_units_were_master_data_gets_them_by_a_change_set() {
             .len(),
         2
     );
+}
+
+#[test]
+fn a_seed_left_proposed_by_a_crash_is_validated_at_the_next_start() {
+    let (_dir, path) = temp_store();
+    let plant = plant::embedded();
+    {
+        // What a first start killed between the seed's proposal and its validation leaves.
+        let mut store = Store::open(&path).unwrap();
+        for a in &plant.accounts.accounts {
+            store
+                .create_user("installation", &a.login, &a.name, a.role)
+                .unwrap();
+        }
+        let content = ChangeSetContent::from_master_data(&plant.md);
+        store
+            .propose_changeset(
+                &plant.accounts.seed_proposer,
+                jumeau_store::SEED_TITLE,
+                &content,
+            )
+            .unwrap();
+        assert_eq!(
+            store.seed_status().unwrap(),
+            Some(ChangeSetStatus::Proposed)
+        );
+        assert!(store.master_data().unwrap().components.is_empty());
+    }
+    let store = Store::open_seeded(&path).unwrap();
+    assert_eq!(
+        store.seed_status().unwrap(),
+        Some(ChangeSetStatus::Validated)
+    );
+    assert_eq!(store.master_data().unwrap().components.len(), 96);
+    assert_eq!(store.changesets().unwrap().len(), 1, "no second seed");
+}
+
+#[test]
+fn concurrent_first_starts_seed_once_and_all_succeed() {
+    let (_dir, path) = temp_store();
+    let starts: Vec<_> = (0..4)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open_seeded(&path)?;
+                // Each signs with the same user and device at once: one key, registered once.
+                store
+                    .device_key("j.martin", "poste-1")
+                    .map(|k| k.to_bytes())
+            })
+        })
+        .collect();
+    let keys: Vec<[u8; 32]> = starts
+        .into_iter()
+        .map(|t| t.join().unwrap().expect("every start succeeds"))
+        .collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] == w[1]),
+        "one key for j.martin@poste-1"
+    );
+    let store = Store::open_seeded(&path).unwrap();
+    let changesets = store.changesets().unwrap();
+    assert_eq!(changesets.len(), 1, "{changesets:?}");
+    assert_eq!(changesets[0].status, ChangeSetStatus::Validated);
+}
+
+#[test]
+fn an_emptied_or_deleted_store_is_refused_not_re_created() {
+    let (_dir, path) = temp_store();
+    Store::open_seeded(&path).unwrap();
+    std::fs::write(&path, b"").unwrap();
+    for f in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(f);
+        let _ = std::fs::remove_file(side);
+    }
+    let e = Store::open_seeded(&path).err().expect("refused");
+    assert!(matches!(e, jumeau_store::StoreError::Lost { .. }), "{e}");
+    assert!(
+        e.to_string().contains("restore the store from a backup"),
+        "{e}"
+    );
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "left untouched");
+    std::fs::remove_file(&path).unwrap();
+    assert!(matches!(
+        Store::open_seeded(&path).err(),
+        Some(jumeau_store::StoreError::Lost { .. })
+    ));
+    // Only an explicit decision starts a new plant here.
+    std::fs::remove_file(jumeau_store::seeded_marker(&path)).unwrap();
+    assert!(Store::open_seeded(&path).is_ok());
 }

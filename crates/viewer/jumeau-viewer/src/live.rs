@@ -79,10 +79,11 @@ impl<'a> LiveView<'a> {
             Some(Value::Number(x)) => format_number(x, &tag.unit, locale),
             None => "—".to_owned(),
         };
-        let text = if matches!(update.value, Some(Value::Number(_))) {
-            format!("{number} {}", tag.unit)
-        } else {
-            number.clone()
+        // A state reads as what it means ("En marche"), as master data words it.
+        let text = match update.value {
+            Some(Value::Number(_)) => format!("{number} {}", tag.unit),
+            Some(Value::State(b)) => tag.state_text(b, locale).unwrap_or(&number).to_owned(),
+            None => number.clone(),
         };
         let (fresh, age) = match self.values().freshness(&tag.name, self.now_ms) {
             Freshness::Fresh => (true, None),

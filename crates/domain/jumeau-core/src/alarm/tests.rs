@@ -11,10 +11,16 @@ fn tag(name: &str, signal: &str) -> Tag {
         signal: signal.into(),
         quantity: Quantity::Pressure,
         unit: "bar".into(),
+        range_low: Some(0.0),
+        range_high: Some(200.0),
         description: String::new(),
         description_en: String::new(),
         opcua_node: None,
         mqtt_topic: None,
+        true_fr: None,
+        false_fr: None,
+        true_en: None,
+        false_en: None,
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::Locale;
 
 /// The embedded files with one of them replaced.
 fn with(file: &str, text: &str) -> Result<Plant, Vec<PlantError>> {
@@ -172,4 +173,41 @@ fn a_missing_file_and_broken_toml_are_errors_not_panics() {
     let text = edited("documents.toml", "[[document]]", "[[document]");
     let e = only_error(with("documents.toml", &text));
     assert_eq!(e.line, line_of(&text, "[[document]"), "{e}");
+}
+
+#[test]
+fn a_measurement_needs_its_range_and_a_state_its_texts() {
+    let text = edited(
+        "tags.csv",
+        "11MBA00CS101,11MBA00,speed,speed,rpm,0,4000,",
+        "11MBA00CS101,11MBA00,speed,speed,rpm,4000,0,",
+    );
+    let e = only_error(with("tags.csv", &text));
+    assert_eq!((e.file.as_str(), e.line), ("tags.csv", 2), "{e}");
+    assert!(e.problem.contains("low must be below high"), "{e}");
+
+    let text = edited("tags.csv", ",Déclenché,Normal,Tripped,Normal", ",,,,");
+    let e = only_error(with("tags.csv", &text));
+    assert_eq!(e.line, line_of(&text, "11MBA00CE901,"), "{e}");
+    assert!(e.problem.contains("true_fr and false_fr"), "{e}");
+    let plant = embedded();
+    let trip = plant
+        .md
+        .tags
+        .iter()
+        .find(|t| t.name == "11MBA00CE901")
+        .unwrap();
+    assert_eq!(trip.state_text(true, Locale::En), Some("Tripped"));
+    assert_eq!(trip.state_text(false, Locale::Fr), Some("Normal"));
+}
+
+#[test]
+fn a_control_character_in_a_name_is_reported() {
+    let text = edited(
+        "components.toml",
+        "name_fr = \"Turbine à gaz 1\"",
+        "name_fr = \"Turbine \\u001b[2J\"",
+    );
+    let e = only_error(with("components.toml", &text));
+    assert!(e.problem.contains("control character"), "{e}");
 }

@@ -79,7 +79,9 @@ impl Comparison {
         let target: f64 = number
             .replace(',', ".")
             .parse()
-            .map_err(|_| format!("`{text}`: `{number}` is not a number"))?;
+            .ok()
+            .filter(|x: &f64| x.is_finite())
+            .ok_or_else(|| format!("`{text}`: `{number}` is not a finite number"))?;
         let state = tag.quantity == Quantity::State;
         if !state && unit.is_empty() {
             return Err(format!(

@@ -188,6 +188,90 @@ fn branch_members(p: &Procedure) -> HashSet<usize> {
         .collect()
 }
 
+/// The longest duration a step may name: a week (a procedure runs within a shift or an outage).
+pub const MAX_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+
+fn sane_seconds(s: f64) -> bool {
+    s.is_finite() && (0.0..=MAX_SECONDS).contains(&s)
+}
+
+/// Keys a procedure file may hold: the top level, every step, each kind's own, a value entry.
+const TOP_KEYS: [&str; 8] = [
+    "name",
+    "version",
+    "title_fr",
+    "title_en",
+    "applicability",
+    "author",
+    "approver",
+    "step",
+];
+const STEP_KEYS: [&str; 8] = [
+    "id",
+    "text_fr",
+    "text_en",
+    "kind",
+    "component",
+    "documents",
+    "next",
+    "overdue_s",
+];
+const KIND_KEYS: [(&str, &[&str]); 7] = [
+    ("instruction", &[]),
+    ("manual_check", &["value"]),
+    ("condition", &["when", "hold_s"]),
+    ("wait", &["seconds"]),
+    ("decision", &["yes", "no"]),
+    ("parallel", &["branches"]),
+    ("hold", &["role"]),
+];
+const VALUE_KEYS: [&str; 4] = ["name", "unit", "min", "max"];
+
+/// The first key serde would silently drop (a misspelt `colour`, a `frobnicate`), with its line.
+fn unknown_key(text: &str) -> Option<(usize, String)> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let line_of = |key: &str| {
+        text.lines()
+            .position(|l| {
+                let l = l.trim_start();
+                l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('=') || rest.starts_with('.'))
+                    || l.starts_with(&format!("[{key}]"))
+                    || l.starts_with(&format!("[step.{key}]"))
+            })
+            .map_or(0, |n| n + 1)
+    };
+    let stray = |table: &toml::Table, allowed: &[&str], place: &str| {
+        table
+            .keys()
+            .find(|k| !allowed.contains(&k.as_str()))
+            .map(|k| (line_of(k), format!("unknown key `{k}` {place}")))
+    };
+    if let Some(found) = stray(&table, &TOP_KEYS, "at the top level") {
+        return Some(found);
+    }
+    let steps = table.get("step").and_then(|s| s.as_array())?;
+    for step in steps.iter().filter_map(|s| s.as_table()) {
+        let id = step.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+        let kind = step.get("kind").and_then(|v| v.as_str()).unwrap_or("");
+        let own = KIND_KEYS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(&[][..], |(_, keys)| *keys);
+        let allowed: Vec<&str> = STEP_KEYS.iter().chain(own).copied().collect();
+        let place = format!("in step `{id}` (kind {kind})");
+        if let Some(found) = stray(step, &allowed, &place) {
+            return Some(found);
+        }
+        if let Some(value) = step.get("value").and_then(|v| v.as_table())
+            && let Some(found) = stray(value, &VALUE_KEYS, &format!("in step `{id}`'s value"))
+        {
+            return Some(found);
+        }
+    }
+    None
+}
+
 /// Parses and checks a procedure file: TOML syntax, required fields, unique step ids, every
 /// reference to a step, component, document and tag, units of every condition, limits of value
 /// entries, and no cycle in the flow. `file` names it in errors.
@@ -203,6 +287,9 @@ pub fn load(file: &str, text: &str, md: &MasterData) -> Result<Checked, LoadErro
         });
         err(line, e.message().to_owned())
     })?;
+    if let Some((line, problem)) = unknown_key(text) {
+        return Err(err(line, problem));
+    }
     // Semantic errors point at the step's `id = "…"` line.
     let line_of = |id: &str| {
         let needle = format!("\"{id}\"");
@@ -250,21 +337,34 @@ pub fn load(file: &str, text: &str, md: &MasterData) -> Result<Checked, LoadErro
         {
             return Err(here(format!("unknown document `{d}`")));
         }
+        // A run must be able to finish: no infinite, NaN or absurd durations.
+        if let Some(t) = s.overdue_s
+            && !sane_seconds(t)
+        {
+            return Err(here(format!(
+                "overdue_s = {t}: a finite number of seconds up to {MAX_SECONDS} is needed"
+            )));
+        }
         let resolved = match &s.kind {
             StepKind::Condition { when, hold_s } => {
-                if when.is_empty() || *hold_s < 0.0 {
-                    return Err(here("a condition needs comparisons and hold_s ≥ 0".into()));
+                if when.is_empty() || !sane_seconds(*hold_s) {
+                    return Err(here(format!(
+                        "a condition needs comparisons and 0 ≤ hold_s ≤ {MAX_SECONDS} s"
+                    )));
                 }
                 when.iter()
                     .map(|w| Comparison::parse(w, md))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(here)?
             }
-            StepKind::Wait { seconds } if *seconds <= 0.0 => {
-                return Err(here("a wait needs seconds > 0".into()));
+            StepKind::Wait { seconds } if *seconds <= 0.0 || !sane_seconds(*seconds) => {
+                return Err(here(format!("a wait needs 0 < seconds ≤ {MAX_SECONDS}")));
             }
             StepKind::ManualCheck { value: Some(v) } => {
-                if v.min > v.max || v.unit.trim().is_empty() {
+                if !(v.min.is_finite() && v.max.is_finite())
+                    || v.min > v.max
+                    || v.unit.trim().is_empty()
+                {
                     return Err(here(format!(
                         "value `{}` needs a unit and min ≤ max",
                         v.name

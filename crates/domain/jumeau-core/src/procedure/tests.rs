@@ -209,3 +209,58 @@ fn a_condition_that_never_comes_true_waits_and_goes_overdue_once() {
     assert_eq!(run.current(&p), ["speed"]);
     assert!(run.active[0].overdue);
 }
+
+#[test]
+fn unknown_keys_are_refused_with_their_name_and_line() {
+    let md = md();
+    let text = MINI.replace(
+        "text_fr = \"Lire\"",
+        "text_fr = \"Lire\"\ncolour = \"rouge\"",
+    );
+    let e = load("p.toml", &text, &md).unwrap_err();
+    assert!(
+        e.problem.contains("unknown key `colour` in step `read`"),
+        "{e}"
+    );
+    assert_eq!(
+        e.line,
+        text.lines().position(|l| l.starts_with("colour")).unwrap() + 1
+    );
+    let text = format!("frobnicate = 1\n{MINI}");
+    let e = load("p.toml", &text, &md).unwrap_err();
+    assert!(
+        e.problem
+            .contains("unknown key `frobnicate` at the top level"),
+        "{e}"
+    );
+    assert_eq!(e.line, 1);
+    // A key of another kind of step is as wrong as a misspelt one.
+    let text = MINI.replace("hold_s = 10", "hold_s = 10\nseconds = 5");
+    let e = load("p.toml", &text, &md).unwrap_err();
+    assert!(
+        e.problem.contains("unknown key `seconds` in step `speed`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_procedure_that_could_never_finish_is_refused() {
+    let md = md();
+    for (from, to) in [
+        ("TG1.speed >= 2950 rpm", "TG1.speed >= nan rpm"),
+        ("TG1.speed >= 2950 rpm", "TG1.speed >= inf rpm"),
+        ("hold_s = 10", "hold_s = inf"),
+        ("hold_s = 10", "hold_s = 1e308"),
+        ("min = 20, max = 30", "min = 20, max = inf"),
+    ] {
+        let text = MINI.replace(from, to);
+        assert!(load("p.toml", &text, &md).is_err(), "{to}");
+    }
+    let wait = MINI.replace(
+        "[[step]]\nid = \"read\"\nkind = \"instruction\"",
+        "[[step]]\nid = \"read\"\nkind = \"wait\"\nseconds = 1e308",
+    );
+    let e = load("p.toml", &wait, &md).unwrap_err();
+    assert!(e.problem.contains("seconds"), "{e}");
+    assert!(load("p.toml", MINI, &md).is_ok());
+}

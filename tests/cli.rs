@@ -274,9 +274,15 @@ fn a_reader_closing_the_pipe_stops_the_listing_quietly() {
 #[test]
 fn a_refusal_says_its_reason_once() {
     let dir = tempfile::tempdir().unwrap();
+    let mut tg1 = json(dir.path(), &["components", "show", "TG1", "--json"])["component"].clone();
+    tg1["name_en"] = "Gas turbine No. 1".into();
+    tg1["op"] = "upsert_component".into();
+    let content = serde_json::json!({ "changes": [tg1] });
+    let id = propose(dir.path(), "c.bernard", &content, "TG1");
+    // An auditor may not decide: the reason once, not repeated by the error's chain.
     let o = jumeau(
         dir.path(),
-        &["--user", "l.petit", "changesets", "validate", "1"],
+        &["--user", "l.petit", "changesets", "validate", &id],
     );
     assert!(!o.status.success());
     let err = stderr(&o);

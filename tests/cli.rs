@@ -320,3 +320,24 @@ fn terminal_control_characters_are_refused_on_input_and_escaped_on_output() {
     let o = jumeau(dir.path(), &["db", "check"]);
     assert!(stdout(&o).contains("control character"), "{}", stdout(&o));
 }
+
+#[test]
+fn a_user_who_may_not_propose_is_refused_before_the_file_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("huge.json");
+    std::fs::write(&garbage, "{ not json").unwrap();
+    let o = jumeau(
+        dir.path(),
+        &[
+            "--user",
+            "l.petit",
+            "changesets",
+            "propose",
+            garbage.to_str().unwrap(),
+            "--title",
+            "x",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("may not propose"), "{}", stderr(&o));
+}

@@ -8,6 +8,9 @@ use jumeau_store::Store;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// The largest change-set file read (a whole plant's master data is ≈ 2 MB of JSON).
+const MAX_CHANGESET_BYTES: u64 = 64 * 1024 * 1024;
+
 pub fn run(
     store_path: &Path,
     user: &str,
@@ -43,8 +46,9 @@ pub fn run(
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         ChangesetsCommand::Propose { file, title } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+            // The rights first, then the size: a refused user's file is never parsed.
+            store.may_propose(user)?;
+            let text = crate::commands::read_bounded(&file, MAX_CHANGESET_BYTES)?;
             let content: ChangeSetContent = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a change-set", file.display()))?;
             // Refuse early what could never be validated; nothing is stored then.

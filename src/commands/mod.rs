@@ -33,3 +33,17 @@ pub fn printable(s: &str) -> String {
         })
         .collect()
 }
+
+/// Reads a text file the user gives, refusing one larger than `max` bytes before reading it.
+pub fn read_bounded(path: &std::path::Path, max: u64) -> anyhow::Result<String> {
+    use anyhow::Context;
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    anyhow::ensure!(
+        size <= max,
+        "{} is {size} bytes, more than the {max} accepted",
+        path.display()
+    );
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}

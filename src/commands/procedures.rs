@@ -13,6 +13,9 @@ use jumeau_store::Store;
 
 use crate::cli::ProceduresCommand;
 
+/// The largest procedure file read (the plant's longest is ≈ 10 kB).
+const MAX_PROCEDURE_BYTES: u64 = 4 * 1024 * 1024;
+
 pub fn run(
     store_path: &Path,
     user: &str,
@@ -43,8 +46,9 @@ pub fn run(
             Ok(ExitCode::SUCCESS)
         }
         ProceduresCommand::Propose { file, title } => {
+            store.may_propose(user)?;
             let p = load(&file.to_string_lossy(), &md)?;
-            let source = std::fs::read_to_string(&file)?;
+            let source = crate::commands::read_bounded(&file, MAX_PROCEDURE_BYTES)?;
             let content = ChangeSetContent {
                 changes: vec![Change::UpsertProcedure(ProcedureSource {
                     name: p.procedure.name.clone(),
@@ -94,7 +98,7 @@ pub fn run(
 /// A procedure of master data by name, or a file path.
 fn load(name: &str, md: &MasterData) -> anyhow::Result<Checked> {
     if name.ends_with(".toml") {
-        let text = std::fs::read_to_string(name).with_context(|| format!("cannot read {name}"))?;
+        let text = crate::commands::read_bounded(Path::new(name), MAX_PROCEDURE_BYTES)?;
         return Ok(procedure::load(name, &text, md)?);
     }
     let p = md

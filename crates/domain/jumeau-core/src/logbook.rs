@@ -215,6 +215,8 @@ pub enum DraftError {
     AutomaticCategory(String),
     #[error("{0} holds a control character (escape sequences, CR, BEL… are refused)")]
     Control(&'static str),
+    #[error("text of {bytes} bytes is too long (at most {max}; attach a document instead)")]
+    TooLong { bytes: usize, max: usize },
     #[error("value {name}: `{value}` is not a decimal number")]
     Number { name: String, value: String },
     #[error("value {name}: unit `{unit}` is not accepted (expected one of {expected})")]
@@ -226,6 +228,9 @@ pub enum DraftError {
     #[error("attachment `{0}` is not a SHA-256 (64 hex digits)")]
     Attachment(String),
 }
+
+/// The longest text of one logbook entry (256 KiB).
+pub const MAX_ENTRY_TEXT_BYTES: usize = 256 * 1024;
 
 /// Units accepted for emission readings (IED reporting) by value name, case-insensitive.
 const EMISSION_UNITS: [(&str, &[&str]); 5] = [
@@ -261,6 +266,12 @@ impl EntryDraft {
             if bad {
                 return Err(DraftError::Control(field));
             }
+        }
+        if self.text.len() > MAX_ENTRY_TEXT_BYTES {
+            return Err(DraftError::TooLong {
+                bytes: self.text.len(),
+                max: MAX_ENTRY_TEXT_BYTES,
+            });
         }
         let category = self.category.trim();
         if category.is_empty() {
@@ -718,6 +729,11 @@ mod tests {
             ..EntryDraft::default()
         };
         assert_eq!(ok.check(), Ok(()));
+        let long = EntryDraft {
+            text: "x".repeat(MAX_ENTRY_TEXT_BYTES + 1),
+            ..ok.clone()
+        };
+        assert!(matches!(long.check(), Err(DraftError::TooLong { .. })));
         // A person may use the plant's own categories, not those Jumeau writes itself.
         let own = EntryDraft {
             category: "ronde".into(),

@@ -495,6 +495,17 @@ impl MasterData {
                     problem: "a name or text holds a control character".into(),
                 });
             }
+            if let Some(t) = texts.iter().find(|t| t.len() > MAX_TEXT_BYTES) {
+                errors.push(IntegrityError::Invalid {
+                    what,
+                    key: key.to_owned(),
+                    problem: format!(
+                        "a text of {} bytes (at most {MAX_TEXT_BYTES}: master data is read by \
+                         every client at start)",
+                        t.len()
+                    ),
+                });
+            }
         };
         for u in &self.units {
             check("unit", &u.code, false, &[&u.name_fr, &u.name_en, &u.kind]);
@@ -684,11 +695,13 @@ impl MasterData {
             }
         }
         // A parameter's unit must be the unit of the tag that measures it.
+        let by_signal: HashMap<(&str, &str), &Tag> = self
+            .tags
+            .iter()
+            .map(|t| ((t.component.as_str(), t.signal.as_str()), t))
+            .collect();
         for p in &self.parameters {
-            if let Some(t) = self
-                .tags
-                .iter()
-                .find(|t| t.component == p.component && t.signal == p.name)
+            if let Some(t) = by_signal.get(&(p.component.as_str(), p.name.as_str()))
                 && (t.unit != p.unit || t.quantity != p.quantity)
             {
                 errors.push(IntegrityError::Invalid {
@@ -792,6 +805,9 @@ impl MasterData {
         }
     }
 }
+
+/// The longest name, description or alarm response master data holds (16 KiB).
+pub const MAX_TEXT_BYTES: usize = 16 * 1024;
 
 fn is_alias(alias: &str) -> bool {
     !alias.is_empty()

@@ -42,12 +42,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeSetRow> {
 
 impl Store {
     /// Records a proposed change-set; nothing in master data changes yet.
-    pub fn propose_changeset(
-        &mut self,
-        actor: &str,
-        title: &str,
-        content: &ChangeSetContent,
-    ) -> Result<i64, StoreError> {
+    /// Refuses an actor who may not propose, before anything of the proposal is read.
+    pub fn may_propose(&self, actor: &str) -> Result<(), StoreError> {
         let user = self.user(actor)?;
         if !user.role.can_propose_changes() {
             return Err(StoreError::Forbidden {
@@ -56,6 +52,16 @@ impl Store {
                 what: "propose master-data changes",
             });
         }
+        Ok(())
+    }
+
+    pub fn propose_changeset(
+        &mut self,
+        actor: &str,
+        title: &str,
+        content: &ChangeSetContent,
+    ) -> Result<i64, StoreError> {
+        self.may_propose(actor)?;
         let json = serde_json::to_string(content)?;
         let sha = hex::encode(Sha256::digest(json.as_bytes()));
         let tx = self

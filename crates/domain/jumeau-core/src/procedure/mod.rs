@@ -146,18 +146,48 @@ pub struct Checked {
     pub procedure: Procedure,
     /// Per step, its resolved comparisons (empty for other kinds).
     pub conditions: Vec<Vec<Comparison>>,
+    /// Step index by id, and each step's default successor: computed once, so that checking
+    /// and running a procedure of n steps is linear in n.
+    #[serde(skip)]
+    ids: HashMap<String, usize>,
+    #[serde(skip)]
+    default_next: Vec<Option<usize>>,
 }
 
 impl Checked {
+    fn new(procedure: Procedure, conditions: Vec<Vec<Comparison>>) -> Checked {
+        let ids = procedure
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let members = branch_members(&procedure);
+        // From the end: each step's successor is the next one that is not in a branch.
+        let mut default_next = vec![None; procedure.steps.len()];
+        let mut following = None;
+        for i in (0..procedure.steps.len()).rev() {
+            default_next[i] = following;
+            if !members.contains(&i) {
+                following = Some(i);
+            }
+        }
+        Checked {
+            procedure,
+            conditions,
+            ids,
+            default_next,
+        }
+    }
+
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.procedure.steps.iter().position(|s| s.id == id)
+        self.ids.get(id).copied()
     }
 
     /// The step after `i` when it has no explicit `next`: the following one in the file that is
     /// not in a branch.
     pub fn default_next(&self, i: usize) -> Option<usize> {
-        let members = branch_members(&self.procedure);
-        (i + 1..self.procedure.steps.len()).find(|j| !members.contains(j))
+        self.default_next.get(i).copied().flatten()
     }
 
     pub fn next_of(&self, i: usize) -> Option<usize> {
@@ -379,10 +409,7 @@ pub fn load(file: &str, text: &str, md: &MasterData) -> Result<Checked, LoadErro
         };
         conditions.push(resolved);
     }
-    let checked = Checked {
-        procedure,
-        conditions,
-    };
+    let checked = Checked::new(procedure, conditions);
     if let Some(i) = find_cycle(&checked) {
         let id = &checked.procedure.steps[i].id;
         return Err(err(

@@ -373,3 +373,24 @@ fn there_is_no_entry_0_to_correct() {
         stderr(&o)
     );
 }
+
+#[test]
+fn an_unreadable_row_is_located_and_the_other_entries_are_still_checked() {
+    let dir = seeded_logbook();
+    let db = rusqlite::Connection::open(dir.path().join("jumeau.sqlite")).unwrap();
+    // What a flipped byte in a page can do: a column of the wrong type ("Conversion error").
+    db.execute_batch(
+        "DROP TRIGGER logbook_no_update; UPDATE logbook SET entry_hash = X'00FF' WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(db);
+    let o = jumeau(dir.path(), &["logbook", "verify"]);
+    assert!(!o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains("entry #2: Malformed") && out.contains("cannot be read"),
+        "{out}{}",
+        stderr(&o)
+    );
+    assert!(out.contains("entries checked"), "{out}");
+}

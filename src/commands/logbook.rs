@@ -151,6 +151,9 @@ fn verify(
         for f in &v.faults {
             out!("entry #{}: {:?} — {}", f.seq, f.kind, f.detail);
         }
+        for p in &v.sqlite_problems {
+            out!("store file: {p}");
+        }
         out!(
             "{} entries checked, {} fault(s){}",
             v.entries,
@@ -161,7 +164,7 @@ fn verify(
                 .unwrap_or_default()
         );
     }
-    Ok(if v.faults.is_empty() {
+    Ok(if v.ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -44,6 +44,15 @@ pub struct Verification {
     pub last_seq: Option<u64>,
     pub last_hash: Option<String>,
     pub faults: Vec<Fault>,
+    /// SQLite's quick check of the whole file (pages, indexes), empty when healthy: a flipped
+    /// byte in a page no entry reads is damage too.
+    pub sqlite_problems: Vec<String>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.faults.is_empty() && self.sqlite_problems.is_empty()
+    }
 }
 
 const COLUMNS: &str = "seq, recorded_at, author, role, device, kind, category, text, components, \
@@ -140,9 +149,20 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM logbook ORDER BY seq"))?;
-        let rows: Vec<RawRow> = stmt
-            .query_map([], RawRow::read)?
-            .collect::<Result<_, _>>()?;
+        // A row that cannot even be read (a damaged page) is a fault of its entry, located by
+        // the sequence number that follows the last readable one; the others are still checked.
+        let mut rows: Vec<RawRow> = Vec::new();
+        let mut unreadable = Vec::new();
+        for row in stmt.query_map([], RawRow::read)? {
+            match row {
+                Ok(r) => rows.push(r),
+                Err(e) => unreadable.push(Fault {
+                    seq: rows.last().map_or(1, |r| r.seq + 1),
+                    kind: logbook::FaultKind::Malformed,
+                    detail: format!("the stored row cannot be read ({e}): damaged page?"),
+                }),
+            }
+        }
         // Rebuilding the columns parses JSON: spread it over the cores like the signatures.
         let columns = logbook::par_map(&rows, |r| r.columns().map_err(|e| e.to_string()));
         let stored: Vec<StoredEntry> = rows
@@ -154,8 +174,17 @@ impl Store {
                 columns: Some(columns),
             })
             .collect();
-        let faults = logbook::verify(&stored, &keys);
+        let mut faults = logbook::verify(&stored, &keys);
+        faults.extend(unreadable);
+        faults.sort_by_key(|f| f.seq);
+        let mut check = self.conn.prepare("PRAGMA quick_check")?;
+        let sqlite_problems: Vec<String> = check
+            .query_map([], |r| r.get::<_, String>(0))?
+            .filter_map(Result::ok)
+            .filter(|line| line != "ok")
+            .collect();
         Ok(Verification {
+            sqlite_problems,
             entries: stored.len(),
             first_seq: rows.first().map(|r| r.seq),
             last_seq: rows.last().map(|r| r.seq),

@@ -169,7 +169,7 @@ fn watch_an_independent_opcua_server() {
 }
 
 #[test]
-fn mqtt_through_mosquitto_survives_malformed_payloads() {
+fn mqtt_through_mosquitto_survives_malformed_and_implausible_payloads() {
     let port = free_port();
     let mut broker = Command::new("mosquitto");
     broker.args(["-p", &port.to_string(), "-v"]);
@@ -184,26 +184,38 @@ fn mqtt_through_mosquitto_survives_malformed_payloads() {
     let dir = tempfile::tempdir().unwrap();
     let mqtt = format!("127.0.0.1:{port}");
     let (_sim, _) = sim(dir.path(), &["--mqtt", &mqtt]);
-    // Hostile publisher: garbage on the plant's topics while the watch runs.
+    // Hostile publisher: garbage, implausible values and a 10 MB message on the plant's
+    // topics while the watch runs.
+    let huge = dir.path().join("huge.bin");
+    std::fs::write(&huge, vec![b'x'; 10 << 20]).unwrap();
+    let now = jumeau_tagbus::format_ms(jumeau_tagbus::now_ms());
+    let plausible_but = |value: &str, unit: &str, ts: &str| {
+        format!(
+            "{{\"tag\":\"11MBA00CS101\",\"value\":{value},\"unit\":\"{unit}\",\"quality\":\"good\",\"ts\":\"{ts}\"}}"
+        )
+    };
+    let payloads = vec![
+        "not json".to_owned(),
+        "{\"tag\":1}".to_owned(),
+        "\u{0}\u{1}".to_owned(),
+        "{\"tag\":\"x\",\"value\":\"12\",\"unit\":\"bar\",\"quality\":\"good\",\"ts\":\"2026-01-01T00:00:00Z\"}".to_owned(),
+        plausible_but("9999.5", "rpm", &now),
+        plausible_but("2990", "°C", &now),
+        plausible_but("2990", "rpm", "2099-01-01T00:00:00.000Z"),
+        plausible_but("2990", "rpm", &now).replace("11MBA00CS101", "12MBA00CS101"),
+    ];
     let garbage = std::thread::spawn(move || {
-        for payload in [
-            "not json",
-            "{\"tag\":1}",
-            "\u{0}\u{1}",
-            "{\"tag\":\"x\",\"value\":\"12\",\"unit\":\"bar\",\"quality\":\"good\",\"ts\":\"2026-01-01T00:00:00Z\"}",
-        ] {
-            std::thread::sleep(Duration::from_millis(300));
-            let _ = Command::new("mosquitto_pub")
-                .args([
-                    "-p",
-                    &port.to_string(),
-                    "-t",
-                    "jumeau/TG1/11MBA00/11MBA00CS101",
-                    "-m",
-                    payload,
-                ])
-                .status();
+        let publish = |args: &[&str]| {
+            let mut all = vec!["-p".to_owned(), port.to_string()];
+            all.extend(["-t", "jumeau/TG1/11MBA00/11MBA00CS101"].map(String::from));
+            all.extend(args.iter().map(|a| a.to_string()));
+            let _ = Command::new("mosquitto_pub").args(&all).status();
+        };
+        for payload in &payloads {
+            std::thread::sleep(Duration::from_millis(200));
+            publish(&["-m", payload]);
         }
+        publish(&["-f", huge.to_str().unwrap()]);
     });
     let o = jumeau(
         dir.path(),
@@ -215,19 +227,28 @@ fn mqtt_through_mosquitto_survives_malformed_payloads() {
             "--tag",
             "11MBA00CS101",
             "--for",
-            "4s",
+            "6s",
             "--json",
         ],
     );
     garbage.join().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let lines = json_lines(&stdout(&o));
-    assert!(lines.len() >= 2, "{lines:?}");
+    assert!(lines.len() >= 4, "{lines:?}");
+    // Only the simulator's own values came through: right unit, plausible, not from 2099.
     assert!(
-        lines
-            .iter()
-            .all(|l| l["tag"] == "11MBA00CS101" && l["unit"] == "rpm" && l["value"].is_number())
+        lines.iter().all(|l| l["tag"] == "11MBA00CS101"
+            && l["unit"] == "rpm"
+            && l["value"]
+                .as_f64()
+                .is_some_and(|v| (0.0..4400.0).contains(&v))
+            && l["source_ts"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("20") && !t.starts_with("2099"))),
+        "{lines:?}"
     );
+    // The 10 MB message was refused without costing the link.
+    assert!(!stderr(&o).contains("link lost"), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("malformed payloads dropped"),
         "{}",

@@ -35,10 +35,16 @@ pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::
         _session = Some(conn);
     } else if args.source.starts_with("mqtt://") {
         let filters = mqtt_filters(store_path, &args)?;
+        // The plant's topics are checked against master data; raw --topic filters by clock only.
+        let checks = if args.topics.is_empty() {
+            jumeau_runtime::mqtt_checks(&Store::open_seeded(store_path)?.master_data()?)
+        } else {
+            mqtt::Checks::default()
+        };
         let (broker, tx, rejected) = (args.source.clone(), tx.clone(), rejected.clone());
         mqtt::broker_address(&broker).map_err(anyhow::Error::msg)?;
         runtime.spawn(async move {
-            if let Err(e) = mqtt::subscribe(&broker, filters, tx, rejected).await {
+            if let Err(e) = mqtt::subscribe(&broker, filters, checks, tx, rejected).await {
                 eprintln!("jumeau: MQTT: {e}");
             }
         });
@@ -65,7 +71,10 @@ pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::
     });
     let bad = rejected.load(Ordering::Relaxed);
     if bad > 0 {
-        eprintln!("jumeau: {bad} malformed payloads dropped");
+        eprintln!(
+            "jumeau: {bad} malformed payloads dropped (refused: bad syntax, too large, wrong \
+             topic, tag or unit, beyond the instrument's range, or from the future)"
+        );
     }
     runtime.shutdown_background();
     Ok(if printed > 0 {

@@ -29,6 +29,6 @@ pub use events::RuntimeEvent;
 pub use handle::{Runtime, RuntimeHandle};
 pub use procedures::{ProcedureBoard, RunView};
 pub use reads::{Series, TrendQuery};
-pub use source::watch_items;
+pub use source::{mqtt_checks, watch_items};
 // The store records the viewer shows, so that a viewer needs no store of its own.
 pub use jumeau_store::{ChangeSetRow, LogEntry, LogFilter};

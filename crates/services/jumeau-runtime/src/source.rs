@@ -53,6 +53,24 @@ pub fn watch_items(md: &MasterData) -> Vec<WatchItem> {
         .collect()
 }
 
+/// What each MQTT topic of master data carries: tag, unit, instrument range, kind.
+pub fn mqtt_checks(md: &MasterData) -> mqtt::Checks {
+    let topics = md
+        .tags
+        .iter()
+        .filter_map(|t| {
+            let spec = mqtt::TopicSpec {
+                tag: t.name.clone(),
+                unit: t.unit.clone(),
+                range: t.range_low.zip(t.range_high),
+                state: t.quantity == jumeau_core::Quantity::State,
+            };
+            Some((t.mqtt_topic.clone()?, spec))
+        })
+        .collect();
+    mqtt::Checks { topics }
+}
+
 impl Source {
     fn set_error(&self, e: String) {
         self.status.lock().expect("status lock").error = Some(e);
@@ -113,9 +131,10 @@ impl Source {
             // Plant values published on MQTT (docs/mqtt-format.md); keys are the payloads' tags.
             let (tx, rejected) = (tx.clone(), Arc::new(AtomicU64::new(0)));
             let broker = endpoint.clone();
+            let checks = mqtt_checks(&source.md);
             tokio::spawn(async move {
                 if let Err(e) =
-                    mqtt::subscribe(&broker, vec!["jumeau/#".into()], tx, rejected).await
+                    mqtt::subscribe(&broker, vec!["jumeau/#".into()], checks, tx, rejected).await
                 {
                     tracing::error!("MQTT source: {e}");
                 }

@@ -39,10 +39,16 @@ fn main() {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let rejected = Arc::new(AtomicU64::new(0));
         let b = broker_addr.clone();
-        let sub =
-            tokio::spawn(
-                async move { mqtt::subscribe(&b, vec!["bench/#".into()], tx, rejected).await },
-            );
+        let sub = tokio::spawn(async move {
+            mqtt::subscribe(
+                &b,
+                vec!["bench/#".into()],
+                mqtt::Checks::default(),
+                tx,
+                rejected,
+            )
+            .await
+        });
         // Wait for the subscription.
         while !matches!(rx.recv().await, Some(LinkEvent::Connected)) {}
         tokio::time::sleep(Duration::from_millis(300)).await;

@@ -2,7 +2,7 @@
 //! subscribes with QoS 1 and survives anything a broker or a publisher sends. Payload format:
 //! docs/mqtt-format.md.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS};
@@ -35,6 +35,105 @@ pub enum PayloadError {
     BadQuality(String),
     #[error("timestamp \"{0}\" is not RFC 3339")]
     BadTimestamp(String),
+    #[error("payload of {0} bytes (at most {MAX_PAYLOAD_BYTES})")]
+    TooLarge(usize),
+    #[error("topic {0} is not a tag's topic in master data")]
+    UnknownTopic(String),
+    #[error("payload names tag {found} on the topic of {expected}")]
+    WrongTag { expected: String, found: String },
+    #[error("{tag}: unit \"{found}\" where master data says \"{expected}\"")]
+    WrongUnit {
+        tag: String,
+        expected: String,
+        found: String,
+    },
+    #[error("{tag}: {value} is outside the instrument's range {low} … {high}")]
+    OutOfRange {
+        tag: String,
+        value: f64,
+        low: f64,
+        high: f64,
+    },
+    #[error("{tag}: a state carries true/false, a measurement a number")]
+    WrongKind { tag: String },
+    #[error("timestamp {0} is ahead of this clock by more than {MAX_FUTURE_MS} ms")]
+    Future(String),
+}
+
+/// The largest payload accepted (one tag's JSON is ≈ 120 bytes).
+pub const MAX_PAYLOAD_BYTES: usize = 4096;
+/// How far a source timestamp may be ahead of this machine's clock (skew between clocks).
+pub const MAX_FUTURE_MS: i64 = 5 * 60 * 1000;
+/// A packet this large is still read off the connection (and then refused), so that one
+/// oversized message does not cost the link.
+const MAX_PACKET_BYTES: usize = 64 << 20;
+
+/// What master data says a topic carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicSpec {
+    pub tag: String,
+    pub unit: String,
+    /// The instrument's range; a reading beyond it by more than 10 % of the span is refused.
+    pub range: Option<(f64, f64)>,
+    pub state: bool,
+}
+
+/// The checks applied to every payload, beyond its syntax: by topic when `topics` is not
+/// empty (a plant's broker), the timestamp always.
+#[derive(Debug, Clone, Default)]
+pub struct Checks {
+    pub topics: HashMap<String, TopicSpec>,
+}
+
+impl Checks {
+    /// Checks `update` received on `topic`.
+    pub fn check(&self, topic: &str, u: &TagUpdate) -> Result<(), PayloadError> {
+        if u.source_ms > u.receive_ms + MAX_FUTURE_MS {
+            return Err(PayloadError::Future(format_ms(u.source_ms)));
+        }
+        if self.topics.is_empty() {
+            return Ok(());
+        }
+        let spec = self
+            .topics
+            .get(topic)
+            .ok_or_else(|| PayloadError::UnknownTopic(topic.to_owned()))?;
+        if u.key != spec.tag {
+            return Err(PayloadError::WrongTag {
+                expected: spec.tag.clone(),
+                found: u.key.clone(),
+            });
+        }
+        let unit = u.unit.as_deref().unwrap_or("");
+        if unit != spec.unit && !(spec.state && unit == "-") {
+            return Err(PayloadError::WrongUnit {
+                tag: spec.tag.clone(),
+                expected: spec.unit.clone(),
+                found: unit.to_owned(),
+            });
+        }
+        match (u.value, spec.state, spec.range) {
+            (Some(Value::State(_)), false, _) | (Some(Value::Number(_)), true, _) => {
+                Err(PayloadError::WrongKind {
+                    tag: spec.tag.clone(),
+                })
+            }
+            (Some(Value::Number(x)), false, Some((low, high))) => {
+                let margin = (high - low) * 0.1;
+                if x.is_finite() && x >= low - margin && x <= high + margin {
+                    Ok(())
+                } else {
+                    Err(PayloadError::OutOfRange {
+                        tag: spec.tag.clone(),
+                        value: x,
+                        low,
+                        high,
+                    })
+                }
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Parses a received payload into an update (the key is the payload's tag).
@@ -105,15 +204,18 @@ pub fn client(id: &str, broker: &str) -> Result<(AsyncClient, EventLoop), String
     let (host, port) = broker_address(broker)?;
     let mut options = MqttOptions::new(id, host, port);
     options.set_keep_alive(Duration::from_secs(5));
-    options.set_max_packet_size(1 << 20, 1 << 20);
+    options.set_max_packet_size(MAX_PACKET_BYTES, 1 << 20);
     Ok(AsyncClient::new(options, 10_000))
 }
 
 /// Subscribes to `filters` (QoS 1) and reports updates, link state and rejected payloads until
-/// the receiver goes away. A malformed payload is counted, logged once per topic and dropped.
+/// the receiver goes away. A payload that is malformed, too large, on an unknown topic, for
+/// another tag, in another unit, beyond the instrument's range or from the future is counted,
+/// logged once per topic and dropped; the link stays.
 pub async fn subscribe(
     broker: &str,
     filters: Vec<String>,
+    checks: Checks,
     events: UnboundedSender<LinkEvent>,
     rejected: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<(), String> {
@@ -136,7 +238,13 @@ pub async fn subscribe(
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
                 let now = now_ms();
-                let event = match parse_payload(&p.payload, now) {
+                let parsed = if p.payload.len() > MAX_PAYLOAD_BYTES {
+                    Err(PayloadError::TooLarge(p.payload.len()))
+                } else {
+                    parse_payload(&p.payload, now)
+                        .and_then(|u| checks.check(&p.topic, &u).map(|()| u))
+                };
+                let event = match parsed {
                     Ok(update) => LinkEvent::Update(update),
                     Err(e) => {
                         rejected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -234,5 +342,65 @@ mod tests {
             ("127.0.0.1".into(), 1884)
         );
         assert!(broker_address("mqtt://:1").is_err());
+    }
+
+    #[test]
+    fn payloads_are_checked_against_master_data() {
+        let topic = "jumeau/TG1/11MBA00/11MBA00CS101";
+        let mut checks = Checks::default();
+        checks.topics.insert(
+            topic.into(),
+            TopicSpec {
+                tag: "11MBA00CS101".into(),
+                unit: "rpm".into(),
+                range: Some((0.0, 4000.0)),
+                state: false,
+            },
+        );
+        let now = 1_800_000_000_000;
+        let update = |tag: &str, value: Value, unit: &str, ts: i64| {
+            parse_payload(&payload(tag, Some(value), unit, ts), now).unwrap()
+        };
+        let good = update("11MBA00CS101", Value::Number(2999.5), "rpm", now - 200);
+        assert_eq!(checks.check(topic, &good), Ok(()));
+        let refused = [
+            (
+                topic,
+                update("11MBA00CS101", Value::Number(9_999.5), "rpm", now),
+            ),
+            (
+                topic,
+                update("11MBA00CS101", Value::Number(2999.0), "°C", now),
+            ),
+            (
+                topic,
+                update("11MBA00CS102", Value::Number(2999.0), "rpm", now),
+            ),
+            (
+                topic,
+                update("11MBA00CS101", Value::State(true), "rpm", now),
+            ),
+            (
+                "jumeau/anything",
+                update("11MBA00CS101", Value::Number(1.0), "rpm", now),
+            ),
+            // 2099.
+            (
+                topic,
+                update(
+                    "11MBA00CS101",
+                    Value::Number(2999.0),
+                    "rpm",
+                    4_070_908_800_000,
+                ),
+            ),
+        ];
+        for (topic, u) in refused {
+            assert!(checks.check(topic, &u).is_err(), "{topic} {u:?}");
+        }
+        // Without master data (a raw topic filter) only the clock is checked.
+        let far = update("x", Value::Number(1.0), "bar", now + MAX_FUTURE_MS + 1);
+        assert!(Checks::default().check("any", &far).is_err());
+        assert!(Checks::default().check("any", &good).is_ok());
     }
 }

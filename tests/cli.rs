@@ -341,3 +341,32 @@ fn a_user_who_may_not_propose_is_refused_before_the_file_is_read() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("may not propose"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_misspelt_field_in_a_change_set_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pump =
+        json(dir.path(), &["components", "show", "CR1-PA1", "--json"])["component"].clone();
+    pump["op"] = "upsert_component".into();
+    pump["parnet"] = pump["parent"].clone();
+    let file = dir.path().join("cs.json");
+    std::fs::write(&file, serde_json::json!({ "changes": [pump] }).to_string()).unwrap();
+    let o = jumeau(
+        dir.path(),
+        &[
+            "--user",
+            "c.bernard",
+            "changesets",
+            "propose",
+            file.to_str().unwrap(),
+            "--title",
+            "x",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("unknown field `parnet`"),
+        "{}",
+        stderr(&o)
+    );
+}

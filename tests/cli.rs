@@ -326,20 +326,16 @@ fn a_user_who_may_not_propose_is_refused_before_the_file_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let garbage = dir.path().join("huge.json");
     std::fs::write(&garbage, "{ not json").unwrap();
-    let o = jumeau(
-        dir.path(),
-        &[
-            "--user",
-            "l.petit",
-            "changesets",
-            "propose",
-            garbage.to_str().unwrap(),
-            "--title",
-            "x",
-        ],
-    );
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("may not propose"), "{}", stderr(&o));
+    let propose = [
+        "--user",
+        "l.petit",
+        "changesets",
+        "propose",
+        garbage.to_str().unwrap(),
+        "--title",
+        "x",
+    ];
+    refused(dir.path(), &propose, "may not propose");
 }
 
 #[test]
@@ -351,22 +347,14 @@ fn a_misspelt_field_in_a_change_set_is_refused_by_name() {
     pump["parnet"] = pump["parent"].clone();
     let file = dir.path().join("cs.json");
     std::fs::write(&file, serde_json::json!({ "changes": [pump] }).to_string()).unwrap();
-    let o = jumeau(
-        dir.path(),
-        &[
-            "--user",
-            "c.bernard",
-            "changesets",
-            "propose",
-            file.to_str().unwrap(),
-            "--title",
-            "x",
-        ],
-    );
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("unknown field `parnet`"),
-        "{}",
-        stderr(&o)
-    );
+    let propose = [
+        "--user",
+        "c.bernard",
+        "changesets",
+        "propose",
+        file.to_str().unwrap(),
+        "--title",
+        "x",
+    ];
+    refused(dir.path(), &propose, "unknown field `parnet`");
 }

@@ -353,25 +353,17 @@ fn the_python_verifier_reads_an_entry_of_more_than_128_kb() {
 #[test]
 fn there_is_no_entry_0_to_correct() {
     let dir = seeded_logbook();
-    let o = jumeau(
-        dir.path(),
-        &[
-            "logbook",
-            "add",
-            "--category",
-            "shift_note",
-            "--text",
-            "x",
-            "--corrects",
-            "0",
-        ],
-    );
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("no logbook entry `0`"),
-        "{}",
-        stderr(&o)
-    );
+    let add = [
+        "logbook",
+        "add",
+        "--category",
+        "shift_note",
+        "--text",
+        "x",
+        "--corrects",
+        "0",
+    ];
+    refused(dir.path(), &add, "no logbook entry `0`");
 }
 
 #[test]

@@ -23,6 +23,15 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Runs and expects a refusal whose message holds `expect`; returns stderr.
+pub fn refused(data_dir: &Path, args: &[&str], expect: &str) -> String {
+    let o = jumeau(data_dir, args);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{args:?} succeeded: {}", stdout(&o));
+    assert!(err.contains(expect), "{args:?}: {err}");
+    err
+}
+
 /// Runs and expects success, returning stdout.
 pub fn ok(data_dir: &Path, args: &[&str]) -> String {
     let o = jumeau(data_dir, args);

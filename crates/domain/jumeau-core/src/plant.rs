@@ -115,12 +115,17 @@ pub fn embedded() -> Plant {
     }
 }
 
-/// The account the client opens with when no `--user` is given (embedded `accounts.toml`).
-pub fn default_user() -> String {
+/// The embedded `accounts.toml` alone (cheap: every start needs it, not the whole plant).
+pub fn embedded_accounts() -> Accounts {
     match toml::from_str::<Accounts>(EMBEDDED[1].1) {
-        Ok(accounts) => accounts.default_user,
+        Ok(accounts) => accounts,
         Err(e) => panic!("embedded {}: {e}", FILES[1]),
     }
+}
+
+/// The account the client opens with when no `--user` is given (embedded `accounts.toml`).
+pub fn default_user() -> String {
+    embedded_accounts().default_user
 }
 
 /// Every error on its own line.

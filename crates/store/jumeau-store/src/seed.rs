@@ -23,10 +23,11 @@ impl Store {
     }
 
     /// Idempotent: creates what is missing, never touches what is there. A seed change-set
-    /// left proposed by a crash between its proposal and its validation is validated now.
+    /// left proposed by a crash between its proposal and its validation is validated now. The
+    /// plant files are parsed only when something is to be taken from them.
     pub(crate) fn ensure_seeded(&mut self) -> Result<(), StoreError> {
-        let plant = plant::embedded();
-        for a in &plant.accounts.accounts {
+        let accounts = plant::embedded_accounts();
+        for a in &accounts.accounts {
             if matches!(self.user(&a.login), Err(StoreError::UnknownUser(_))) {
                 self.create_user(INSTALLER, &a.login, &a.name, a.role)?;
             }
@@ -35,30 +36,43 @@ impl Store {
             .changesets()?
             .into_iter()
             .find(|c| c.title == SEED_TITLE);
-        if let Some(c) = &seed
-            && c.status == ChangeSetStatus::Proposed
-        {
-            let note = "Validation reprise après une interruption de la mise en service";
-            self.validate_changeset(&plant.accounts.seed_validator, c.id, Some(note))?;
-            return Ok(());
-        }
-        let (title, content) = if seed.is_some() {
-            let stored = self.master_data()?;
-            let content = ChangeSetContent {
-                changes: supplement(&stored, &plant.md),
-            };
-            // Only a supplement that leaves the whole consistent (a tag of the store's own
-            // still without a range must get one through an engineer's change-set).
-            if content.changes.is_empty() || content.apply(&stored).is_err() {
+        let (title, content) = match seed {
+            Some(c) if c.status == ChangeSetStatus::Proposed => {
+                let note = "Validation reprise après une interruption de la mise en service";
+                self.validate_changeset(&accounts.seed_validator, c.id, Some(note))?;
                 return Ok(());
             }
-            (SUPPLEMENT_TITLE, content)
-        } else {
-            (SEED_TITLE, ChangeSetContent::from_master_data(&plant.md))
+            Some(_) if !self.lacks_supplement()? => return Ok(()),
+            Some(_) => {
+                let stored = self.master_data()?;
+                let content = ChangeSetContent {
+                    changes: supplement(&stored, &plant::embedded().md),
+                };
+                // Only a supplement that leaves the whole consistent (a tag of the store's own
+                // still without a range must get one through an engineer's change-set).
+                if content.changes.is_empty() || content.apply(&stored).is_err() {
+                    return Ok(());
+                }
+                (SUPPLEMENT_TITLE, content)
+            }
+            None => (
+                SEED_TITLE,
+                ChangeSetContent::from_master_data(&plant::embedded().md),
+            ),
         };
-        let id = self.propose_changeset(&plant.accounts.seed_proposer, title, &content)?;
-        self.validate_changeset(&plant.accounts.seed_validator, id, Some(SEED_NOTE))?;
+        let id = self.propose_changeset(&accounts.seed_proposer, title, &content)?;
+        self.validate_changeset(&accounts.seed_validator, id, Some(SEED_NOTE))?;
         Ok(())
+    }
+
+    /// Whether the store lacks what the supplement brings: units, or a tag's range and texts.
+    fn lacks_supplement(&self) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM plant_units) \
+             OR EXISTS (SELECT 1 FROM tags WHERE range_low IS NULL AND true_fr IS NULL)",
+            [],
+            |r| r.get(0),
+        )?)
     }
 }
 

@@ -293,7 +293,11 @@ fn label_text(
     }
     // Key live values of the unit (master data) under its name; a stale one carries its age.
     let mut stale = false;
-    let key_tags = session.md.unit(&comp.unit).map(|u| u.key_tags.as_slice());
+    let key_tags = session
+        .md
+        .unit(&comp.unit)
+        .filter(|_| is_unit_root(comp))
+        .map(|u| u.key_tags.as_slice());
     for name in key_tags.unwrap_or_default() {
         let reading = session
             .md

@@ -249,6 +249,10 @@ pub struct WatchArgs {
     /// MQTT topic filters (default: jumeau/#).
     #[arg(long = "topic", num_args = 1..)]
     pub topics: Vec<String>,
+    /// MQTT: how far ahead of this clock a value's time may be (raise it to watch `jumeau sim`
+    /// running faster than real time: its plant time runs ahead).
+    #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
+    pub max_skew: std::time::Duration,
     /// How long to watch (e.g. 10s, 2m).
     #[arg(long = "for", value_parser = humantime::parse_duration)]
     pub run_for: std::time::Duration,

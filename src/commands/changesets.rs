@@ -23,10 +23,10 @@ pub fn run(
         ChangesetsCommand::List { json } => {
             let rows = store.changesets()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                out!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for c in rows {
-                    println!(
+                    out!(
                         "#{:<4} {:<10} {:>5} changes  by {} {}  {}",
                         c.id,
                         c.status.as_str(),
@@ -43,7 +43,7 @@ pub fn run(
                 "changeset": store.changeset(id)?,
                 "content": store.changeset_content(id)?,
             });
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            out!("{}", serde_json::to_string_pretty(&report)?);
         }
         ChangesetsCommand::Propose { file, title } => {
             // The rights first, then the size: a refused user's file is never parsed.
@@ -55,15 +55,15 @@ pub fn run(
             content
                 .apply(&store.master_data()?)
                 .map_err(jumeau_store::StoreError::Integrity)?;
-            println!("{}", store.propose_changeset(user, &title, &content)?);
+            out!("{}", store.propose_changeset(user, &title, &content)?);
         }
         ChangesetsCommand::Validate { id, note } => {
             store.validate_changeset(user, id, note.as_deref())?;
-            println!("change-set #{id} validated and applied");
+            out!("change-set #{id} validated and applied");
         }
         ChangesetsCommand::Reject { id, note } => {
             store.reject_changeset(user, id, &note)?;
-            println!("change-set #{id} rejected");
+            out!("change-set #{id} rejected");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -257,15 +257,15 @@ fn hex_key(key: &ed25519_dalek::SigningKey) -> String {
     )
 }
 
-/// The keys a verification trusts: each key registered in the store for its owner, and `given`.
+/// The keys a verification trusts: each key registered in the store for its owner, and
+/// `given` for any signer — unless this store registers it to someone, who alone it vouches for.
 fn trusted_keys(store: &Store, given: Option<&str>) -> anyhow::Result<Vec<TrustedKey>> {
-    let owners = store.key_owners()?;
-    let mut keys: Vec<TrustedKey> = store
-        .public_keys()?
-        .into_iter()
-        .map(|(id, public_key)| TrustedKey {
-            public_key,
-            owner: owners.get(&id).cloned(),
+    let registered = store.registered_keys()?;
+    let mut keys: Vec<TrustedKey> = registered
+        .iter()
+        .map(|(login, device, public_key)| TrustedKey {
+            public_key: *public_key,
+            owner: Some((login.clone(), device.clone())),
         })
         .collect();
     if let Some(hex) = given {
@@ -273,10 +273,12 @@ fn trusted_keys(store: &Store, given: Option<&str>) -> anyhow::Result<Vec<Truste
             .ok()
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .with_context(|| format!("--key `{hex}` is not 32 bytes of hex"))?;
-        keys.push(TrustedKey {
-            public_key,
-            owner: None,
-        });
+        if !registered.iter().any(|(_, _, k)| *k == public_key) {
+            keys.push(TrustedKey {
+                public_key,
+                owner: None,
+            });
+        }
     }
     Ok(keys)
 }

@@ -21,11 +21,15 @@ pub fn run(cmd: OpcuaCommand, source: &SourceArgs) -> anyhow::Result<ExitCode> {
         vars
     })?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&vars)?);
+        out!("{}", serde_json::to_string_pretty(&vars)?);
     } else {
-        println!(
+        out!(
             "{:<28} {:<22} {:<9} {:<7} {:<24} path",
-            "node id", "browse name", "type", "unit", "range / states"
+            "node id",
+            "browse name",
+            "type",
+            "unit",
+            "range / states"
         );
         for v in &vars {
             let range = match (&v.range, &v.true_state, &v.false_state) {
@@ -33,7 +37,7 @@ pub fn run(cmd: OpcuaCommand, source: &SourceArgs) -> anyhow::Result<ExitCode> {
                 (None, Some(t), Some(f)) => format!("1 = {t}, 0 = {f}"),
                 _ => "—".to_owned(),
             };
-            println!(
+            out!(
                 "{:<28} {:<22} {:<9} {:<7} {:<24} {}",
                 v.node_id,
                 v.browse_name,
@@ -43,7 +47,7 @@ pub fn run(cmd: OpcuaCommand, source: &SourceArgs) -> anyhow::Result<ExitCode> {
                 v.path
             );
         }
-        println!("{} variables", vars.len());
+        out!("{} variables", vars.len());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,7 +35,7 @@ pub fn run(
         ProceduresCommand::List { json } => list(&md, json),
         ProceduresCommand::Check { file } => {
             let p = load(&file.to_string_lossy(), &md)?;
-            println!(
+            out!(
                 "{}: ok — {} v{}, {} steps, {} automatic conditions",
                 file.display(),
                 p.procedure.name,
@@ -57,9 +57,10 @@ pub fn run(
             };
             let mut store = store;
             let id = store.propose_changeset(user, &title, &content)?;
-            println!(
+            out!(
                 "change-set #{id} proposed: procedure {} v{} (validate with `jumeau changesets validate {id}`)",
-                p.procedure.name, p.procedure.version
+                p.procedure.name,
+                p.procedure.version
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -137,10 +138,10 @@ fn list(md: &MasterData, json: bool) -> anyhow::Result<ExitCode> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        out!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
         for p in &all {
-            println!(
+            out!(
                 "{:<20} v{:<5} {:>3} steps  {}",
                 p.procedure.name,
                 p.procedure.version,
@@ -155,12 +156,12 @@ fn list(md: &MasterData, json: bool) -> anyhow::Result<ExitCode> {
 /// A run that did not complete: where it waits, exit 3.
 fn waiting(t_s: u64, steps: &[String], json: bool) -> anyhow::Result<ExitCode> {
     if json {
-        println!(
+        out!(
             "{}",
             serde_json::json!({"t_s": t_s, "outcome": "waiting", "steps": steps})
         );
     } else {
-        println!("{t_s:>6} s  still waiting at: {}", steps.join(", "));
+        out!("{t_s:>6} s  still waiting at: {}", steps.join(", "));
     }
     Ok(ExitCode::from(3))
 }
@@ -183,7 +184,7 @@ fn print(p: &Checked, events: &[RunEvent], json: bool) {
                 "values": values,
                 "note": e.note,
             });
-            println!("{line}");
+            out!("{line}");
         } else {
             let text = e
                 .step
@@ -191,7 +192,7 @@ fn print(p: &Checked, events: &[RunEvent], json: bool) {
                 .and_then(|id| p.index_of(id))
                 .map(|i| p.procedure.steps[i].text_fr.as_str())
                 .unwrap_or(&p.procedure.title_fr);
-            println!(
+            out!(
                 "{:>6} s  {:<16} {:<13} {}  {}",
                 e.ts_ms / 1000,
                 e.step.as_deref().unwrap_or("—"),

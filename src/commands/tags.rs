@@ -36,11 +36,12 @@ pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::
     } else if args.source.starts_with("mqtt://") {
         let filters = mqtt_filters(store_path, &args)?;
         // The plant's topics are checked against master data; raw --topic filters by clock only.
-        let checks = if args.topics.is_empty() {
+        let mut checks = if args.topics.is_empty() {
             jumeau_runtime::mqtt_checks(&Store::open_seeded(store_path)?.master_data()?)
         } else {
             mqtt::Checks::default()
         };
+        checks.max_future_ms = args.max_skew.as_millis() as i64;
         let (broker, tx, rejected) = (args.source.clone(), tx.clone(), rejected.clone());
         mqtt::broker_address(&broker).map_err(anyhow::Error::msg)?;
         runtime.spawn(async move {
@@ -100,13 +101,13 @@ fn print_update(u: &TagUpdate, args: &WatchArgs) {
             "source_ts": format_ms(u.source_ms),
             "receive_ts": format_ms(u.receive_ms),
         });
-        println!("{line}");
+        out!("{line}");
     } else {
         let value = u
             .value
             .map(|v| format!("{:.3}", v.as_f64()))
             .unwrap_or_else(|| "—".into());
-        println!(
+        out!(
             "{}  {:<24} {:>12} {:<7} {:<9} (source {})",
             format_ms(u.receive_ms),
             u.key,

@@ -154,8 +154,11 @@ impl Category {
         }
     }
 
+    /// A known category, whatever its case (`Login` is `login`).
     pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.as_str() == s)
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
     /// Written by Jumeau only: a person may not record a session, a decision, a simulator or
@@ -740,7 +743,7 @@ mod tests {
             ..ok.clone()
         };
         assert_eq!(own.check(), Ok(()));
-        for forged in ["login", "changeset", "procedure", "simulator"] {
+        for forged in ["login", "Login", "CHANGESET", "procedure", "simulator"] {
             let d = EntryDraft {
                 category: forged.into(),
                 ..ok.clone()

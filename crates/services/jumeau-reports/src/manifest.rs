@@ -89,10 +89,10 @@ impl ManifestCheck {
     }
 }
 
-/// A public key the verifier trusts, and for whom (`login@device`, or any signer when None).
+/// A public key the verifier trusts, and for whom: (login, device), or any signer when None.
 pub struct TrustedKey {
     pub public_key: [u8; 32],
-    pub owner: Option<String>,
+    pub owner: Option<(String, String)>,
 }
 
 pub fn manifest_path(file: &Path) -> PathBuf {
@@ -179,10 +179,14 @@ pub fn verify_export(file: &Path, trusted: &[TrustedKey]) -> Result<ManifestChec
         Some(vk.verify(&manifest.signed_bytes(), &sig).is_ok())
     })()
     .unwrap_or(false);
-    let owner = format!("{}@{}", manifest.signer, manifest.device);
-    let key_trusted = trusted
-        .iter()
-        .any(|t| t.public_key == public && t.owner.as_ref().is_none_or(|o| *o == owner));
+    // Compared as a pair, never as one "login@device" string that an `@` could forge.
+    let claimed = (manifest.signer.as_str(), manifest.device.as_str());
+    let key_trusted = trusted.iter().any(|t| {
+        t.public_key == public
+            && t.owner
+                .as_ref()
+                .is_none_or(|(login, device)| (login.as_str(), device.as_str()) == claimed)
+    });
     Ok(ManifestCheck {
         sha256_ok: sha256_hex(&bytes) == manifest.sha256 && bytes.len() as u64 == manifest.size,
         key_id_ok: key_id(&public) == manifest.key_id,
@@ -208,7 +212,10 @@ mod tests {
     fn trust(key: &SigningKey, owner: Option<&str>) -> TrustedKey {
         TrustedKey {
             public_key: key.verifying_key().to_bytes(),
-            owner: owner.map(str::to_owned),
+            owner: owner.map(|o| {
+                let (login, device) = o.split_once('@').unwrap();
+                (login.to_owned(), device.to_owned())
+            }),
         }
     }
 
@@ -292,5 +299,27 @@ mod tests {
             e.to_string().contains("format 1 signed the file only"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn an_at_sign_cannot_shift_who_signed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("export.csv");
+        std::fs::write(&file, "x").unwrap();
+        let key = SigningKey::from_bytes(&[3; 32]);
+        // The key is registered to login `j.martin@site` on device `poste-1`...
+        let trusted = [TrustedKey {
+            public_key: key.verifying_key().to_bytes(),
+            owner: Some(("j.martin@site".into(), "poste-1".into())),
+        }];
+        // ...and vouches for neither `j.martin` on `site@poste-1`, though both spell the same.
+        let claim = ExportSigner {
+            login: "j.martin",
+            role: "operator",
+            device: "site@poste-1",
+            signed_at: "t",
+        };
+        sign_export(&file, &key, &claim, "f", 0).unwrap();
+        assert!(!verify_export(&file, &trusted).unwrap().key_trusted);
     }
 }

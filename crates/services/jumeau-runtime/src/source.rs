@@ -68,7 +68,10 @@ pub fn mqtt_checks(md: &MasterData) -> mqtt::Checks {
             Some((t.mqtt_topic.clone()?, spec))
         })
         .collect();
-    mqtt::Checks { topics }
+    mqtt::Checks {
+        topics,
+        ..mqtt::Checks::default()
+    }
 }
 
 impl Source {

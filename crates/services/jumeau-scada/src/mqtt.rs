@@ -56,7 +56,7 @@ pub enum PayloadError {
     },
     #[error("{tag}: a state carries true/false, a measurement a number")]
     WrongKind { tag: String },
-    #[error("timestamp {0} is ahead of this clock by more than {MAX_FUTURE_MS} ms")]
+    #[error("timestamp {0} is ahead of this clock by more than the allowed skew")]
     Future(String),
 }
 
@@ -80,15 +80,27 @@ pub struct TopicSpec {
 
 /// The checks applied to every payload, beyond its syntax: by topic when `topics` is not
 /// empty (a plant's broker), the timestamp always.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Checks {
     pub topics: HashMap<String, TopicSpec>,
+    /// How far ahead of this clock a source time may be ([`MAX_FUTURE_MS`] by default; more to
+    /// watch a simulator running faster than real time, whose plant time runs ahead).
+    pub max_future_ms: i64,
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks {
+            topics: HashMap::new(),
+            max_future_ms: MAX_FUTURE_MS,
+        }
+    }
 }
 
 impl Checks {
     /// Checks `update` received on `topic`.
     pub fn check(&self, topic: &str, u: &TagUpdate) -> Result<(), PayloadError> {
-        if u.source_ms > u.receive_ms + MAX_FUTURE_MS {
+        if u.source_ms > u.receive_ms + self.max_future_ms {
             return Err(PayloadError::Future(format_ms(u.source_ms)));
         }
         if self.topics.is_empty() {

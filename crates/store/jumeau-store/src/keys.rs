@@ -109,6 +109,20 @@ impl Store {
         Ok(())
     }
 
+    /// Every registered key with its owner: (login, device, public key).
+    pub fn registered_keys(&self) -> Result<Vec<(String, String, [u8; 32])>, StoreError> {
+        let owners: Vec<(String, String, String)> = self
+            .conn
+            .prepare("SELECT login, device, key_id FROM device_keys")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let keys = self.public_keys()?;
+        Ok(owners
+            .into_iter()
+            .filter_map(|(login, device, id)| Some((login, device, *keys.get(&id)?)))
+            .collect())
+    }
+
     /// Owners of registered keys: key id → `login@device`.
     pub fn key_owners(&self) -> Result<HashMap<String, String>, StoreError> {
         let mut stmt = self

@@ -65,7 +65,10 @@ impl Store {
             marker: marker.clone(),
         };
         // Missing or emptied: refused before SQLite touches the file.
-        let empty = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
+        let empty = match std::fs::metadata(path) {
+            Ok(m) => m.len() == 0,
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        };
         if empty && marker.exists() {
             return Err(lost());
         }

@@ -180,7 +180,7 @@ impl Store {
         let mut check = self.conn.prepare("PRAGMA quick_check")?;
         let sqlite_problems: Vec<String> = check
             .query_map([], |r| r.get::<_, String>(0))?
-            .filter_map(Result::ok)
+            .map(|line| line.unwrap_or_else(|e| format!("the check itself failed: {e}")))
             .filter(|line| line != "ok")
             .collect();
         Ok(Verification {

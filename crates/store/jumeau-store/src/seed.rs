@@ -32,10 +32,17 @@ impl Store {
                 self.create_user(INSTALLER, &a.login, &a.name, a.role)?;
             }
         }
-        let seed = self
-            .changesets()?
-            .into_iter()
-            .find(|c| c.title == SEED_TITLE);
+        let changesets = self.changesets()?;
+        // A supplement a crash left proposed holds the tags as they were then: rejected, and
+        // a fresh one proposed from what the store holds now.
+        for stale in changesets
+            .iter()
+            .filter(|c| c.title == SUPPLEMENT_TITLE && c.status == ChangeSetStatus::Proposed)
+        {
+            let note = "Remplacé : proposition interrompue, refaite à partir de l'état actuel";
+            self.reject_changeset(&accounts.seed_validator, stale.id, note)?;
+        }
+        let seed = changesets.into_iter().find(|c| c.title == SEED_TITLE);
         let (title, content) = match seed {
             Some(c) if c.status == ChangeSetStatus::Proposed => {
                 let note = "Validation reprise après une interruption de la mise en service";

@@ -10,6 +10,7 @@ import argparse
 import csv
 import hashlib
 import json
+import pathlib
 import sqlite3
 import sys
 
@@ -59,7 +60,8 @@ def trusted(manifest, key_hex, store):
     """Whether the manifest's public key is trusted for its signer@device."""
     if key_hex is not None:
         return key_hex.strip().lower() == manifest["public_key"].lower()
-    with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
+    # A file: URI (read only) that keeps ?, # and % in the path as they are.
+    with sqlite3.connect(pathlib.Path(store).resolve().as_uri() + "?mode=ro", uri=True) as db:
         row = db.execute(
             "SELECT login, device FROM device_keys WHERE public_key = ?",
             (manifest["public_key"].lower(),)).fetchone()

@@ -386,3 +386,15 @@ fn an_unreadable_row_is_located_and_the_other_entries_are_still_checked() {
     );
     assert!(out.contains("entries checked"), "{out}");
 }
+
+#[test]
+fn the_python_verifier_reads_a_store_whose_path_has_uri_characters() {
+    let dir = seeded_logbook();
+    let out = dir.path().join("export.csv");
+    export_and_check(dir.path(), &[], &["--format", "csv"], &out);
+    let odd = dir.path().join("centrale #2 ?50%");
+    std::fs::create_dir(&odd).unwrap();
+    std::fs::copy(dir.path().join("jumeau.sqlite"), odd.join("jumeau.sqlite")).unwrap();
+    let py = python_verify(&out, &odd);
+    assert!(py.status.success(), "{}{}", stdout(&py), stderr(&py));
+}

@@ -46,7 +46,13 @@ impl Store {
         let (title, content) = match seed {
             Some(c) if c.status == ChangeSetStatus::Proposed => {
                 let note = "Validation reprise après une interruption de la mise en service";
-                self.validate_changeset(&accounts.seed_validator, c.id, Some(note))?;
+                // Four eyes: whichever of the two seed engineers did not propose it.
+                let validator = if c.proposed_by == accounts.seed_validator {
+                    &accounts.seed_proposer
+                } else {
+                    &accounts.seed_validator
+                };
+                self.validate_changeset(validator, c.id, Some(note))?;
                 return Ok(());
             }
             Some(_) if !self.lacks_supplement()? => return Ok(()),

@@ -467,3 +467,29 @@ fn an_emptied_or_deleted_store_is_refused_not_re_created() {
     std::fs::remove_file(jumeau_store::seeded_marker(&path)).unwrap();
     assert!(Store::open_seeded(&path).is_ok());
 }
+
+#[test]
+fn a_seed_its_usual_validator_proposed_is_validated_by_the_other_engineer() {
+    let (_dir, path) = temp_store();
+    let plant = plant::embedded();
+    {
+        let mut store = Store::open(&path).unwrap();
+        for a in &plant.accounts.accounts {
+            store
+                .create_user("installation", &a.login, &a.name, a.role)
+                .unwrap();
+        }
+        let content = ChangeSetContent::from_master_data(&plant.md);
+        let by = &plant.accounts.seed_validator;
+        store
+            .propose_changeset(by, jumeau_store::SEED_TITLE, &content)
+            .unwrap();
+    }
+    let store = Store::open_seeded(&path).unwrap();
+    let seed = &store.changesets().unwrap()[0];
+    assert_eq!(seed.status, ChangeSetStatus::Validated);
+    assert_eq!(
+        seed.decided_by.as_deref(),
+        Some(plant.accounts.seed_proposer.as_str())
+    );
+}

@@ -38,7 +38,7 @@ def check_csv_rows(path, problems):
         body = r["body"]
         entry = json.loads(body)
         where = f"entry #{r['seq']}"
-        if json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False) != body:
+        if canonical(entry).decode() != body:
             problems.append(f"{where}: body is not canonical")
         if hashlib.sha256(body.encode()).hexdigest() != r["entry_hash"]:
             problems.append(f"{where}: entry_hash is not SHA-256(body)")

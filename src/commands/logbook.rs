@@ -289,9 +289,14 @@ fn check_export(
     key: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let check = verify_export(file, &trusted_keys(store, key)?)?;
-    let owners = store.key_owners()?;
-    let registered = owners.get(&check.manifest.key_id).cloned();
+    let trusted = trusted_keys(store, key)?;
+    let check = verify_export(file, &trusted)?;
+    // Whom this store registers the manifest's key to, if anyone (from the keys just read).
+    let registered = trusted
+        .iter()
+        .find(|t| hex::encode(t.public_key) == check.manifest.public_key.to_lowercase())
+        .and_then(|t| t.owner.as_ref())
+        .map(|(login, device)| format!("{login}@{device}"));
     if json {
         let mut v = serde_json::to_value(&check)?;
         v["ok"] = check.ok().into();

@@ -111,7 +111,10 @@ impl std::error::Error for PlantError {}
 pub fn embedded() -> Plant {
     match parse(&EMBEDDED, crate::procedure::built_in_sources()) {
         Ok(plant) => plant,
-        Err(errors) => panic!("embedded plant files: {}", join(&errors)),
+        Err(errors) => {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            panic!("embedded plant files:\n{}", lines.join("\n"))
+        }
     }
 }
 
@@ -126,15 +129,6 @@ pub fn embedded_accounts() -> Accounts {
 /// The account the client opens with when no `--user` is given (embedded `accounts.toml`).
 pub fn default_user() -> String {
     embedded_accounts().default_user
-}
-
-/// Every error on its own line.
-pub fn join(errors: &[PlantError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Parses the plant files (`(file name, text)` for each of [`FILES`]) with `procedures`, and

@@ -108,11 +108,19 @@ impl Store {
 
     /// SQLite's full integrity check; `Ok(vec![])` when healthy.
     pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let rows: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+        self.check_pages("integrity_check")
+    }
+
+    /// The problems `PRAGMA integrity_check` or `quick_check` reports; a check that fails to
+    /// run is a problem too, never a healthy file.
+    pub(crate) fn check_pages(&self, pragma: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!("PRAGMA {pragma}"))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|line| line.unwrap_or_else(|e| format!("the check itself failed: {e}")))
+            .filter(|line| line != "ok")
+            .collect();
+        Ok(rows)
     }
 
     /// Current UTC time as the store writes it.

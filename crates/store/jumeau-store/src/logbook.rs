@@ -177,14 +177,8 @@ impl Store {
         let mut faults = logbook::verify(&stored, &keys);
         faults.extend(unreadable);
         faults.sort_by_key(|f| f.seq);
-        let mut check = self.conn.prepare("PRAGMA quick_check")?;
-        let sqlite_problems: Vec<String> = check
-            .query_map([], |r| r.get::<_, String>(0))?
-            .map(|line| line.unwrap_or_else(|e| format!("the check itself failed: {e}")))
-            .filter(|line| line != "ok")
-            .collect();
         Ok(Verification {
-            sqlite_problems,
+            sqlite_problems: self.check_pages("quick_check")?,
             entries: stored.len(),
             first_seq: rows.first().map(|r| r.seq),
             last_seq: rows.last().map(|r| r.seq),

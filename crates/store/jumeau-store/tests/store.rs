@@ -377,26 +377,29 @@ fn a_store_seeded_before_units_and_ranges_were_master_data_gets_them_by_a_change
     );
 }
 
+/// What a first start killed between the seed's proposal (by `proposer`) and its validation
+/// leaves: the accounts and a proposed seed change-set, no master data.
+fn interrupted_first_start(path: &Path, proposer: &str) -> Store {
+    let plant = plant::embedded();
+    let mut store = Store::open(path).unwrap();
+    for a in &plant.accounts.accounts {
+        store
+            .create_user("installation", &a.login, &a.name, a.role)
+            .unwrap();
+    }
+    let content = ChangeSetContent::from_master_data(&plant.md);
+    store
+        .propose_changeset(proposer, jumeau_store::SEED_TITLE, &content)
+        .unwrap();
+    store
+}
+
 #[test]
 fn a_seed_left_proposed_by_a_crash_is_validated_at_the_next_start() {
     let (_dir, path) = temp_store();
-    let plant = plant::embedded();
+    let proposer = plant::embedded().accounts.seed_proposer;
     {
-        // What a first start killed between the seed's proposal and its validation leaves.
-        let mut store = Store::open(&path).unwrap();
-        for a in &plant.accounts.accounts {
-            store
-                .create_user("installation", &a.login, &a.name, a.role)
-                .unwrap();
-        }
-        let content = ChangeSetContent::from_master_data(&plant.md);
-        store
-            .propose_changeset(
-                &plant.accounts.seed_proposer,
-                jumeau_store::SEED_TITLE,
-                &content,
-            )
-            .unwrap();
+        let store = interrupted_first_start(&path, &proposer);
         assert_eq!(
             store.seed_status().unwrap(),
             Some(ChangeSetStatus::Proposed)
@@ -471,25 +474,13 @@ fn an_emptied_or_deleted_store_is_refused_not_re_created() {
 #[test]
 fn a_seed_its_usual_validator_proposed_is_validated_by_the_other_engineer() {
     let (_dir, path) = temp_store();
-    let plant = plant::embedded();
-    {
-        let mut store = Store::open(&path).unwrap();
-        for a in &plant.accounts.accounts {
-            store
-                .create_user("installation", &a.login, &a.name, a.role)
-                .unwrap();
-        }
-        let content = ChangeSetContent::from_master_data(&plant.md);
-        let by = &plant.accounts.seed_validator;
-        store
-            .propose_changeset(by, jumeau_store::SEED_TITLE, &content)
-            .unwrap();
-    }
+    let accounts = plant::embedded().accounts;
+    drop(interrupted_first_start(&path, &accounts.seed_validator));
     let store = Store::open_seeded(&path).unwrap();
     let seed = &store.changesets().unwrap()[0];
     assert_eq!(seed.status, ChangeSetStatus::Validated);
     assert_eq!(
         seed.decided_by.as_deref(),
-        Some(plant.accounts.seed_proposer.as_str())
+        Some(accounts.seed_proposer.as_str())
     );
 }

@@ -74,16 +74,19 @@ impl<'a> LiveView<'a> {
 
     pub fn reading(&self, tag: &Tag, locale: Locale) -> Option<Reading> {
         let update = self.values().get(&tag.name)?;
+        // A state reads as what it means ("En marche"), as master data words it, and has no
+        // unit to show beside it.
         let number = match update.value {
-            Some(Value::State(b)) => (if b { "1" } else { "0" }).to_owned(),
+            Some(Value::State(b)) => tag
+                .state_text(b, locale)
+                .unwrap_or(if b { "1" } else { "0" })
+                .to_owned(),
             Some(Value::Number(x)) => format_number(x, &tag.unit, locale),
             None => "—".to_owned(),
         };
-        // A state reads as what it means ("En marche"), as master data words it.
         let text = match update.value {
             Some(Value::Number(_)) => format!("{number} {}", tag.unit),
-            Some(Value::State(b)) => tag.state_text(b, locale).unwrap_or(&number).to_owned(),
-            None => number.clone(),
+            _ => number.clone(),
         };
         let (fresh, age) = match self.values().freshness(&tag.name, self.now_ms) {
             Freshness::Fresh => (true, None),

@@ -722,9 +722,7 @@ fn live_value(
     tag: &jumeau_core::masterdata::Tag,
     locale: Locale,
 ) -> egui::Response {
-    // A state reads as what it means ("Fermé"); a measurement as its number (unit beside).
-    let state = tag.quantity == jumeau_core::Quantity::State;
-    let text = match live.reading(tag, locale).map(|r| state_as_text(r, state)) {
+    let text = match live.reading(tag, locale) {
         Some(r) if r.fresh => RichText::new(r.number)
             .monospace()
             .strong()
@@ -736,14 +734,6 @@ fn live_value(
         None => RichText::new("—").color(MUTED),
     };
     ui.add(egui::Label::new(text).sense(egui::Sense::click()))
-}
-
-/// The reading with its state text in place of 0 / 1.
-fn state_as_text(mut r: super::live::Reading, state: bool) -> super::live::Reading {
-    if state {
-        r.number = r.text.clone();
-    }
-    r
 }
 
 fn related(

@@ -11,7 +11,34 @@ jumeau="$CARGO_TARGET_DIR/debug/jumeau"
 if [ $# -gt 0 ]; then
     exec "$jumeau" "$@"
 fi
-"$jumeau" db migrate
+# First start: the store is made and each account gets a one-time password, shown once.
+first=$(mktemp)
+trap 'rm -f "$first"' EXIT
+"$jumeau" db migrate 2> >(tee "$first" >&2)
+user="${JUMEAU_USER:-j.martin}"
+once=$(awk -v u="$user" '$1 == u { print $2 }' "$first")
+if [ -n "$once" ] && [ -z "${JUMEAU_PASSWORD_FILE:-}" ]; then
+    if [ -t 0 ]; then
+        echo "First login of $user: type the one-time password above, then choose your own."
+        "$jumeau" --user "$user" login
+    else
+        # Unattended first run (no terminal to ask): a random password for the default user,
+        # in a file of its own outside the data directory, readable by its owner only.
+        umask 077
+        dir="${XDG_CONFIG_HOME:-$HOME/.config}/jumeau"
+        mkdir -p "$dir"
+        printf '%s\n' "$once" >"$first.once"
+        head -c 24 /dev/urandom | base64 >"$dir/password-$user"
+        "$jumeau" --user "$user" --password-file "$first.once" login --new-password-file "$dir/password-$user"
+        rm -f "$first.once"
+        echo "Unattended first run: $user's password is in $dir/password-$user (set your own with"
+        echo "  $jumeau --user $user --password-file $dir/password-$user login --change, then delete the file)."
+    fi
+fi
+if [ -z "${JUMEAU_PASSWORD_FILE:-}" ] && [ ! -t 0 ]; then
+    saved="${XDG_CONFIG_HOME:-$HOME/.config}/jumeau/password-$user"
+    [ -f "$saved" ] && export JUMEAU_PASSWORD_FILE="$saved"
+fi
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     exec "$jumeau"
 fi

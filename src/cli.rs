@@ -18,6 +18,10 @@ pub struct Cli {
     /// Acting user (login); every write is recorded under this account.
     #[arg(long, global = true, default_value_t = jumeau_core::plant::default_user(), env = "JUMEAU_USER")]
     pub user: String,
+    /// File whose first line is the acting user's password (default: asked on the terminal).
+    /// Keep it readable by its owner only.
+    #[arg(long, global = true, env = "JUMEAU_PASSWORD_FILE")]
+    pub password_file: Option<PathBuf>,
     /// Name of this device (workstation, tablet) for signing keys (default: the host name).
     #[arg(long, global = true, env = "JUMEAU_DEVICE")]
     pub device: Option<String>,
@@ -81,6 +85,19 @@ impl From<Lang> for jumeau_core::Locale {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Log in: checks the password (and at first login, replaces the one-time password by
+    /// your own); unseals this device's signing key, made at the first login on a device.
+    Login {
+        /// Set a new password (asked twice on the terminal, or read from this file).
+        #[arg(long)]
+        change: bool,
+        /// File whose first line is the new password.
+        #[arg(long)]
+        new_password_file: Option<PathBuf>,
+    },
+    /// Accounts: list them; engineers create, reset, unlock, revoke keys.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Store maintenance.
     #[command(subcommand)]
     Db(DbCommand),
@@ -115,6 +132,36 @@ pub enum Command {
     /// The plant files (assets/plant/): check edited files before they become a change-set.
     #[command(subcommand)]
     Plant(PlantCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountCommand {
+    /// Every account with its role, state and signing keys.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an account (engineers); prints its one-time password, to hand over in person.
+    Create {
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: jumeau_core::Role,
+    },
+    /// A new one-time password for a user who lost theirs (engineers); their signing keys are
+    /// revoked (still verifying what they signed).
+    Reset { login: String },
+    /// Lift a lockout after repeated failed logins (engineers).
+    Unlock { login: String },
+    /// Revoke a signing key (a lost tablet): engineers, or the key's owner.
+    RevokeKey {
+        key_id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Replace your own key on this device by a new one (the old one is revoked).
+    RotateKey,
 }
 
 #[derive(Subcommand, Debug)]

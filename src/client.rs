@@ -4,6 +4,7 @@
 
 use crate::cli::{Lang, ScreenshotArgs, SourceArgs};
 use crate::display;
+use crate::identity::{Identity, open_store};
 use jumeau_runtime::RuntimeConfig;
 use jumeau_viewer::{Capture, Viewer};
 use std::path::Path;
@@ -11,25 +12,26 @@ use std::process::ExitCode;
 
 pub fn launch(
     store_path: &Path,
-    user: &str,
-    device: &str,
+    who: &Identity,
     lang: Lang,
     source: &SourceArgs,
     screenshot: Option<ScreenshotArgs>,
 ) -> anyhow::Result<ExitCode> {
+    if !display::has_display() && screenshot.is_none() {
+        eprintln!("{}", display::NO_DISPLAY_HELP);
+        return Ok(ExitCode::from(2));
+    }
+    drop(open_store(store_path)?);
     let config = RuntimeConfig {
         store_path: store_path.to_owned(),
-        login: user.to_owned(),
-        device: device.to_owned(),
+        login: who.login.clone(),
+        password: who.password()?,
+        device: who.device.clone(),
         source: source.runtime_source(),
     };
     let viewer = Viewer::open(config, lang.into(), screenshot.map(Capture::from))?;
     if !display::has_display() {
-        if viewer.captures() {
-            return display::rerun_under_xvfb(viewer.size());
-        }
-        eprintln!("{}", display::NO_DISPLAY_HELP);
-        return Ok(ExitCode::from(2));
+        return display::rerun_under_xvfb(viewer.size());
     }
     viewer.run()
 }

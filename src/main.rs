@@ -4,6 +4,7 @@ mod cli;
 mod client;
 mod commands;
 mod display;
+mod identity;
 mod store_location;
 
 use clap::Parser;
@@ -24,34 +25,34 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let store_path = store_location::store_path(cli.data_dir.as_deref())?;
-    let device = store_location::device_name(cli.device.as_deref());
+    let who = identity::Identity {
+        login: cli.user.clone(),
+        device: store_location::device_name(cli.device.as_deref()),
+        password_file: cli.password_file.clone(),
+    };
     match cli.command {
-        None => client::launch(&store_path, &cli.user, &device, cli.lang, &cli.source, None),
-        Some(Command::Screenshot(args)) => client::launch(
-            &store_path,
-            &cli.user,
-            &device,
-            cli.lang,
-            &cli.source,
-            Some(args),
-        ),
+        None => client::launch(&store_path, &who, cli.lang, &cli.source, None),
+        Some(Command::Screenshot(args)) => {
+            client::launch(&store_path, &who, cli.lang, &cli.source, Some(args))
+        }
+        Some(Command::Login {
+            change,
+            new_password_file,
+        }) => commands::account::login(&store_path, &who, change, new_password_file),
+        Some(Command::Account(cmd)) => commands::account::run(&store_path, &who, cmd),
         Some(Command::Sim(args)) => commands::sim::run(&store_path, &args, &cli.source),
         Some(Command::Opcua(cmd)) => commands::opcua::run(cmd, &cli.source),
         Some(Command::Tags(cmd)) => commands::tags::run(&store_path, cmd, &cli.source),
-        Some(Command::Alarms(cmd)) => {
-            commands::alarms::run(&store_path, &cli.user, &device, &cli.source, cmd)
-        }
+        Some(Command::Alarms(cmd)) => commands::alarms::run(&store_path, &who, &cli.source, cmd),
         Some(Command::Procedures(cmd)) => {
-            commands::procedures::run(&store_path, &cli.user, &device, cli.source.speed, cmd)
+            commands::procedures::run(&store_path, &who, cli.source.speed, cmd)
         }
         Some(Command::Scene(cmd)) => commands::scene::run(&store_path, cmd),
         Some(Command::Plant(cmd)) => commands::plant::run(cmd),
         Some(Command::Db(cmd)) => commands::db::run(&store_path, cmd),
         Some(Command::Components(cmd)) => commands::components::run(&store_path, cmd, cli.lang),
-        Some(Command::Changesets(cmd)) => {
-            commands::changesets::run(&store_path, &cli.user, &device, cmd)
-        }
-        Some(Command::Logbook(cmd)) => commands::logbook::run(&store_path, &cli.user, &device, cmd),
+        Some(Command::Changesets(cmd)) => commands::changesets::run(&store_path, &who, cmd),
+        Some(Command::Logbook(cmd)) => commands::logbook::run(&store_path, &who, cmd),
     }
 }
 

@@ -164,7 +164,11 @@ fn invalid_manual_entries_are_refused_with_a_reason() {
             "x",
         ],
     );
-    assert!(stderr(&o).contains("auditors read only"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("may not write to the logbook"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(
         json(dir.path(), &["logbook", "list", "--json"])
             .as_array()

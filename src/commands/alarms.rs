@@ -6,40 +6,39 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use jumeau_core::alarm::{AlarmEvent, kpi};
-use jumeau_store::Store;
+
 use jumeau_tagbus::{format_ms, parse_ms};
 
 use jumeau_runtime::{Runtime, RuntimeConfig, RuntimeEvent};
 
 use crate::cli::{AlarmsCommand, SourceArgs};
+use crate::identity::{Identity, open_store};
 
 pub fn run(
     store_path: &Path,
-    user: &str,
-    device: &str,
+    who: &Identity,
     source: &SourceArgs,
     cmd: AlarmsCommand,
 ) -> anyhow::Result<ExitCode> {
     match cmd {
-        AlarmsCommand::Watch { run_for, json } => {
-            watch(store_path, user, device, source, run_for, json)
-        }
+        AlarmsCommand::Watch { run_for, json } => watch(store_path, who, source, run_for, json),
         AlarmsCommand::Kpi { from, to, json } => kpis(store_path, from, to, json),
     }
 }
 
 fn watch(
     store_path: &Path,
-    login: &str,
-    device: &str,
+    who: &Identity,
     source: &SourceArgs,
     run_for: Duration,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
+    drop(open_store(store_path)?);
     let runtime = Runtime::start(RuntimeConfig {
         store_path: store_path.to_owned(),
-        login: login.to_owned(),
-        device: device.to_owned(),
+        login: who.login.clone(),
+        password: who.password()?,
+        device: who.device.clone(),
         source: source.runtime_source(),
     })?;
     let deadline = Instant::now() + run_for;
@@ -116,7 +115,7 @@ fn kpis(
     to: Option<String>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let store = Store::open_seeded(store_path)?;
+    let store = open_store(store_path)?;
     // Standing alarms need what was raised before the period: read from the start.
     let mut rows = store.alarm_journal(i64::MIN, i64::MAX, usize::MAX)?;
     // By default up to now, or just past the latest event when it is later: on the simulator

@@ -2,23 +2,18 @@
 //! logbook, signed by the deciding engineer from this device.
 
 use crate::cli::ChangesetsCommand;
+use crate::identity::{Identity, open_store};
 use anyhow::Context;
 use jumeau_core::ChangeSetContent;
-use jumeau_store::Store;
 use std::path::Path;
 use std::process::ExitCode;
 
 /// The largest change-set file read (a whole plant's master data is ≈ 2 MB of JSON).
 const MAX_CHANGESET_BYTES: u64 = 64 * 1024 * 1024;
 
-pub fn run(
-    store_path: &Path,
-    user: &str,
-    device: &str,
-    cmd: ChangesetsCommand,
-) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open_seeded(store_path)?;
-    store.set_signing_device(device);
+pub fn run(store_path: &Path, who: &Identity, cmd: ChangesetsCommand) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(store_path)?;
+    let user = who.login.as_str();
     match cmd {
         ChangesetsCommand::List { json } => {
             let rows = store.changesets()?;
@@ -47,6 +42,7 @@ pub fn run(
         }
         ChangesetsCommand::Propose { file, title } => {
             // The rights first, then the size: a refused user's file is never parsed.
+            who.log_in(&mut store)?;
             store.may_propose(user)?;
             let text = crate::commands::read_bounded(&file, MAX_CHANGESET_BYTES)?;
             let content: ChangeSetContent = serde_json::from_str(&text)
@@ -58,10 +54,12 @@ pub fn run(
             out!("{}", store.propose_changeset(user, &title, &content)?);
         }
         ChangesetsCommand::Validate { id, note } => {
+            who.log_in(&mut store)?;
             store.validate_changeset(user, id, note.as_deref())?;
             out!("change-set #{id} validated and applied");
         }
         ChangesetsCommand::Reject { id, note } => {
+            who.log_in(&mut store)?;
             store.reject_changeset(user, id, &note)?;
             out!("change-set #{id} rejected");
         }

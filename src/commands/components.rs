@@ -2,12 +2,12 @@
 
 use crate::cli::{ComponentsCommand, Lang};
 use jumeau_core::Locale;
-use jumeau_store::{ComponentDetail, Store};
+use jumeau_store::ComponentDetail;
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(store_path: &Path, cmd: ComponentsCommand, lang: Lang) -> anyhow::Result<ExitCode> {
-    let store = Store::open_seeded(store_path)?;
+    let store = crate::identity::open_store(store_path)?;
     let locale = Locale::from(lang);
     match cmd {
         ComponentsCommand::List { unit, json } => {

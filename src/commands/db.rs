@@ -1,12 +1,12 @@
 //! `jumeau db migrate|check`.
 
 use crate::cli::DbCommand;
-use jumeau_store::Store;
+
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(store_path: &Path, cmd: DbCommand) -> anyhow::Result<ExitCode> {
-    let store = Store::open_seeded(store_path)?;
+    let store = crate::identity::open_store(store_path)?;
     let md = store.master_data()?;
     match cmd {
         DbCommand::Migrate => {

@@ -1,23 +1,20 @@
 //! `jumeau logbook add|list|verify|export|verify-export`.
 
 use crate::cli::{ExportFormat, LogFilterArgs, LogbookCommand};
+use crate::identity::{Identity, open_store};
 use anyhow::{Context, bail};
 use jumeau_core::logbook::{EntryDraft, EntryKind, EntryValue};
 use jumeau_reports::{
     ExportSigner, PdfHeader, TrustedKey, fingerprint, sign_export, verify_export,
 };
+use jumeau_store::Session;
 use jumeau_store::{LogEntry, LogFilter, Store};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(
-    store_path: &Path,
-    user: &str,
-    device: &str,
-    cmd: LogbookCommand,
-) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open_seeded(store_path)?;
+pub fn run(store_path: &Path, who: &Identity, cmd: LogbookCommand) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(store_path)?;
     match cmd {
         LogbookCommand::Add {
             category,
@@ -43,7 +40,8 @@ pub fn run(
                 corrects,
                 training,
             };
-            let seq = store.append_logbook(user, device, &draft)?;
+            who.log_in(&mut store)?;
+            let seq = store.append_logbook(&who.login, &draft)?;
             out!("{seq}");
         }
         LogbookCommand::List {
@@ -68,7 +66,10 @@ pub fn run(
             format,
             filter,
             out,
-        } => export(&mut store, user, device, format, &filter, &out)?,
+        } => {
+            let session = who.log_in(&mut store)?;
+            export(&mut store, &session, format, &filter, &out)?
+        }
         LogbookCommand::VerifyExport { file, key, json } => {
             return check_export(&store, &file, key.as_deref(), json);
         }
@@ -173,14 +174,14 @@ fn verify(
 
 fn export(
     store: &mut Store,
-    user: &str,
-    device: &str,
+    session: &Session,
     format: ExportFormat,
     filter: &LogFilterArgs,
     out: &Path,
 ) -> anyhow::Result<()> {
-    let signer = store.user(user)?;
-    let key = store.device_key(user, device)?;
+    let signer = store.user(session.login())?;
+    let key = session.signing_key().clone();
+    let device = session.device();
     let entries = store.logbook(&to_filter(filter))?;
     let print = fingerprint(&entries);
     let now = store.now()?;

@@ -8,6 +8,7 @@ macro_rules! out {
     };
 }
 
+pub mod account;
 pub mod alarms;
 pub mod changesets;
 pub mod components;

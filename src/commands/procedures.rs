@@ -1,5 +1,6 @@
 //! `jumeau procedures list | check FILE | run NAME --sim SCENARIO`.
 
+use crate::identity::{Identity, open_store};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -9,7 +10,6 @@ use jumeau_core::procedure::{self, Checked, RunEvent};
 use jumeau_core::{MasterData, ProcedureSource};
 use jumeau_runtime::{DryRun, DryRunEnd};
 use jumeau_sim::Scenario;
-use jumeau_store::Store;
 
 use crate::cli::ProceduresCommand;
 
@@ -18,12 +18,11 @@ const MAX_PROCEDURE_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn run(
     store_path: &Path,
-    user: &str,
-    device: &str,
+    who: &Identity,
     speed: f64,
     cmd: ProceduresCommand,
 ) -> anyhow::Result<ExitCode> {
-    let store = Store::open_seeded(store_path)?;
+    let mut store = open_store(store_path)?;
     let md = store.master_data()?;
     if md.procedures.is_empty() {
         eprintln!(
@@ -46,7 +45,8 @@ pub fn run(
             Ok(ExitCode::SUCCESS)
         }
         ProceduresCommand::Propose { file, title } => {
-            store.may_propose(user)?;
+            who.log_in(&mut store)?;
+            store.may_propose(&who.login)?;
             let p = load(&file.to_string_lossy(), &md)?;
             let source = crate::commands::read_bounded(&file, MAX_PROCEDURE_BYTES)?;
             let content = ChangeSetContent {
@@ -55,8 +55,7 @@ pub fn run(
                     source,
                 })],
             };
-            let mut store = store;
-            let id = store.propose_changeset(user, &title, &content)?;
+            let id = store.propose_changeset(&who.login, &title, &content)?;
             out!(
                 "change-set #{id} proposed: procedure {} v{} (validate with `jumeau changesets validate {id}`)",
                 p.procedure.name,
@@ -71,18 +70,16 @@ pub fn run(
             run_for,
             json,
         } => {
-            store.user(user)?;
+            who.log_in(&mut store)?;
             let p = load(&name, &md)?;
             let scenario = Scenario::load(&scenario)?;
             anyhow::ensure!(
                 (0.0..=3600.0).contains(&speed),
                 "--speed must be between 0 (as fast as possible) and 3600"
             );
-            let mut store = store;
             let dry = DryRun {
                 store: &mut store,
-                login: user,
-                device,
+                login: &who.login,
                 confirm_as: confirm_manual_as,
                 speed,
                 limit: run_for,

@@ -3,7 +3,7 @@
 use crate::cli::SceneCommand;
 use anyhow::Context;
 use jumeau_scenes::{IdentityNode, Layout};
-use jumeau_store::Store;
+
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -26,7 +26,7 @@ fn layout_in(dir: &Path) -> anyhow::Result<Layout> {
 fn build(store_path: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     let layout = layout_in(out)?;
     // Master data as validated in the store: a renamed alias or a new component is drawn.
-    let md = Store::open_seeded(store_path)?.master_data()?;
+    let md = crate::identity::open_store(store_path)?.master_data()?;
     let files = jumeau_scenes::build(&layout, &md)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for f in &files {
@@ -44,7 +44,7 @@ fn build(store_path: &Path, out: &Path) -> anyhow::Result<ExitCode> {
 }
 
 fn check(store_path: &Path, dir: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
-    let store = Store::open_seeded(store_path)?;
+    let store = crate::identity::open_store(store_path)?;
     let md = store.master_data()?;
     let nodes: Vec<IdentityNode> = match dir {
         None => jumeau_scenes::embedded_identity_nodes()?,

@@ -13,7 +13,7 @@ use crate::cli::{SimArgs, SourceArgs};
 
 pub fn run(store_path: &Path, args: &SimArgs, source: &SourceArgs) -> anyhow::Result<ExitCode> {
     // The plant as master data holds it: a validated change-set is served too.
-    let md = jumeau_store::Store::open_seeded(store_path)?.master_data()?;
+    let md = crate::identity::open_store(store_path)?.master_data()?;
     let scenario = Scenario::load(&source.scenario)?;
     let clock = Clock::new(source.speed).map_err(anyhow::Error::msg)?;
     if let Some(broker) = &args.mqtt {

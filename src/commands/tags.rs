@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, bail};
 use jumeau_scada::mqtt;
 use jumeau_scada::opcua_client::{self, ClientConfig, Security, WatchItem};
-use jumeau_store::Store;
+
 use jumeau_tagbus::LinkEvent;
 use jumeau_tagbus::{TagUpdate, format_ms};
 
@@ -37,7 +37,7 @@ pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::
         let filters = mqtt_filters(store_path, &args)?;
         // The plant's topics are checked against master data; raw --topic filters by clock only.
         let mut checks = if args.topics.is_empty() {
-            jumeau_runtime::mqtt_checks(&Store::open_seeded(store_path)?.master_data()?)
+            jumeau_runtime::mqtt_checks(&crate::identity::open_store(store_path)?.master_data()?)
         } else {
             mqtt::Checks::default()
         };
@@ -135,7 +135,7 @@ fn opcua_items(store_path: &Path, args: &WatchArgs) -> anyhow::Result<Vec<WatchI
     if !args.nodes.is_empty() && args.tags.is_empty() {
         return Ok(items);
     }
-    let md = Store::open_seeded(store_path)?.master_data()?;
+    let md = crate::identity::open_store(store_path)?.master_data()?;
     let all = jumeau_runtime::watch_items(&md);
     if args.tags.is_empty() {
         return Ok(all);
@@ -153,7 +153,7 @@ fn opcua_items(store_path: &Path, args: &WatchArgs) -> anyhow::Result<Vec<WatchI
 fn mqtt_filters(store_path: &Path, args: &WatchArgs) -> anyhow::Result<Vec<String>> {
     let mut filters = args.topics.clone();
     if !args.tags.is_empty() {
-        let md = Store::open_seeded(store_path)?.master_data()?;
+        let md = crate::identity::open_store(store_path)?.master_data()?;
         for name in &args.tags {
             let tag = md
                 .tags

@@ -4,15 +4,44 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Runs the binary on `data_dir` as a set-up site would: at the first call the store is made
+/// and every account's one-time password replaced by the test password, which each run is
+/// given through `$JUMEAU_PASSWORD_FILE` (an explicit `--password-file` wins).
 pub fn jumeau(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jumeau"))
+    let password_file = set_up(data_dir);
+    bare(data_dir, args)
+        .env("JUMEAU_PASSWORD_FILE", password_file)
+        .output()
+        .expect("run jumeau")
+}
+
+/// The binary on `data_dir`, nothing set up: no store made, no password given.
+pub fn bare(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jumeau"));
+    command
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
         .env_remove("JUMEAU_USER")
         .env_remove("JUMEAU_LANG")
-        .output()
-        .expect("run jumeau")
+        .env_remove("JUMEAU_PASSWORD_FILE");
+    command
+}
+
+/// Makes the store of `data_dir` with the test password for every account, unless there is
+/// already something there (a test's own file, a lost store: the binary must say so itself).
+/// Returns the password file.
+pub fn set_up(data_dir: &Path) -> std::path::PathBuf {
+    let password_file = data_dir.join("test-password");
+    let store = data_dir.join("jumeau.sqlite");
+    if !store.exists() && !jumeau_store::seeded_marker(&store).exists() {
+        std::fs::create_dir_all(data_dir).unwrap();
+        drop(jumeau_store::testing::set_passwords(&store, "setup").expect("store set up"));
+    }
+    if !password_file.exists() {
+        std::fs::write(&password_file, jumeau_store::testing::PASSWORD).unwrap();
+    }
+    password_file
 }
 
 pub fn stdout(o: &Output) -> String {

@@ -2,6 +2,7 @@
 //! validated (applied) or rejected by an engineer; its content is a list of upserts and removals.
 
 use crate::Role;
+use crate::access::Action;
 use crate::masterdata::{
     AlarmRef, Circuit, Component, Document, IntegrityError, MasterData, Parameter, PlantUnit,
     ProcedureSource, Tag,
@@ -78,7 +79,7 @@ pub fn check_decision(
     if status != ChangeSetStatus::Proposed {
         return Err(DecisionRefused::AlreadyDecided(status.as_str()));
     }
-    if !decider_role.can_validate_changes() {
+    if !decider_role.may(Action::DecideChange) {
         return Err(DecisionRefused::Role(decider_role));
     }
     if proposer == decider {

@@ -4,6 +4,7 @@
 //! roles and the change-set model through which master data changes, the logbook's canonical
 //! signed entries and their verification, and the plant files (`assets/plant/`) read as master data.
 
+pub mod access;
 pub mod alarm;
 pub mod changeset;
 pub mod kks;

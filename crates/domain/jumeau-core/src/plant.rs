@@ -4,6 +4,7 @@
 //! The files are embedded in the binary; they enter a new store as its first change-set,
 //! proposed and validated by the two engineers they name. Later changes go through change-sets.
 
+use crate::access::Action;
 use crate::masterdata::{
     AlarmRef, Circuit, Component, Document, IntegrityError, Limits, MasterData, Parameter,
     PlantUnit, ProcedureSource, Tag,
@@ -355,7 +356,7 @@ impl Reader {
                     line_of(login),
                     format!("{what} `{login}` has no account"),
                 ),
-                Some(r) if what != "default_user" && !r.can_validate_changes() => self.error(
+                Some(r) if what != "default_user" && !r.may(Action::DecideChange) => self.error(
                     file,
                     line_of(login),
                     format!("{what} `{login}` must be an engineer, not {r}"),

@@ -56,29 +56,9 @@ impl Role {
         }
     }
 
-    /// Anyone but an auditor (read-only by design) may propose a master-data change.
-    pub fn can_propose_changes(self) -> bool {
-        self != Role::Auditor
-    }
-
-    /// Only engineers validate master-data change-sets.
-    pub fn can_validate_changes(self) -> bool {
-        self == Role::Engineer
-    }
-
-    /// Those who answer alarms acknowledge them (the field agent at the equipment too).
-    pub fn can_acknowledge_alarms(self) -> bool {
-        matches!(self, Role::Operator | Role::Field | Role::Trainer)
-    }
-
-    /// Shelving hides an alarm for a while: the control-room operator's decision (the trainer's
-    /// in a session); taking one out of service is the engineer's (instrument maintenance).
-    pub fn can_shelve_alarms(self) -> bool {
-        matches!(self, Role::Operator | Role::Trainer)
-    }
-
-    pub fn can_take_alarms_out_of_service(self) -> bool {
-        self == Role::Engineer
+    /// Whether this role may carry out `action` (the matrix of [`crate::access`]).
+    pub fn may(self, action: crate::access::Action) -> bool {
+        crate::access::allows(self, action)
     }
 }
 
@@ -112,8 +92,9 @@ mod tests {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
         }
         assert!("admin".parse::<Role>().is_err());
-        assert!(Role::Engineer.can_validate_changes());
-        assert!(!Role::Operator.can_validate_changes());
-        assert!(!Role::Auditor.can_propose_changes());
+        use crate::access::Action;
+        assert!(Role::Engineer.may(Action::DecideChange));
+        assert!(!Role::Operator.may(Action::DecideChange));
+        assert!(!Role::Auditor.may(Action::ProposeChange));
     }
 }

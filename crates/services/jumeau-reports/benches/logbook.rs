@@ -5,7 +5,7 @@
 
 use jumeau_core::logbook::{EntryDraft, EntryKind, EntryValue};
 use jumeau_reports::{PdfHeader, fingerprint, write_csv, write_pdf};
-use jumeau_store::{LogFilter, Store};
+use jumeau_store::LogFilter;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -37,15 +37,14 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_seeded(&dir.path().join("jumeau.sqlite")).unwrap();
+    let mut store =
+        jumeau_store::testing::set_passwords(&dir.path().join("jumeau.sqlite"), "poste-1").unwrap();
 
     // One transaction per entry, as the client appends.
     let n = 5_000;
     let t = Instant::now();
     for i in 0..n {
-        store
-            .append_logbook("j.martin", "poste-1", &draft(i))
-            .unwrap();
+        store.append_logbook("j.martin", &draft(i)).unwrap();
     }
     let s = t.elapsed().as_secs_f64();
     println!(
@@ -57,9 +56,7 @@ fn main() {
     let mut done = n;
     while done < total {
         let batch: Vec<EntryDraft> = (done..(done + 10_000).min(total)).map(draft).collect();
-        store
-            .append_logbook_batch("a.durand", "tablette-2", &batch)
-            .unwrap();
+        store.append_logbook_batch("a.durand", &batch).unwrap();
         done += batch.len();
     }
     println!(

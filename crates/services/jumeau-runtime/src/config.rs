@@ -62,6 +62,8 @@ pub struct RuntimeConfig {
     pub store_path: PathBuf,
     /// The acting user's login; the account must exist and be active.
     pub login: String,
+    /// Their password: the runtime logs them in, and their device key is unsealed with it.
+    pub password: jumeau_store::Password,
     /// This device's name, for its signing key.
     pub device: String,
     pub source: SourceConfig,

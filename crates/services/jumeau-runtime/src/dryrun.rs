@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 pub struct DryRun<'a> {
     pub store: &'a mut Store,
+    /// Logged in on `store`.
     pub login: &'a str,
-    pub device: &'a str,
     /// Answer manual steps as this role; `None` leaves them waiting.
     pub confirm_as: Option<Role>,
     /// Simulated seconds per wall second; 0 as fast as possible.
@@ -51,9 +51,7 @@ impl DryRun<'_> {
         let role = self.confirm_as.unwrap_or(Role::Trainer);
         let mut run = Run::start(p, self.login, role, 0, true);
         seen(&run.events);
-        let id = self
-            .store
-            .start_procedure_run(&run, self.login, self.device)?;
+        let id = self.store.start_procedure_run(&run, self.login)?;
         let mut saved = run.events.len();
         let wall = Instant::now();
         let mut t_s = 0u64;
@@ -75,8 +73,7 @@ impl DryRun<'_> {
                 }
             }
             if run.events.len() > saved {
-                self.store
-                    .save_procedure_run(id, &run, saved, self.login, self.device)?;
+                self.store.save_procedure_run(id, &run, saved, self.login)?;
                 saved = run.events.len();
             }
             if self.speed > 0.0 {

@@ -56,11 +56,22 @@ impl Runtime {
         Runtime::open(config)?.launch()
     }
 
-    /// Opens (and at first use seeds) the store, loads master data and the actor's account.
+    /// Opens the store (seeded before: the first start shows the one-time passwords, which a
+    /// runtime has nobody to show to), logs the actor in, loads master data.
     pub fn open(config: RuntimeConfig) -> anyhow::Result<Runtime> {
-        let store = Store::open_seeded(&config.store_path)?;
+        let mut store = Store::open(&config.store_path)?;
+        anyhow::ensure!(
+            store.seed_status()? == Some(jumeau_core::ChangeSetStatus::Validated),
+            "{} is not set up yet: open it once with Jumeau (first start) before a runtime",
+            config.store_path.display()
+        );
+        let session = store.login(&config.login, &config.password, &config.device)?;
+        anyhow::ensure!(
+            !session.must_change_password(),
+            "{} logs in with a one-time password: set a new one first (jumeau login)",
+            config.login
+        );
         let user = store.user(&config.login)?;
-        anyhow::ensure!(user.active, "account `{}` is deactivated", config.login);
         let md = store.master_data()?;
         let last_changeset = store
             .changesets()?

@@ -91,7 +91,7 @@ impl ProcedureBoard {
             .ok_or_else(|| format!("no procedure `{name}` in master data"))?;
         let run = Run::start(p, &actor.login, actor.role, now_ms, training);
         let id = store
-            .start_procedure_run(&run, &actor.login, &actor.device)
+            .start_procedure_run(&run, &actor.login)
             .map_err(|e| e.to_string())?;
         self.runs.push(RunView {
             id,
@@ -173,13 +173,7 @@ impl ProcedureBoard {
     /// Saves run `k`'s new events; on a conflict (another client moved it) adopts the store's.
     fn save(&mut self, k: usize, store: &mut Store, actor: &Actor) -> Result<(), String> {
         let local = &self.runs[k];
-        match store.save_procedure_run(
-            local.id,
-            &local.run,
-            local.saved,
-            &actor.login,
-            &actor.device,
-        ) {
+        match store.save_procedure_run(local.id, &local.run, local.saved, &actor.login) {
             Ok(()) => {
                 self.runs[k].saved = self.runs[k].run.events.len();
                 self.error = None;

@@ -3,12 +3,13 @@
 //! the automatic logbook entries with its own store connection. A command is answered only once
 //! what it changed is in the store.
 
+use jumeau_core::access::{self, Action};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use jumeau_core::Role;
 use jumeau_core::alarm::AlarmEvent;
-use jumeau_store::{Signer, Store};
+use jumeau_store::Store;
 
 use crate::alarms::{CYCLE_MS, inputs};
 use crate::boards::Boards;
@@ -157,13 +158,9 @@ impl Services {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let signer = Signer {
-            login: &self.actor.login,
-            device: &self.actor.device,
-        };
         let result = self
             .store
-            .record_alarm_events(&self.pending, self.training, Some(signer))
+            .record_alarm_events(&self.pending, self.training, Some(&self.actor.login))
             .map_err(|e| e.to_string());
         if result.is_ok() {
             self.pending.clear();
@@ -203,10 +200,7 @@ impl Services {
             .iter()
             .map(|(t, what, name)| auto::simulator(name, *t, what))
             .collect();
-        match self
-            .store
-            .append_logbook_batch(&self.actor.login, &self.actor.device, &drafts)
-        {
+        match self.store.append_logbook_batch(&self.actor.login, &drafts) {
             Ok(ids) => {
                 self.journal_seen += drafts.len();
                 if let Ok(mut log) = self.boards.events.lock() {
@@ -233,7 +227,7 @@ impl Services {
         let login = self.actor.login.clone();
         match command {
             Command::Acknowledge { alarm } => {
-                allow(role.can_acknowledge_alarms(), role, "acknowledge alarms")?;
+                allow(&login, role, Action::AcknowledgeAlarm)?;
                 let e = self.alarm_command(|engine| {
                     engine.acknowledge(&alarm, &login, now).map(|e| vec![e])
                 })?;
@@ -245,7 +239,7 @@ impl Services {
                 minutes,
                 reason,
             } => {
-                allow(role.can_shelve_alarms(), role, "shelve alarms")?;
+                allow(&login, role, Action::ShelveAlarm)?;
                 if minutes <= 0 {
                     return Err("a shelf lasts at least one minute".into());
                 }
@@ -259,17 +253,13 @@ impl Services {
                 self.flush_alarms().map(|()| Reply::Done)
             }
             Command::Unshelve { alarm } => {
-                allow(role.can_shelve_alarms(), role, "unshelve alarms")?;
+                allow(&login, role, Action::ShelveAlarm)?;
                 let e = self.alarm_command(|engine| engine.unshelve(&alarm, &login, now))?;
                 self.push_alarms(e);
                 self.flush_alarms().map(|()| Reply::Done)
             }
             Command::OutOfService { alarm, reason } => {
-                allow(
-                    role.can_take_alarms_out_of_service(),
-                    role,
-                    "take alarms out of service",
-                )?;
+                allow(&login, role, Action::TakeAlarmOutOfService)?;
                 let e = self.alarm_command(|engine| {
                     engine.set_out_of_service(&alarm, reason.as_deref(), &login, now)
                 })?;
@@ -277,17 +267,17 @@ impl Services {
                 self.flush_alarms().map(|()| Reply::Done)
             }
             Command::Trainer(t) => {
-                allow(role == Role::Trainer, role, "command the simulator")?;
+                allow(&login, role, Action::CommandSimulator)?;
                 self.trainer(t).map(|()| Reply::Done)
             }
             Command::StartProcedure { name } => {
-                allow(role != Role::Auditor, role, "start procedures")?;
+                allow(&login, role, Action::RunProcedure)?;
                 let mut board = self.boards.procedures.lock().map_err(|_| poisoned())?;
                 let id = board.start(&mut self.store, &self.actor, &name, now, self.training)?;
                 Ok(Reply::RunStarted(id))
             }
             Command::ProcedureAction { run, step, action } => {
-                allow(role != Role::Auditor, role, "act on procedures")?;
+                allow(&login, role, Action::RunProcedure)?;
                 let (events, procedure) = {
                     let mut board = self.boards.procedures.lock().map_err(|_| poisoned())?;
                     let events =
@@ -298,10 +288,22 @@ impl Services {
                 self.push_run_events(vec![(run, procedure, events)]);
                 Ok(Reply::Done)
             }
-            Command::AppendLogbook(draft) => self.append(draft),
+            Command::AppendLogbook(draft) => {
+                // What a person writes is manual; Jumeau's own entries are worded here only.
+                if draft.kind != jumeau_core::logbook::EntryKind::Manual {
+                    return Err("only manual entries may be appended by a command".into());
+                }
+                self.append(draft)
+            }
             Command::Session { opened } => {
                 let draft = auto::session(opened, &self.actor.display_name, &self.actor.device);
-                self.append(draft)
+                let reply = self.append(draft)?;
+                if !opened {
+                    self.store
+                        .logout(&self.actor.login, "client closed")
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok(reply)
             }
         }
     }
@@ -344,7 +346,7 @@ impl Services {
     fn append(&mut self, draft: jumeau_core::logbook::EntryDraft) -> Result<Reply, String> {
         let id = self
             .store
-            .append_logbook(&self.actor.login, &self.actor.device, &draft)
+            .append_logbook(&self.actor.login, &draft)
             .map_err(|e| e.to_string())?;
         if let Ok(mut log) = self.boards.events.lock() {
             log.push(RuntimeEvent::Logbook {
@@ -356,12 +358,9 @@ impl Services {
     }
 }
 
-fn allow(allowed: bool, role: Role, what: &str) -> Result<(), String> {
-    if allowed {
-        Ok(())
-    } else {
-        Err(format!("the role {} may not {what}", role.as_str()))
-    }
+/// The core's permission matrix, checked here below any UI.
+fn allow(login: &str, role: Role, action: Action) -> Result<(), String> {
+    access::check(login, role, action).map_err(|e| e.to_string())
 }
 
 fn poisoned() -> String {

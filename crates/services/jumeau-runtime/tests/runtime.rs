@@ -12,14 +12,17 @@ use jumeau_runtime::{
     Command, Reply, Runtime, RuntimeConfig, RuntimeEvent, RuntimeHandle, SourceConfig,
     TrainerCommand, TrendQuery,
 };
-use jumeau_store::{LogFilter, Store};
+use jumeau_store::{LogFilter, Store, testing};
 
 const ANSWER: Duration = Duration::from_secs(10);
 
 fn start(dir: &Path, login: &str, scenario: &str, speed: f64) -> RuntimeHandle {
+    let store_path = dir.join("jumeau.db");
+    testing::set_passwords(&store_path, "test-bench").expect("first logins");
     Runtime::start(RuntimeConfig {
-        store_path: dir.join("jumeau.db"),
+        store_path,
         login: login.into(),
+        password: testing::password(),
         device: "test-bench".into(),
         source: SourceConfig::Simulator {
             scenario: scenario.into(),
@@ -212,7 +215,7 @@ fn rights_are_checked_by_the_runtime_not_by_the_screen() {
 /// A rate-of-change rule on TG1's speed, added to master data through a change-set (proposed by
 /// one engineer, validated by another): the coast-down after a trip falls faster than it.
 fn add_speed_fall_alarm(store_path: &Path) {
-    let mut store = Store::open_seeded(store_path).unwrap();
+    let mut store = testing::set_passwords(store_path, "test-bench").unwrap();
     let alarm = AlarmRef {
         code: "11MBA00CS101-ROC".into(),
         component: "11MBA00".into(),
@@ -312,7 +315,7 @@ unit = "TG1"
 fn a_dry_run_completes_a_procedure_on_its_scenario_and_records_it() {
     use jumeau_runtime::{DryRun, DryRunEnd};
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_seeded(&dir.path().join("jumeau.db")).unwrap();
+    let mut store = testing::set_passwords(&dir.path().join("jumeau.db"), "test-bench").unwrap();
     let md = store.master_data().unwrap();
     let source = md.procedures.iter().find(|p| p.name == "tg1-trip-response");
     let p = source.unwrap().load(&md).unwrap();
@@ -321,7 +324,6 @@ fn a_dry_run_completes_a_procedure_on_its_scenario_and_records_it() {
     let dry = DryRun {
         store: &mut store,
         login: "s.moreau",
-        device: "test-bench",
         confirm_as: Some(jumeau_core::Role::Trainer),
         speed: 0.0,
         limit: Duration::from_secs(4 * 3600),
@@ -342,7 +344,6 @@ fn a_dry_run_completes_a_procedure_on_its_scenario_and_records_it() {
     let dry = DryRun {
         store: &mut store,
         login: "s.moreau",
-        device: "test-bench",
         confirm_as: None,
         speed: 0.0,
         limit: Duration::from_secs(600),

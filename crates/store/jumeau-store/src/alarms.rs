@@ -38,28 +38,20 @@ impl JournalRow {
     }
 }
 
-/// Who signs the logbook entries of alarm transitions: the client's user on this device.
-pub struct Signer<'a> {
-    pub login: &'a str,
-    pub device: &'a str,
-}
-
 impl Store {
-    /// Journals alarm transitions and, with a signer, writes each as a signed automatic
-    /// logbook entry, all in one transaction. `training` marks a simulator source.
+    /// Journals alarm transitions and, with a signer (a logged-in login: the client's user),
+    /// writes each as an automatic logbook entry signed with its session's key, all in one
+    /// transaction. `training` marks a simulator source.
     pub fn record_alarm_events(
         &mut self,
         events: &[AlarmEvent],
         training: bool,
-        signer: Option<Signer<'_>>,
+        signer: Option<&str>,
     ) -> Result<(), StoreError> {
         if events.is_empty() {
             return Ok(());
         }
-        let signing = match &signer {
-            Some(s) => Some((self.user(s.login)?, self.device_key(s.login, s.device)?)),
-            None => None,
-        };
+        let signing = signer.map(|login| self.authenticated(login)).transpose()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -85,7 +77,7 @@ impl Store {
                 ])?;
             }
         }
-        if let (Some(s), Some((user, key))) = (&signer, &signing) {
+        if let Some((user, session)) = &signing {
             let drafts: Vec<(EntryDraft, Vec<String>)> = events
                 .iter()
                 .map(|e| {
@@ -98,8 +90,8 @@ impl Store {
             crate::logbook::append_in_tx(
                 &tx,
                 user,
-                s.device,
-                key,
+                &session.device,
+                &session.key,
                 drafts.iter().map(|(d, c)| (d, c.clone())),
             )?;
         }

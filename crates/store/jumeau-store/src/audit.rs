@@ -35,8 +35,9 @@ pub(crate) fn record(
 }
 
 impl Store {
-    /// The latest `limit` audit rows, newest first.
-    pub fn audit_trail(&self, limit: usize) -> Result<Vec<AuditRow>, StoreError> {
+    /// The latest `limit` audit rows, newest first, for a logged-in engineer or auditor.
+    pub fn audit_trail(&self, actor: &str, limit: usize) -> Result<Vec<AuditRow>, StoreError> {
+        self.authorize(actor, jumeau_core::access::Action::ReadAudit)?;
         let mut stmt = self.conn.prepare(
             "SELECT id, at, actor, action, entity, entity_id, detail FROM audit \
              ORDER BY id DESC LIMIT ?1",

@@ -1,7 +1,7 @@
 //! Master-data change-sets: propose, then validate (apply) or reject, with the four-eyes rule.
 
-use crate::{NOW, Store, StoreError, audit, masterdata};
-use ed25519_dalek::SigningKey;
+use crate::{NOW, Session, Store, StoreError, User, audit, masterdata};
+use jumeau_core::access::Action;
 use jumeau_core::changeset::{ChangeSetContent, ChangeSetStatus, check_decision};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -41,20 +41,12 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeSetRow> {
 }
 
 impl Store {
-    /// Records a proposed change-set; nothing in master data changes yet.
     /// Refuses an actor who may not propose, before anything of the proposal is read.
     pub fn may_propose(&self, actor: &str) -> Result<(), StoreError> {
-        let user = self.user(actor)?;
-        if !user.role.can_propose_changes() {
-            return Err(StoreError::Forbidden {
-                login: user.login,
-                role: user.role,
-                what: "propose master-data changes",
-            });
-        }
-        Ok(())
+        self.authorize(actor, Action::ProposeChange).map(drop)
     }
 
+    /// Records a proposed change-set; nothing in master data changes yet.
     pub fn propose_changeset(
         &mut self,
         actor: &str,
@@ -62,6 +54,33 @@ impl Store {
         content: &ChangeSetContent,
     ) -> Result<i64, StoreError> {
         self.may_propose(actor)?;
+        self.insert_proposal(actor, title, content)
+    }
+
+    /// Validates and applies a proposed change-set in one transaction: the resulting master
+    /// data is checked as a whole first, so an inconsistent change-set changes nothing. The
+    /// decision is also a logbook entry signed by the decider, in the same transaction.
+    pub fn validate_changeset(
+        &mut self,
+        actor: &str,
+        id: i64,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let (user, session) = self.authorize(actor, Action::DecideChange)?;
+        self.apply_validation(&user, Some(&session), id, note)
+    }
+
+    pub fn reject_changeset(&mut self, actor: &str, id: i64, note: &str) -> Result<(), StoreError> {
+        let (user, session) = self.authorize(actor, Action::DecideChange)?;
+        self.apply_rejection(&user, Some(&session), id, note)
+    }
+
+    pub(crate) fn insert_proposal(
+        &mut self,
+        actor: &str,
+        title: &str,
+        content: &ChangeSetContent,
+    ) -> Result<i64, StoreError> {
         let json = serde_json::to_string(content)?;
         let sha = hex::encode(Sha256::digest(json.as_bytes()));
         let tx = self
@@ -88,31 +107,30 @@ impl Store {
         Ok(id)
     }
 
-    /// Validates and applies a proposed change-set in one transaction: the resulting master
-    /// data is checked as a whole first, so an inconsistent change-set changes nothing.
-    pub fn validate_changeset(
+    /// Validation by `user`; with a session, signed in the logbook (the installer's seed
+    /// decisions have none).
+    pub(crate) fn apply_validation(
         &mut self,
-        actor: &str,
+        user: &User,
+        signer: Option<&Session>,
         id: i64,
         note: Option<&str>,
     ) -> Result<(), StoreError> {
-        let user = self.user(actor)?;
-        let signer = self.decision_signer(actor)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (status, proposer, json) = load_for_decision(&tx, id)?;
-        check_decision(status, &proposer, actor, user.role)?;
+        check_decision(status, &proposer, &user.login, user.role)?;
         let content: ChangeSetContent = serde_json::from_str(&json)?;
         let current = masterdata::load(&tx)?;
         content.apply(&current).map_err(StoreError::Integrity)?;
         for change in &content.changes {
             masterdata::write_change(&tx, change, id)?;
         }
-        decide(&tx, id, "validated", actor, note)?;
+        decide(&tx, id, "validated", &user.login, note)?;
         log_decision(
             &tx,
-            &user,
+            user,
             signer,
             id,
             "validé",
@@ -124,21 +142,25 @@ impl Store {
         Ok(())
     }
 
-    pub fn reject_changeset(&mut self, actor: &str, id: i64, note: &str) -> Result<(), StoreError> {
-        let user = self.user(actor)?;
-        let signer = self.decision_signer(actor)?;
+    pub(crate) fn apply_rejection(
+        &mut self,
+        user: &User,
+        signer: Option<&Session>,
+        id: i64,
+        note: &str,
+    ) -> Result<(), StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (status, proposer, json) = load_for_decision(&tx, id)?;
-        check_decision(status, &proposer, actor, user.role)?;
-        decide(&tx, id, "rejected", actor, Some(note))?;
+        check_decision(status, &proposer, &user.login, user.role)?;
+        decide(&tx, id, "rejected", &user.login, Some(note))?;
         let changes = serde_json::from_str::<ChangeSetContent>(&json)?
             .changes
             .len();
         log_decision(
             &tx,
-            &user,
+            user,
             signer,
             id,
             "rejeté",
@@ -182,43 +204,27 @@ impl Store {
     }
 }
 
-impl Store {
-    /// With a signing device set, decisions on change-sets are also written to the logbook,
-    /// signed by the decider, in the same transaction.
-    pub fn set_signing_device(&mut self, device: &str) {
-        self.signing_device = Some(device.to_owned());
-    }
-
-    fn decision_signer(&mut self, actor: &str) -> Result<Option<(String, SigningKey)>, StoreError> {
-        let Some(device) = self.signing_device.clone() else {
-            return Ok(None);
-        };
-        let key = self.device_key(actor, &device)?;
-        Ok(Some((device, key)))
-    }
-}
-
 /// The automatic logbook entry recording a decision on a change-set.
 #[allow(clippy::too_many_arguments)]
 fn log_decision(
     tx: &rusqlite::Transaction<'_>,
-    user: &crate::User,
-    signer: Option<(String, SigningKey)>,
+    user: &User,
+    signer: Option<&Session>,
     id: i64,
     verdict: &str,
     changes: usize,
     proposer: &str,
     note: Option<&str>,
 ) -> Result<(), StoreError> {
-    let Some((device, key)) = signer else {
+    let Some(session) = signer else {
         return Ok(());
     };
     let draft = jumeau_core::logbook::auto::changeset(id, verdict, changes, proposer, note);
     crate::logbook::append_in_tx(
         tx,
         user,
-        &device,
-        &key,
+        &session.device,
+        &session.key,
         std::iter::once((&draft, Vec::new())),
     )?;
     Ok(())

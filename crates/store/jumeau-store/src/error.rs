@@ -43,12 +43,30 @@ pub enum StoreError {
     },
     #[error("unknown user `{0}`")]
     UnknownUser(String),
-    #[error("user `{login}` ({role}) may not {what}")]
-    Forbidden {
-        login: String,
-        role: jumeau_core::Role,
-        what: &'static str,
-    },
+    // Not a `source`: printed as a chain the reason would be said twice.
+    #[error("user {0}")]
+    Forbidden(jumeau_core::access::Refused),
+    #[error("wrong login or password")]
+    BadCredentials,
+    #[error(
+        "account `{login}` is locked after repeated failed logins until {until} (UTC); \
+         an engineer can unlock it (jumeau account unlock {login})"
+    )]
+    Locked { login: String, until: String },
+    #[error("account `{0}` is deactivated")]
+    Deactivated(String),
+    #[error(
+        "`{0}` has not logged in on this store: log in first (jumeau login, --password-file or \
+         the password prompt)"
+    )]
+    NotLoggedIn(String),
+    #[error(
+        "`{0}` must set a new password before anything else (jumeau login sets it; the \
+         one-time password works only for that)"
+    )]
+    PasswordChangeRequired(String),
+    #[error("password refused: {0}")]
+    WeakPassword(String),
     #[error("no {what} `{key}`")]
     NotFound { what: &'static str, key: String },
     // The reason is in the message, not also a `source`: printed as a chain it said it twice.
@@ -67,6 +85,12 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl From<jumeau_core::access::Refused> for StoreError {
+    fn from(e: jumeau_core::access::Refused) -> Self {
+        StoreError::Forbidden(e)
+    }
 }
 
 impl From<DecisionRefused> for StoreError {

@@ -1,92 +1,210 @@
-//! Device keys: one Ed25519 key pair per user and device, created at first use. The private
-//! seed lives in `<data dir>/keys/<login>@<device>.ed25519`, readable by its owner only; the
-//! public key is registered in the store so that anyone can verify.
+//! Device keys: one active Ed25519 key pair per user and device, made at the user's first
+//! login on that device. The private seed lives in `<data dir>/keys/<login>@<device>.<key id>.sealed`,
+//! sealed with the account key (see `auth`), so only a login with the password can sign;
+//! the public key is registered in the store so that anyone can verify. A revoked key still
+//! verifies what it signed before and signs nothing after.
 
+use crate::seal::{open_sealed, random, seal};
 use crate::{NOW, Store, StoreError, audit};
 use ed25519_dalek::SigningKey;
 use jumeau_core::logbook::key_id;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use zeroize::Zeroizing;
+
+/// A registered device key, as listed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeviceKey {
+    pub key_id: String,
+    pub login: String,
+    pub device: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<String>,
+}
+
+/// First word of a sealed key file.
+const SEALED_FORMAT: &str = "jumeau-sealed-key/1";
 
 impl Store {
-    fn key_path(&self, login: &str, device: &str) -> PathBuf {
-        let dir = self
-            .path
+    fn key_dir(&self) -> PathBuf {
+        self.path
             .parent()
             .map(|p| p.join("keys"))
-            .unwrap_or_else(|| "keys".into());
-        dir.join(format!("{login}@{device}.ed25519"))
+            .unwrap_or_else(|| "keys".into())
     }
 
-    /// The signing key of `login` on `device`: loaded, or created and registered.
-    pub fn device_key(&mut self, login: &str, device: &str) -> Result<SigningKey, StoreError> {
-        if let Some(k) = self.keys.get(&(login.to_owned(), device.to_owned())) {
-            return Ok(k.clone());
-        }
+    fn sealed_key_path(&self, login: &str, device: &str, id: &str) -> PathBuf {
+        self.key_dir().join(format!("{login}@{device}.{id}.sealed"))
+    }
+
+    /// Where Jumeau before logins kept a device key in clear; sealed at the next login.
+    fn clear_key_path(&self, login: &str, device: &str) -> PathBuf {
+        self.key_dir().join(format!("{login}@{device}.ed25519"))
+    }
+
+    /// The active key of `login` on `device`, unsealed with the account key: made, sealed and
+    /// registered at first use; sealed if an older Jumeau left it in clear; replaced (the old
+    /// one revoked) if its file is gone, since the user has just proved who they are.
+    pub(crate) fn unseal_device_key(
+        &mut self,
+        login: &str,
+        device: &str,
+        account_key: &[u8; 32],
+    ) -> Result<(SigningKey, String), StoreError> {
         if !valid_name(device) {
             return Err(StoreError::Invalid(format!(
                 "device name `{device}` must be letters, digits, '.', '-' or '_'"
             )));
         }
-        self.user(login)?;
-        // Two processes signing for the same user and device the first time: one creates the
-        // key, the other waits and finds it.
+        // Two processes logging in for the same user and device the first time: one makes
+        // the key, the other waits and finds it.
         let _setup = crate::lock::setup_lock(&self.path)?;
-        let path = self.key_path(login, device);
-        let registered: Option<String> = self
+        let active: Option<(String, String)> = self
             .conn
             .query_row(
-                "SELECT public_key FROM device_keys WHERE login = ?1 AND device = ?2",
+                "SELECT key_id, public_key FROM device_keys \
+                 WHERE login = ?1 AND device = ?2 AND revoked_at IS NULL",
                 params![login, device],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let key = match (std::fs::read_to_string(&path), registered) {
-            (Ok(text), registered) => {
-                let key = parse_seed(&text).ok_or_else(|| {
-                    StoreError::Invalid(format!("{} is not an Ed25519 key file", path.display()))
-                })?;
-                let public = hex::encode(key.verifying_key().to_bytes());
-                match registered {
-                    Some(r) if r == public => {}
-                    Some(_) => {
-                        return Err(StoreError::Invalid(format!(
-                            "{} does not hold the key registered for {login} on {device}",
-                            path.display()
-                        )));
-                    }
-                    None => self.register_key(login, device, &key)?,
-                }
-                key
-            }
-            (Err(e), Some(_)) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::Invalid(format!(
-                    "the private key of {login} on {device} is missing ({}); it cannot be recreated",
-                    path.display()
-                )));
-            }
-            (Err(e), None) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = new_key()?;
-                write_private(&path, &hex::encode(key.to_bytes()))?;
-                self.register_key(login, device, &key)?;
-                key
-            }
-            (Err(source), _) => return Err(StoreError::Io { path, source }),
+        let Some((id, public)) = active else {
+            return self.new_device_key(login, device, account_key);
         };
-        self.keys
-            .insert((login.to_owned(), device.to_owned()), key.clone());
-        Ok(key)
+        let sealed_path = self.sealed_key_path(login, device, &id);
+        let context = format!("{login}@{device}/{id}");
+        let key = match std::fs::read_to_string(&sealed_path) {
+            Ok(text) => {
+                let sealed = text
+                    .trim()
+                    .strip_prefix(SEALED_FORMAT)
+                    .and_then(|t| t.strip_prefix(':'))
+                    .and_then(|h| hex::decode(h).ok())
+                    .ok_or_else(|| bad_file(&sealed_path))?;
+                let seed = open_sealed(account_key, &sealed, context.as_bytes())
+                    .ok_or_else(|| bad_file(&sealed_path))?;
+                parse_seed(&seed).ok_or_else(|| bad_file(&sealed_path))?
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let clear = self.clear_key_path(login, device);
+                match std::fs::read_to_string(&clear) {
+                    Ok(text) => {
+                        let key = hex::decode(text.trim())
+                            .ok()
+                            .and_then(|b| parse_seed(&b))
+                            .ok_or_else(|| bad_file(&clear))?;
+                        self.write_sealed(&sealed_path, &key, account_key, &context)?;
+                        std::fs::remove_file(&clear).map_err(|source| StoreError::Io {
+                            path: clear.clone(),
+                            source,
+                        })?;
+                        key
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        let tx = self
+                            .conn
+                            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                        revoke(&tx, &id, login, "private key file missing")?;
+                        tx.commit()?;
+                        return self.new_device_key(login, device, account_key);
+                    }
+                    Err(source) => {
+                        return Err(StoreError::Io {
+                            path: clear,
+                            source,
+                        });
+                    }
+                }
+            }
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: sealed_path,
+                    source,
+                });
+            }
+        };
+        if hex::encode(key.verifying_key().to_bytes()) != public {
+            return Err(StoreError::Invalid(format!(
+                "{} does not hold the key registered for {login} on {device}",
+                sealed_path.display()
+            )));
+        }
+        Ok((key, id))
     }
 
-    fn register_key(
+    /// Replaces the active key of the logged-in `login` on its session's device: the old
+    /// one is revoked (it still verifies what it signed), the session signs with the new one.
+    pub fn rotate_key(
+        &mut self,
+        login: &str,
+        account_password: &crate::Password,
+    ) -> Result<crate::Session, StoreError> {
+        let session = self
+            .sessions
+            .get(login)
+            .cloned()
+            .ok_or_else(|| StoreError::NotLoggedIn(login.to_owned()))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        revoke(&tx, &session.key_id, login, "rotated")?;
+        tx.commit()?;
+        self.sessions.remove(login);
+        self.login(login, account_password, &session.device)
+    }
+
+    /// An engineer (or the key's owner) revokes a key, e.g. of a lost tablet.
+    pub fn revoke_key(&mut self, actor: &str, id: &str, reason: &str) -> Result<(), StoreError> {
+        let owner: String = self
+            .conn
+            .query_row(
+                "SELECT login FROM device_keys WHERE key_id = ?1 AND revoked_at IS NULL",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "active device key",
+                key: id.to_owned(),
+            })?;
+        if owner != actor {
+            self.authorize(actor, jumeau_core::access::Action::ManageAccounts)?;
+        } else if !self.sessions.contains_key(actor) {
+            return Err(StoreError::NotLoggedIn(actor.to_owned()));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        revoke(&tx, id, actor, reason)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn key_revoked(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT revoked_at IS NOT NULL FROM device_keys WHERE key_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(true))
+    }
+
+    fn new_device_key(
         &mut self,
         login: &str,
         device: &str,
-        key: &SigningKey,
-    ) -> Result<(), StoreError> {
+        account_key: &[u8; 32],
+    ) -> Result<(SigningKey, String), StoreError> {
+        let key = new_key()?;
         let public = key.verifying_key().to_bytes();
         let id = key_id(&public);
+        let path = self.sealed_key_path(login, device, &id);
+        self.write_sealed(&path, &key, account_key, &format!("{login}@{device}/{id}"))?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -106,7 +224,41 @@ impl Store {
             Some(device),
         )?;
         tx.commit()?;
-        Ok(())
+        Ok((key, id))
+    }
+
+    fn write_sealed(
+        &self,
+        path: &std::path::Path,
+        key: &SigningKey,
+        account_key: &[u8; 32],
+        context: &str,
+    ) -> Result<(), StoreError> {
+        let seed = Zeroizing::new(key.to_bytes());
+        let sealed = seal(account_key, seed.as_slice(), context.as_bytes())?;
+        write_private(path, &format!("{SEALED_FORMAT}:{}\n", hex::encode(sealed)))
+    }
+
+    /// Every registered key, revoked ones included, oldest first.
+    pub fn device_keys(&self) -> Result<Vec<DeviceKey>, StoreError> {
+        let rows = self
+            .conn
+            .prepare(
+                "SELECT key_id, login, device, created_at, revoked_at, revoked_by \
+                 FROM device_keys ORDER BY created_at, key_id",
+            )?
+            .query_map([], |r| {
+                Ok(DeviceKey {
+                    key_id: r.get(0)?,
+                    login: r.get(1)?,
+                    device: r.get(2)?,
+                    created_at: r.get(3)?,
+                    revoked_at: r.get(4)?,
+                    revoked_by: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     /// Every registered key with its owner: (login, device, public key).
@@ -160,15 +312,50 @@ fn valid_name(s: &str) -> bool {
     !s.is_empty() && s.chars().all(jumeau_core::logbook::is_device_name_char)
 }
 
-fn parse_seed(text: &str) -> Option<SigningKey> {
-    let bytes: [u8; 32] = hex::decode(text.trim()).ok()?.try_into().ok()?;
+/// Revokes every active key of `login` (a password reset: nobody can unseal them any more).
+pub(crate) fn revoke_all(
+    tx: &rusqlite::Transaction<'_>,
+    login: &str,
+    by: &str,
+) -> Result<(), StoreError> {
+    let ids: Vec<String> = tx
+        .prepare("SELECT key_id FROM device_keys WHERE login = ?1 AND revoked_at IS NULL")?
+        .query_map([login], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        revoke(tx, &id, by, "password reset")?;
+    }
+    Ok(())
+}
+
+/// Marks a key revoked after the last logbook entry there is now.
+fn revoke(conn: &rusqlite::Connection, id: &str, by: &str, reason: &str) -> Result<(), StoreError> {
+    conn.execute(
+        &format!(
+            "UPDATE device_keys SET revoked_at = {NOW}, revoked_by = ?2, \
+             revoked_after_seq = (SELECT COALESCE(MAX(seq), 0) FROM logbook) \
+             WHERE key_id = ?1 AND revoked_at IS NULL"
+        ),
+        params![id, by],
+    )?;
+    audit::record(conn, by, "revoke", "device_key", Some(id), Some(reason))
+}
+
+fn bad_file(path: &std::path::Path) -> StoreError {
+    StoreError::Invalid(format!(
+        "{} is not a key sealed for this account (damaged, or another account's)",
+        path.display()
+    ))
+}
+
+fn parse_seed(bytes: &[u8]) -> Option<SigningKey> {
+    let bytes: [u8; 32] = bytes.try_into().ok()?;
     Some(SigningKey::from_bytes(&bytes))
 }
 
 fn new_key() -> Result<SigningKey, StoreError> {
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed)
-        .map_err(|e| StoreError::Invalid(format!("no randomness from the OS: {e}")))?;
+    let mut seed = Zeroizing::new([0u8; 32]);
+    random(&mut *seed)?;
     Ok(SigningKey::from_bytes(&seed))
 }
 

@@ -6,6 +6,7 @@
 
 mod alarms;
 mod audit;
+mod auth;
 mod changesets;
 mod error;
 mod historian;
@@ -16,16 +17,21 @@ mod masterdata;
 mod migrate;
 mod open;
 mod procedures;
+mod seal;
 mod seed;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub use lock::seeded_marker;
 pub use seed::{SEED_TITLE, SUPPLEMENT_TITLE};
 mod users;
 
-pub use alarms::{JournalRow, Signer};
+pub use alarms::JournalRow;
 pub use audit::AuditRow;
+pub use auth::{LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, Password, Session};
 pub use changesets::ChangeSetRow;
 pub use error::StoreError;
 pub use historian::{CompactReport, Retention, Sample, TrendPoint};
+pub use keys::DeviceKey;
 pub use logbook::{LogEntry, LogFilter, Verification};
 pub use masterdata::ComponentDetail;
 pub use migrate::{MIGRATIONS, Migration, latest_version};
@@ -41,10 +47,10 @@ pub const STORE_FILE: &str = "jumeau.sqlite";
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// Signing keys already loaded, by (login, device).
-    keys: std::collections::HashMap<(String, String), ed25519_dalek::SigningKey>,
-    /// Device that signs the automatic logbook entries of change-set decisions (none: no entry).
-    signing_device: Option<String>,
+    /// Who has logged in on this connection, by login: the only ones it writes for.
+    sessions: std::collections::HashMap<String, Session>,
+    /// One-time passwords of accounts this process created, until shown.
+    new_passwords: Vec<(String, Password)>,
     /// Historian tag ids already known, by name (ids never change once given).
     history_ids: std::collections::HashMap<String, i64>,
 }
@@ -79,8 +85,8 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_owned(),
-            keys: Default::default(),
-            signing_device: None,
+            sessions: Default::default(),
+            new_passwords: Vec::new(),
             history_ids: Default::default(),
         };
         migrate::apply_pending(&mut store.conn)?;

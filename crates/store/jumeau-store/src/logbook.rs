@@ -2,6 +2,7 @@
 
 use crate::{NOW, Store, StoreError, User};
 use ed25519_dalek::SigningKey;
+use jumeau_core::access::Action;
 use jumeau_core::logbook::{
     self, EntryBody, EntryDraft, EntryValue, FORMAT, Fault, GENESIS, SignedEntry, StoredEntry,
 };
@@ -60,32 +61,27 @@ const COLUMNS: &str = "seq, recorded_at, author, role, device, kind, category, t
      signature, countersignature";
 
 impl Store {
-    /// Appends a signed entry by `login` from `device`; returns its sequence number.
-    pub fn append_logbook(
-        &mut self,
-        login: &str,
-        device: &str,
-        draft: &EntryDraft,
-    ) -> Result<u64, StoreError> {
-        Ok(self.append_logbook_batch(login, device, std::slice::from_ref(draft))?[0])
+    /// Appends a signed entry by the logged-in `login`, signed with its session's device key;
+    /// returns its sequence number.
+    pub fn append_logbook(&mut self, login: &str, draft: &EntryDraft) -> Result<u64, StoreError> {
+        Ok(self.append_logbook_batch(login, std::slice::from_ref(draft))?[0])
     }
 
     /// Appends several entries by one author in one transaction (all or none), e.g. entries
-    /// written offline; returns their sequence numbers.
+    /// written offline; returns their sequence numbers. A manual entry needs the right to
+    /// write to the logbook; an automatic one (what the user's session saw: a login, the
+    /// simulator's journal) only the session.
     pub fn append_logbook_batch(
         &mut self,
         login: &str,
-        device: &str,
         drafts: &[EntryDraft],
     ) -> Result<Vec<u64>, StoreError> {
-        let user = self.user(login)?;
-        if user.role == jumeau_core::Role::Auditor {
-            return Err(StoreError::Forbidden {
-                login: user.login,
-                role: user.role,
-                what: "write to the logbook (auditors read only)",
-            });
-        }
+        let manual = drafts.iter().any(|d| d.kind == logbook::EntryKind::Manual);
+        let (user, session) = if manual {
+            self.authorize(login, Action::WriteLogbook)?
+        } else {
+            self.authenticated(login)?
+        };
         let mut resolved = Vec::with_capacity(drafts.len());
         for draft in drafts {
             draft
@@ -98,11 +94,16 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             resolved.push(components);
         }
-        let key = self.device_key(login, device)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let seqs = append_in_tx(&tx, &user, device, &key, drafts.iter().zip(resolved))?;
+        let seqs = append_in_tx(
+            &tx,
+            &user,
+            &session.device,
+            &session.key,
+            drafts.iter().zip(resolved),
+        )?;
         tx.commit()?;
         Ok(seqs)
     }

@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_tag_ranges.sql",
         sql: include_str!("../../../../migrations/0007_tag_ranges.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_credentials.sql",
+        sql: include_str!("../../../../migrations/0008_credentials.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

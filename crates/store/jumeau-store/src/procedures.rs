@@ -6,17 +6,14 @@ use jumeau_core::procedure::{Run, RunEvent};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::{Store, StoreError};
+use jumeau_core::access::Action;
 
 impl Store {
     /// Stores a new run with its first events; returns its id.
-    pub fn start_procedure_run(
-        &mut self,
-        run: &Run,
-        login: &str,
-        device: &str,
-    ) -> Result<i64, StoreError> {
+    pub fn start_procedure_run(&mut self, run: &Run, login: &str) -> Result<i64, StoreError> {
         let state = serde_json::to_string(run)?;
-        let (user, key) = (self.user(login)?, self.device_key(login, device)?);
+        let (user, session) = self.authorize(login, Action::RunProcedure)?;
+        let (device, key) = (&session.device, &session.key);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -34,7 +31,7 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        record(&tx, id, run, &run.events, 0, (&user, device, &key))?;
+        record(&tx, id, run, &run.events, 0, (&user, device, key))?;
         tx.commit()?;
         Ok(id)
     }
@@ -49,10 +46,12 @@ impl Store {
         run: &Run,
         known: usize,
         login: &str,
-        device: &str,
     ) -> Result<(), StoreError> {
         let state = serde_json::to_string(run)?;
-        let (user, key) = (self.user(login)?, self.device_key(login, device)?);
+        // The actions in a run were checked when taken (role holds by the run itself); a
+        // save also records what the run did by itself, for whoever's session ticks it.
+        let (user, session) = self.authenticated(login)?;
+        let (device, key) = (&session.device, &session.key);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -80,7 +79,7 @@ impl Store {
                 key: id.to_string(),
             });
         }
-        record(&tx, id, run, new, stored, (&user, device, &key))?;
+        record(&tx, id, run, new, stored, (&user, device, key))?;
         tx.commit()?;
         Ok(())
     }

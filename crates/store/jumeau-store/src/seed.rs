@@ -29,7 +29,14 @@ impl Store {
         let accounts = plant::embedded_accounts();
         for a in &accounts.accounts {
             if matches!(self.user(&a.login), Err(StoreError::UnknownUser(_))) {
-                self.create_user(INSTALLER, &a.login, &a.name, a.role)?;
+                self.insert_user(INSTALLER, &a.login, &a.name, a.role)?;
+            }
+        }
+        // Every active account can log in: the seed's, and those of a store from before
+        // logins, each with a one-time password shown once.
+        for user in self.users()? {
+            if user.active {
+                self.ensure_credentials(&user.login)?;
             }
         }
         let changesets = self.changesets()?;
@@ -40,7 +47,8 @@ impl Store {
             .filter(|c| c.title == SUPPLEMENT_TITLE && c.status == ChangeSetStatus::Proposed)
         {
             let note = "Remplacé : proposition interrompue, refaite à partir de l'état actuel";
-            self.reject_changeset(&accounts.seed_validator, stale.id, note)?;
+            let validator = self.user(&accounts.seed_validator)?;
+            self.apply_rejection(&validator, None, stale.id, note)?;
         }
         let seed = changesets.into_iter().find(|c| c.title == SEED_TITLE);
         let (title, content) = match seed {
@@ -52,7 +60,8 @@ impl Store {
                 } else {
                     &accounts.seed_validator
                 };
-                self.validate_changeset(validator, c.id, Some(note))?;
+                let validator = self.user(validator)?;
+                self.apply_validation(&validator, None, c.id, Some(note))?;
                 return Ok(());
             }
             Some(_) if !self.lacks_supplement()? => return Ok(()),
@@ -73,8 +82,9 @@ impl Store {
                 ChangeSetContent::from_master_data(&plant::embedded().md),
             ),
         };
-        let id = self.propose_changeset(&accounts.seed_proposer, title, &content)?;
-        self.validate_changeset(&accounts.seed_validator, id, Some(SEED_NOTE))?;
+        let id = self.insert_proposal(&accounts.seed_proposer, title, &content)?;
+        let validator = self.user(&accounts.seed_validator)?;
+        self.apply_validation(&validator, None, id, Some(SEED_NOTE))?;
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 
 use crate::{NOW, Store, StoreError, audit};
 use jumeau_core::Role;
+use jumeau_core::access::Action;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -55,25 +56,38 @@ impl Store {
         logins.iter().map(|l| self.user(l)).collect()
     }
 
-    /// Creates an account; `created_by` is an existing engineer, or [`INSTALLER`] for the
-    /// accounts a new store starts with.
+    /// An engineer creates an account; returns its one-time password, to hand over in person
+    /// (the new user sets their own at first login).
     pub fn create_user(
+        &mut self,
+        actor: &str,
+        login: &str,
+        display_name: &str,
+        role: Role,
+    ) -> Result<crate::Password, StoreError> {
+        self.authorize(actor, Action::ManageAccounts)?;
+        if !valid_login(login) {
+            return Err(StoreError::Invalid(format!(
+                "login `{login}` must be 1 to 64 lower-case letters, digits, '.', '-' or '_'"
+            )));
+        }
+        self.insert_user(actor, login, display_name, role)?;
+        self.ensure_credentials(login)?;
+        let (_, password) = self
+            .new_passwords
+            .pop()
+            .ok_or_else(|| StoreError::Invalid("no password was made".into()))?;
+        Ok(password)
+    }
+
+    /// Inserts an account row; `created_by` is the engineer, or [`INSTALLER`].
+    pub(crate) fn insert_user(
         &mut self,
         created_by: &str,
         login: &str,
         display_name: &str,
         role: Role,
     ) -> Result<(), StoreError> {
-        if created_by != INSTALLER {
-            let actor = self.user(created_by)?;
-            if actor.role != Role::Engineer {
-                return Err(StoreError::Forbidden {
-                    login: actor.login,
-                    role: actor.role,
-                    what: "create accounts",
-                });
-            }
-        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -95,4 +109,11 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+fn valid_login(login: &str) -> bool {
+    (1..=64).contains(&login.len())
+        && login
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
 }

@@ -2,11 +2,11 @@
 
 use jumeau_core::alarm::{AlarmEngine, AlarmRule, Condition, EventKind, Input, kpi};
 use jumeau_core::changeset::{Change, ChangeSetContent};
-use jumeau_store::{Signer, Store};
+use jumeau_store::{Store, testing};
 
 fn seeded() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_seeded(&dir.path().join("jumeau.sqlite")).unwrap();
+    let store = testing::set_passwords(&dir.path().join("jumeau.sqlite"), "poste-1").unwrap();
     (dir, store)
 }
 
@@ -45,12 +45,8 @@ fn transitions_are_journalled_and_signed_in_the_logbook() {
             .acknowledge("11LAC10CY111-H", "j.martin", 21_000)
             .unwrap(),
     );
-    let signer = Signer {
-        login: "j.martin",
-        device: "poste-1",
-    };
     store
-        .record_alarm_events(&events, true, Some(signer))
+        .record_alarm_events(&events, true, Some("j.martin"))
         .unwrap();
 
     let rows = store.alarm_journal(0, i64::MAX, 1000).unwrap();

@@ -2,7 +2,7 @@
 //! SQLite (edit, delete, swap, replaced signature, forged insertion) is detected and located.
 
 use jumeau_core::logbook::{EntryDraft, EntryKind, EntryValue, FaultKind};
-use jumeau_store::{LogFilter, Store, StoreError};
+use jumeau_store::{LogFilter, Store, StoreError, testing};
 
 fn draft(text: &str) -> EntryDraft {
     EntryDraft {
@@ -23,11 +23,11 @@ fn draft(text: &str) -> EntryDraft {
 /// A store with five entries by two users, and the triggers dropped as an attacker would.
 fn tampered_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_seeded(&dir.path().join("jumeau.sqlite")).unwrap();
+    let mut store = testing::set_passwords(&dir.path().join("jumeau.sqlite"), "poste-1").unwrap();
     for i in 1..=5 {
         let who = if i % 2 == 0 { "a.durand" } else { "j.martin" };
         store
-            .append_logbook(who, "poste-1", &draft(&format!("entrée {i}")))
+            .append_logbook(who, &draft(&format!("entrée {i}")))
             .unwrap();
     }
     assert!(store.verify_logbook().unwrap().faults.is_empty());
@@ -51,16 +51,16 @@ fn faults(store: &Store) -> Vec<(u64, FaultKind)> {
 #[test]
 fn appended_entries_are_chained_signed_and_listed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_seeded(&dir.path().join("jumeau.sqlite")).unwrap();
+    let mut store = testing::set_passwords(&dir.path().join("jumeau.sqlite"), "poste-1").unwrap();
     assert_eq!(
         store
-            .append_logbook("j.martin", "poste-1", &draft("Prise de quart"))
+            .append_logbook("j.martin", &draft("Prise de quart"))
             .unwrap(),
         1
     );
     assert_eq!(
         store
-            .append_logbook("j.martin", "poste-1", &draft("Ronde faite"))
+            .append_logbook("j.martin", &draft("Ronde faite"))
             .unwrap(),
         2
     );
@@ -75,8 +75,15 @@ fn appended_entries_are_chained_signed_and_listed() {
     assert_eq!(entries[0].body.role, "operator");
     let v = store.verify_logbook().unwrap();
     assert_eq!((v.entries, v.faults.len()), (2, 0));
-    // One key per user and device, registered, private part readable by its owner only.
-    let key_file = dir.path().join("keys/j.martin@poste-1.ed25519");
+    // One key per user and device, registered, private part sealed (never in clear) and
+    // readable by its owner only.
+    let key_id = &entries[0].body.key_id;
+    let key_file = dir
+        .path()
+        .join(format!("keys/j.martin@poste-1.{key_id}.sealed"));
+    let sealed = std::fs::read_to_string(&key_file).unwrap();
+    assert!(sealed.starts_with("jumeau-sealed-key/1:"), "{sealed}");
+    assert!(!dir.path().join("keys/j.martin@poste-1.ed25519").exists());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -85,23 +92,22 @@ fn appended_entries_are_chained_signed_and_listed() {
             0o600
         );
     }
-    assert_eq!(store.public_keys().unwrap().len(), 1);
+    // Every account logged in on poste-1 once: one key each.
+    assert_eq!(store.public_keys().unwrap().len(), 6);
 }
 
 #[test]
 fn entries_are_filtered_by_component_tag_category_author_text_and_time() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_seeded(&dir.path().join("jumeau.sqlite")).unwrap();
+    let mut store = testing::set_passwords(&dir.path().join("jumeau.sqlite"), "poste-1").unwrap();
     store
-        .append_logbook("j.martin", "poste-1", &draft("Vibration TG1 palier 1"))
+        .append_logbook("j.martin", &draft("Vibration TG1 palier 1"))
         .unwrap();
     let mut other = draft("Purge ballon HP CR2");
     other.components = vec!["CR2-BHP".into()];
     other.tags = vec!["IEC62682".into()];
     other.category = "maintenance".into();
-    store
-        .append_logbook("a.durand", "tablette-3", &other)
-        .unwrap();
+    store.append_logbook("a.durand", &other).unwrap();
     let seqs = |f: LogFilter| -> Vec<u64> {
         store
             .logbook(&f)
@@ -179,10 +185,8 @@ fn entries_are_filtered_by_component_tag_category_author_text_and_time() {
 #[test]
 fn the_application_cannot_edit_or_delete_entries() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_seeded(&dir.path().join("jumeau.sqlite")).unwrap();
-    store
-        .append_logbook("j.martin", "poste-1", &draft("x"))
-        .unwrap();
+    let mut store = testing::set_passwords(&dir.path().join("jumeau.sqlite"), "poste-1").unwrap();
+    store.append_logbook("j.martin", &draft("x")).unwrap();
     let c = store.connection();
     assert!(
         c.execute("UPDATE logbook SET text = 'y'", [])
@@ -206,25 +210,25 @@ fn the_application_cannot_edit_or_delete_entries() {
 #[test]
 fn bad_drafts_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_seeded(&dir.path().join("jumeau.sqlite")).unwrap();
+    let mut store = testing::set_passwords(&dir.path().join("jumeau.sqlite"), "poste-1").unwrap();
     let mut bad = draft("x");
     bad.values[0].unit = "bar".into();
     assert!(matches!(
-        store.append_logbook("j.martin", "poste-1", &bad),
+        store.append_logbook("j.martin", &bad),
         Err(StoreError::Invalid(_))
     ));
     let mut bad = draft("x");
     bad.components = vec!["TG9".into()];
     assert!(matches!(
-        store.append_logbook("j.martin", "poste-1", &bad),
+        store.append_logbook("j.martin", &bad),
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        store.append_logbook("mallory", "poste-1", &draft("x")),
-        Err(StoreError::UnknownUser(_))
+        store.append_logbook("mallory", &draft("x")),
+        Err(StoreError::NotLoggedIn(_))
     ));
     assert!(matches!(
-        store.append_logbook("l.petit", "poste-1", &draft("x")),
+        store.append_logbook("l.petit", &draft("x")),
         Err(StoreError::Forbidden { .. })
     ));
     assert!(store.logbook(&LogFilter::default()).unwrap().is_empty());
@@ -295,9 +299,7 @@ fn a_replaced_signature_is_located() {
 fn a_forged_insertion_is_located() {
     let (_dir, mut store) = tampered_store();
     // A forger with a key of their own appends, then slides the entry into the middle.
-    store
-        .append_logbook("s.moreau", "portable", &draft("forgé"))
-        .unwrap();
+    store.append_logbook("s.moreau", &draft("forgé")).unwrap();
     store
         .connection()
         .execute_batch(
@@ -315,7 +317,9 @@ fn an_unregistered_key_is_reported() {
     let (_dir, store) = tampered_store();
     store
         .connection()
-        .execute("DELETE FROM device_keys WHERE login = 'a.durand'", [])
+        .execute_batch(
+            "DROP TRIGGER device_keys_no_delete; DELETE FROM device_keys WHERE login = 'a.durand'",
+        )
         .unwrap();
     let f = faults(&store);
     assert_eq!(
@@ -343,10 +347,9 @@ fn an_unreadable_column_is_a_modification() {
 #[test]
 fn change_set_decisions_are_logged_with_the_decision() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_seeded(&dir.path().join("jumeau.sqlite")).unwrap();
-    // Without a signing device (first start, seeding), nothing is logged.
+    let mut store = testing::set_passwords(&dir.path().join("jumeau.sqlite"), "poste-1").unwrap();
+    // The installer's seed decisions (first start, no session) are not logged.
     assert!(store.logbook(&LogFilter::default()).unwrap().is_empty());
-    store.set_signing_device("poste-ing");
     let mut tg1 = jumeau_core::plant::embedded()
         .md
         .component("11MBA00")

@@ -4,11 +4,11 @@
 use jumeau_core::changeset::{Change, ChangeSetContent};
 use jumeau_core::procedure::{self, Action, Outcome, Run, RunStatus};
 use jumeau_core::{ProcedureSource, Role};
-use jumeau_store::{LogFilter, Store};
+use jumeau_store::{LogFilter, Store, testing};
 
 fn seeded() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_seeded(&dir.path().join("jumeau.sqlite")).unwrap();
+    let store = testing::set_passwords(&dir.path().join("jumeau.sqlite"), "poste-1").unwrap();
     (dir, store)
 }
 
@@ -26,9 +26,7 @@ fn a_run_is_saved_resumed_after_a_restart_and_recorded() {
         .unwrap();
     let t0 = 1_795_000_000_000;
     let mut run = Run::start(&p, "j.martin", Role::Operator, t0, false);
-    let id = store
-        .start_procedure_run(&run, "j.martin", "poste-1")
-        .unwrap();
+    let id = store.start_procedure_run(&run, "j.martin").unwrap();
     run.act(
         &p,
         "prestart",
@@ -47,19 +45,16 @@ fn a_run_is_saved_resumed_after_a_restart_and_recorded() {
         t0 + 90_000,
     )
     .unwrap();
-    store
-        .save_procedure_run(id, &run, 1, "j.martin", "poste-1")
-        .unwrap();
+    store.save_procedure_run(id, &run, 1, "j.martin").unwrap();
     // A second client that still had the old state cannot overwrite the newer record.
-    assert!(
-        store
-            .save_procedure_run(id, &run, 1, "a.durand", "tablette-2")
-            .is_err()
-    );
+    assert!(store.save_procedure_run(id, &run, 1, "a.durand").is_err());
     drop(store);
 
     // Restart: the run comes back as it was, timers included (times are wall-clock).
     let mut store = Store::open(&dir.path().join("jumeau.sqlite")).unwrap();
+    store
+        .login("j.martin", &testing::password(), "poste-1")
+        .unwrap();
     let runs = store.procedure_runs(true).unwrap();
     assert_eq!(runs.len(), 1);
     let (rid, mut resumed) = runs.into_iter().next().unwrap();
@@ -87,7 +82,7 @@ fn a_run_is_saved_resumed_after_a_restart_and_recorded() {
         .unwrap();
     assert_eq!(resumed.status, RunStatus::Aborted);
     store
-        .save_procedure_run(id, &resumed, run.events.len(), "j.martin", "poste-1")
+        .save_procedure_run(id, &resumed, run.events.len(), "j.martin")
         .unwrap();
     assert!(store.procedure_runs(true).unwrap().is_empty());
 

@@ -3,7 +3,7 @@
 
 use jumeau_core::changeset::{Change, DecisionRefused};
 use jumeau_core::{ChangeSetContent, ChangeSetStatus, Role, plant};
-use jumeau_store::{MIGRATIONS, Store, StoreError, latest_version};
+use jumeau_store::{MIGRATIONS, Store, StoreError, latest_version, testing};
 use std::path::{Path, PathBuf};
 
 fn temp_store() -> (tempfile::TempDir, PathBuf) {
@@ -160,7 +160,7 @@ fn seeded_master_data_is_complete_and_consistent() {
 #[test]
 fn seed_went_through_a_validated_change_set_with_four_eyes() {
     let (_dir, path) = temp_store();
-    let store = Store::open_seeded(&path).unwrap();
+    let store = testing::set_passwords(&path, "poste-1").unwrap();
     let cs = &store.changesets().unwrap()[0];
     let accounts = plant::embedded().accounts;
     assert_eq!(cs.status, ChangeSetStatus::Validated);
@@ -172,7 +172,7 @@ fn seed_went_through_a_validated_change_set_with_four_eyes() {
     let detail = store.component_detail("cr1").unwrap();
     assert_eq!(detail.component.code, "11HAD00");
     assert_eq!(detail.changeset.id, cs.id);
-    let audit = store.audit_trail(100).unwrap();
+    let audit = store.audit_trail("l.petit", 100).unwrap();
     assert!(audit.iter().any(|a| a.action == "validate"
         && a.actor == accounts.seed_validator
         && a.entity_id.as_deref() == Some(&cs.id.to_string()[..])));
@@ -194,7 +194,7 @@ fn rename_tg1(alias_fr: &str) -> ChangeSetContent {
 #[test]
 fn an_operator_cannot_validate_an_engineer_can() {
     let (_dir, path) = temp_store();
-    let mut store = Store::open_seeded(&path).unwrap();
+    let mut store = testing::set_passwords(&path, "poste-1").unwrap();
     let id = store
         .propose_changeset("j.martin", "Renommer TG1", &rename_tg1("TG 1 (renommée)"))
         .unwrap();
@@ -202,7 +202,7 @@ fn an_operator_cannot_validate_an_engineer_can() {
     assert!(
         matches!(
             err,
-            StoreError::Decision(DecisionRefused::Role(Role::Operator))
+            StoreError::Forbidden(ref r) if r.role == Role::Operator
         ),
         "{err}"
     );
@@ -210,7 +210,7 @@ fn an_operator_cannot_validate_an_engineer_can() {
     assert!(
         matches!(
             err,
-            StoreError::Decision(DecisionRefused::Role(Role::Auditor))
+            StoreError::Forbidden(ref r) if r.role == Role::Auditor
         ),
         "{err}"
     );
@@ -225,7 +225,7 @@ fn an_operator_cannot_validate_an_engineer_can() {
     let detail = store.component_detail("TG1").unwrap();
     assert_eq!(detail.component.name_fr, "TG 1 (renommée)");
     assert_eq!(detail.changeset.id, id);
-    let last = &store.audit_trail(1).unwrap()[0];
+    let last = &store.audit_trail("l.petit", 1).unwrap()[0];
     assert_eq!(
         (
             last.actor.as_str(),
@@ -241,7 +241,7 @@ fn an_operator_cannot_validate_an_engineer_can() {
 #[test]
 fn an_engineer_cannot_validate_own_change_set() {
     let (_dir, path) = temp_store();
-    let mut store = Store::open_seeded(&path).unwrap();
+    let mut store = testing::set_passwords(&path, "poste-1").unwrap();
     let id = store
         .propose_changeset("c.bernard", "Renommer TG1", &rename_tg1("x"))
         .unwrap();
@@ -255,7 +255,7 @@ fn an_engineer_cannot_validate_own_change_set() {
 #[test]
 fn an_auditor_cannot_propose() {
     let (_dir, path) = temp_store();
-    let mut store = Store::open_seeded(&path).unwrap();
+    let mut store = testing::set_passwords(&path, "poste-1").unwrap();
     let err = store
         .propose_changeset("l.petit", "x", &rename_tg1("x"))
         .unwrap_err();
@@ -265,7 +265,7 @@ fn an_auditor_cannot_propose() {
 #[test]
 fn an_inconsistent_change_set_changes_nothing() {
     let (_dir, path) = temp_store();
-    let mut store = Store::open_seeded(&path).unwrap();
+    let mut store = testing::set_passwords(&path, "poste-1").unwrap();
     let before = store.master_data().unwrap();
     let mut p = before
         .parameters
@@ -298,7 +298,7 @@ fn an_inconsistent_change_set_changes_nothing() {
 #[test]
 fn a_rejected_change_set_is_recorded_and_applies_nothing() {
     let (_dir, path) = temp_store();
-    let mut store = Store::open_seeded(&path).unwrap();
+    let mut store = testing::set_passwords(&path, "poste-1").unwrap();
     let before = store.master_data().unwrap();
     let id = store
         .propose_changeset("a.durand", "Renommer TG1", &rename_tg1("z"))
@@ -310,7 +310,7 @@ fn a_rejected_change_set_is_recorded_and_applies_nothing() {
     assert_eq!(cs.status, ChangeSetStatus::Rejected);
     assert_eq!(cs.decision_note.as_deref(), Some("nom non conforme"));
     assert_eq!(store.master_data().unwrap(), before);
-    assert_eq!(store.audit_trail(1).unwrap()[0].action, "reject");
+    assert_eq!(store.audit_trail("l.petit", 1).unwrap()[0].action, "reject");
 }
 
 #[test]
@@ -329,11 +329,21 @@ fn the_audit_trail_is_append_only() {
 #[test]
 fn unknown_users_are_refused() {
     let (_dir, path) = temp_store();
-    let mut store = Store::open_seeded(&path).unwrap();
+    let mut store = testing::set_passwords(&path, "poste-1").unwrap();
     let err = store
         .propose_changeset("mallory", "x", &rename_tg1("x"))
         .unwrap_err();
-    assert!(matches!(err, StoreError::UnknownUser(_)), "{err}");
+    assert!(matches!(err, StoreError::NotLoggedIn(_)), "{err}");
+    // Nor can an unknown login log in; its attempt is recorded.
+    let err = store
+        .login("mallory", &testing::password(), "poste-1")
+        .unwrap_err();
+    assert!(matches!(err, StoreError::BadCredentials), "{err}");
+    let last = &store.audit_trail("l.petit", 1).unwrap()[0];
+    assert_eq!(
+        (last.actor.as_str(), last.action.as_str()),
+        ("mallory", "login_failed")
+    );
 }
 
 #[test]
@@ -381,16 +391,23 @@ fn a_store_seeded_before_units_and_ranges_were_master_data_gets_them_by_a_change
 /// leaves: the accounts and a proposed seed change-set, no master data.
 fn interrupted_first_start(path: &Path, proposer: &str) -> Store {
     let plant = plant::embedded();
-    let mut store = Store::open(path).unwrap();
+    let store = Store::open(path).unwrap();
+    let conn = store.connection();
     for a in &plant.accounts.accounts {
-        store
-            .create_user("installation", &a.login, &a.name, a.role)
-            .unwrap();
-    }
-    let content = ChangeSetContent::from_master_data(&plant.md);
-    store
-        .propose_changeset(proposer, jumeau_store::SEED_TITLE, &content)
+        conn.execute(
+            "INSERT INTO users (login, display_name, role, created_at, created_by) \
+             VALUES (?1, ?2, ?3, '2026-12-01T00:00:00.000Z', 'installation')",
+            (&a.login, &a.name, a.role.as_str()),
+        )
         .unwrap();
+    }
+    let content = serde_json::to_string(&ChangeSetContent::from_master_data(&plant.md)).unwrap();
+    conn.execute(
+        "INSERT INTO changesets (title, content, content_sha256, status, proposed_by, proposed_at) \
+         VALUES (?1, ?2, '-', 'proposed', ?3, '2026-12-01T00:00:00.000Z')",
+        (jumeau_store::SEED_TITLE, &content, proposer),
+    )
+    .unwrap();
     store
 }
 
@@ -422,26 +439,46 @@ fn concurrent_first_starts_seed_once_and_all_succeed() {
         .map(|_| {
             let path = path.clone();
             std::thread::spawn(move || {
-                let mut store = Store::open_seeded(&path)?;
-                // Each signs with the same user and device at once: one key, registered once.
-                store
-                    .device_key("j.martin", "poste-1")
-                    .map(|k| k.to_bytes())
+                Store::open_seeded(&path).map(|mut s| s.take_new_passwords().len())
             })
         })
         .collect();
-    let keys: Vec<[u8; 32]> = starts
+    let mut given: Vec<usize> = starts
         .into_iter()
         .map(|t| t.join().unwrap().expect("every start succeeds"))
         .collect();
-    assert!(
-        keys.windows(2).all(|w| w[0] == w[1]),
-        "one key for j.martin@poste-1"
-    );
+    given.sort();
+    // One start made the accounts and showed their one-time passwords; the others none.
+    assert_eq!(given, [0, 0, 0, 6]);
     let store = Store::open_seeded(&path).unwrap();
     let changesets = store.changesets().unwrap();
     assert_eq!(changesets.len(), 1, "{changesets:?}");
     assert_eq!(changesets[0].status, ChangeSetStatus::Validated);
+}
+
+#[test]
+fn concurrent_first_logins_on_one_device_make_one_key() {
+    let (_dir, path) = temp_store();
+    drop(testing::set_passwords(&path, "setup").unwrap());
+    let logins: Vec<_> = (0..4)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path)?;
+                store
+                    .login("j.martin", &testing::password(), "poste-1")
+                    .map(|s| s.key_id().to_owned())
+            })
+        })
+        .collect();
+    let keys: Vec<String> = logins
+        .into_iter()
+        .map(|t| t.join().unwrap().expect("every login succeeds"))
+        .collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] == w[1]),
+        "one key for j.martin@poste-1: {keys:?}"
+    );
 }
 
 #[test]

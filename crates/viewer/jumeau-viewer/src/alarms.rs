@@ -3,6 +3,7 @@
 //! newest highest-priority alarms (click: fly to the component); the alarm list with filter,
 //! sort, acknowledge and shelve by role.
 
+use jumeau_core::access::Action;
 use std::collections::HashMap;
 
 use super::timing::OwnTime;
@@ -177,7 +178,7 @@ pub fn banner(
     locale: Locale,
     actions: &mut AlarmActions,
 ) {
-    let can_ack = session.user.role.can_acknowledge_alarms();
+    let can_ack = session.user.role.may(Action::AcknowledgeAlarm);
     ui.horizontal(|ui| {
         let unack = snapshot.rows.iter().filter(|a| a.unacknowledged()).count();
         let summary = format!(
@@ -399,13 +400,15 @@ fn alarm_list_window(
                                 s.reason,
                                 s.by
                             ));
-                            if role.can_shelve_alarms() && ui.small_button(t.unshelve).clicked() {
+                            if role.may(Action::ShelveAlarm)
+                                && ui.small_button(t.unshelve).clicked()
+                            {
                                 unshelve = Some(a.code.clone());
                             }
                         }
                         if let Some(reason) = &a.out_of_service {
                             ui.label(format!("{}  {} : {reason}", a.code, t.out_of_service));
-                            if role.can_take_alarms_out_of_service()
+                            if role.may(Action::TakeAlarmOutOfService)
                                 && ui.small_button(t.in_service).clicked()
                             {
                                 in_service = Some(a.code.clone());
@@ -497,16 +500,16 @@ fn alarm_row(
     ui.label(i18n::alarm_state(locale, a.state));
     ui.horizontal(|ui| {
         let role = session.user.role;
-        if role.can_acknowledge_alarms()
+        if role.may(Action::AcknowledgeAlarm)
             && a.unacknowledged()
             && ui.small_button(t.acknowledge).clicked()
         {
             actions.acknowledge.push(a.code.clone());
         }
-        if role.can_shelve_alarms() && ui.small_button(t.shelve).clicked() {
+        if role.may(Action::ShelveAlarm) && ui.small_button(t.shelve).clicked() {
             view.shelving = Some((a.code.clone(), 60, String::new()));
         }
-        if role.can_take_alarms_out_of_service() && ui.small_button(t.out_of_service).clicked() {
+        if role.may(Action::TakeAlarmOutOfService) && ui.small_button(t.out_of_service).clicked() {
             view.shelving = Some((a.code.clone(), 0, String::new()));
         }
     });

@@ -1,0 +1,542 @@
+//! Logins: Argon2id password hashes, lockout after repeated failures, one-time passwords for
+//! new accounts, password changes and resets, and the sessions every write is checked against.
+//!
+//! Each account has a random *account key*, stored wrapped (XChaCha20-Poly1305) under a key
+//! derived from the password (Argon2id with its own salt); the device keys that sign the
+//! logbook are sealed with the account key. A password change re-wraps the account key in the
+//! same transaction as the new hash; a reset (the password is lost) makes a new account key,
+//! so the old device keys are revoked with it.
+
+use crate::seal::{open_sealed, random, seal};
+use crate::users::User;
+use crate::{NOW, Store, StoreError, audit};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use ed25519_dalek::SigningKey;
+use jumeau_core::Role;
+use jumeau_core::access::{self, Action};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use std::fmt;
+use std::path::PathBuf;
+use zeroize::Zeroizing;
+
+/// Failed logins in a row that lock an account.
+pub const MAX_FAILED_LOGINS: u32 = 5;
+/// How long a locked account stays locked (an engineer may unlock it sooner).
+pub const LOCKOUT_MINUTES: u32 = 15;
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// A password in memory: wiped when dropped, never printed by `Debug`.
+#[derive(Clone)]
+pub struct Password(Zeroizing<String>);
+
+impl Password {
+    pub fn new(text: impl Into<String>) -> Password {
+        Password(Zeroizing::new(text.into()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// A one-time password: 16 characters from an alphabet without look-alikes (≈ 85 bits).
+    pub fn generate() -> Result<Password, StoreError> {
+        const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        let mut bytes = Zeroizing::new([0u8; 16]);
+        random(&mut *bytes)?;
+        let text: String = bytes
+            .iter()
+            .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+            .collect();
+        Ok(Password::new(text))
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// A user authenticated on one store, on one device: what every write of theirs is checked
+/// against. Only [`Store::login`] makes one; it carries the unsealed signing key.
+#[derive(Clone)]
+pub struct Session {
+    pub(crate) login: String,
+    pub(crate) display_name: String,
+    pub(crate) role: Role,
+    pub(crate) device: String,
+    pub(crate) key: SigningKey,
+    pub(crate) key_id: String,
+    pub(crate) must_change: bool,
+    pub(crate) store: PathBuf,
+}
+
+impl Session {
+    pub fn login(&self) -> &str {
+        &self.login
+    }
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+    /// The id of the key this session signs with.
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+    /// True after logging in with a one-time password: only a password change is allowed.
+    pub fn must_change_password(&self) -> bool {
+        self.must_change
+    }
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("login", &self.login)
+            .field("role", &self.role)
+            .field("device", &self.device)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the credentials row holds for a login.
+struct Credentials {
+    hash: String,
+    must_change: bool,
+    wrap_salt: Vec<u8>,
+    account_key: Vec<u8>,
+    failed: u32,
+    locked_until: Option<String>,
+}
+
+impl Store {
+    /// Checks `login`'s password and opens a session on `device`: the account key is
+    /// unwrapped and the device key unsealed (or made, sealed and registered at first use).
+    /// Each failure is counted and audited; the fifth in a row locks the account.
+    pub fn login(
+        &mut self,
+        login: &str,
+        password: &Password,
+        device: &str,
+    ) -> Result<Session, StoreError> {
+        let user = match self.user(login) {
+            Ok(u) => u,
+            Err(StoreError::UnknownUser(_)) => {
+                self.audit_login(login, "login_failed", Some("unknown account"))?;
+                return Err(StoreError::BadCredentials);
+            }
+            Err(e) => return Err(e),
+        };
+        if !user.active {
+            self.audit_login(login, "login_refused", Some("deactivated"))?;
+            return Err(StoreError::Deactivated(user.login));
+        }
+        let creds = self
+            .credentials(login)?
+            .ok_or_else(|| StoreError::Invalid(format!("`{login}` has no password yet")))?;
+        if let Some(until) = self.still_locked(&creds)? {
+            self.audit_login(login, "login_refused", Some("locked"))?;
+            return Err(StoreError::Locked {
+                login: user.login,
+                until,
+            });
+        }
+        if !verify_password(password, &creds.hash) {
+            return Err(self.count_failure(login, creds.failed)?);
+        }
+        let account_key = unwrap_account_key(password, &creds, login)?;
+        let (key, key_id) = self.unseal_device_key(login, device, &account_key)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE credentials SET failed_attempts = 0, locked_until = NULL WHERE login = ?1",
+            [login],
+        )?;
+        audit::record(&tx, login, "login", "session", Some(device), None)?;
+        tx.commit()?;
+        let session = Session {
+            login: user.login.clone(),
+            display_name: user.display_name,
+            role: user.role,
+            device: device.to_owned(),
+            key,
+            key_id,
+            must_change: creds.must_change,
+            store: self.path.clone(),
+        };
+        self.sessions.insert(user.login, session.clone());
+        Ok(session)
+    }
+
+    /// Records that the session of `login` ends (the client's logout, an expiry).
+    pub fn logout(&mut self, login: &str, reason: &str) -> Result<(), StoreError> {
+        if let Some(s) = self.sessions.remove(login) {
+            audit::record(
+                &self.conn,
+                login,
+                "logout",
+                "session",
+                Some(&s.device),
+                Some(reason),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Takes a session opened on another connection to this same store (the runtime's
+    /// threads each hold their own).
+    pub fn adopt(&mut self, session: &Session) -> Result<(), StoreError> {
+        if session.store != self.path {
+            return Err(StoreError::NotLoggedIn(session.login.clone()));
+        }
+        self.sessions.insert(session.login.clone(), session.clone());
+        Ok(())
+    }
+
+    /// Sets a new password for the logged-in `login` (the old one is asked again: a session
+    /// left open is not enough). The account key is re-wrapped in the same transaction, so the
+    /// device keys stay usable; returns the session, now free of the one-time restriction.
+    pub fn change_password(
+        &mut self,
+        login: &str,
+        old: &Password,
+        new: &Password,
+    ) -> Result<Session, StoreError> {
+        let session = self
+            .sessions
+            .get(login)
+            .cloned()
+            .ok_or_else(|| StoreError::NotLoggedIn(login.to_owned()))?;
+        check_strength(new, login)?;
+        let creds = self
+            .credentials(login)?
+            .ok_or_else(|| StoreError::NotLoggedIn(login.to_owned()))?;
+        if !verify_password(old, &creds.hash) {
+            return Err(self.count_failure(login, creds.failed)?);
+        }
+        if verify_password(new, &creds.hash) {
+            return Err(StoreError::WeakPassword(
+                "the new password must differ from the old one".into(),
+            ));
+        }
+        let account_key = unwrap_account_key(old, &creds, login)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        write_credentials(&tx, login, new, &account_key, false)?;
+        audit::record(&tx, login, "change_password", "user", Some(login), None)?;
+        tx.commit()?;
+        let session = Session {
+            must_change: false,
+            ..session
+        };
+        self.sessions.insert(login.to_owned(), session.clone());
+        Ok(session)
+    }
+
+    /// An engineer's reset: a new one-time password (returned, to hand over in person) and a
+    /// new account key; the account's device keys are revoked (nobody could unseal them).
+    pub fn reset_password(&mut self, actor: &str, login: &str) -> Result<Password, StoreError> {
+        self.authorize(actor, Action::ManageAccounts)?;
+        self.user(login)?;
+        let password = Password::generate()?;
+        let account_key = new_account_key()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        write_credentials(&tx, login, &password, &account_key, true)?;
+        crate::keys::revoke_all(&tx, login, actor)?;
+        audit::record(&tx, actor, "reset_password", "user", Some(login), None)?;
+        tx.commit()?;
+        self.sessions.remove(login);
+        Ok(password)
+    }
+
+    /// An engineer lifts a lockout before it expires.
+    pub fn unlock_account(&mut self, actor: &str, login: &str) -> Result<(), StoreError> {
+        self.authorize(actor, Action::ManageAccounts)?;
+        self.user(login)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE credentials SET failed_attempts = 0, locked_until = NULL WHERE login = ?1",
+            [login],
+        )?;
+        audit::record(&tx, actor, "unlock", "user", Some(login), None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The one-time passwords given to accounts this process created (at first start, or to
+    /// accounts of an older store that had none), taken once to be shown once.
+    pub fn take_new_passwords(&mut self) -> Vec<(String, Password)> {
+        std::mem::take(&mut self.new_passwords)
+    }
+
+    /// The logged-in `login` may carry out `action`: a session on this store, no password
+    /// change pending, the account still active and its role (as stored now) allowed by the
+    /// matrix, the session's key not revoked since. Returns the user and the session.
+    pub(crate) fn authorize(
+        &self,
+        login: &str,
+        action: Action,
+    ) -> Result<(User, Session), StoreError> {
+        let (user, session) = self.authenticated(login)?;
+        access::check(login, user.role, action)?;
+        Ok((user, session))
+    }
+
+    /// The logged-in `login`, whatever it may do: for what Jumeau records of its session.
+    pub(crate) fn authenticated(&self, login: &str) -> Result<(User, Session), StoreError> {
+        let session = self
+            .sessions
+            .get(login)
+            .ok_or_else(|| StoreError::NotLoggedIn(login.to_owned()))?;
+        if session.must_change {
+            return Err(StoreError::PasswordChangeRequired(login.to_owned()));
+        }
+        let user = self.user(login)?;
+        if !user.active {
+            return Err(StoreError::Deactivated(user.login));
+        }
+        if self.key_revoked(&session.key_id)? {
+            return Err(StoreError::Invalid(format!(
+                "the signing key {} of {login} on {} was revoked: log in again",
+                session.key_id, session.device
+            )));
+        }
+        Ok((user, session.clone()))
+    }
+
+    /// Gives `login` a password and account key where it has none: a one-time password kept
+    /// for [`Store::take_new_passwords`].
+    pub(crate) fn ensure_credentials(&mut self, login: &str) -> Result<(), StoreError> {
+        if self.credentials(login)?.is_some() {
+            return Ok(());
+        }
+        let password = Password::generate()?;
+        let account_key = new_account_key()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        write_credentials(&tx, login, &password, &account_key, true)?;
+        audit::record(
+            &tx,
+            crate::users::INSTALLER,
+            "initial_password",
+            "user",
+            Some(login),
+            None,
+        )?;
+        tx.commit()?;
+        self.new_passwords.push((login.to_owned(), password));
+        Ok(())
+    }
+
+    fn credentials(&self, login: &str) -> Result<Option<Credentials>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT password_hash, must_change, wrap_salt, account_key, failed_attempts, \
+                 locked_until FROM credentials WHERE login = ?1",
+                [login],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, bool>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, u32>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((hash, must_change, salt, key, failed, locked_until)) = row else {
+            return Ok(None);
+        };
+        let bad = |what: &str| StoreError::Invalid(format!("the {what} of `{login}` is not hex"));
+        Ok(Some(Credentials {
+            hash,
+            must_change,
+            wrap_salt: hex::decode(salt).map_err(|_| bad("wrapping salt"))?,
+            account_key: hex::decode(key).map_err(|_| bad("account key"))?,
+            failed,
+            locked_until,
+        }))
+    }
+
+    /// The end of a lockout still to come, if any.
+    fn still_locked(&self, creds: &Credentials) -> Result<Option<String>, StoreError> {
+        let Some(until) = &creds.locked_until else {
+            return Ok(None);
+        };
+        let now = self.now()?;
+        Ok((until.as_str() > now.as_str()).then(|| until.clone()))
+    }
+
+    /// Counts a failed attempt (audited); the last allowed one locks the account.
+    fn count_failure(&mut self, login: &str, failed: u32) -> Result<StoreError, StoreError> {
+        let failed = failed + 1;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let detail = format!("attempt {failed} of {MAX_FAILED_LOGINS}");
+        audit::record(&tx, login, "login_failed", "session", None, Some(&detail))?;
+        let error = if failed >= MAX_FAILED_LOGINS {
+            let until: String = tx.query_row(
+                &format!(
+                    "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+{LOCKOUT_MINUTES} minutes')"
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "UPDATE credentials SET failed_attempts = 0, locked_until = ?2 WHERE login = ?1",
+                params![login, until],
+            )?;
+            audit::record(&tx, login, "lock", "user", Some(login), Some(&until))?;
+            StoreError::Locked {
+                login: login.to_owned(),
+                until,
+            }
+        } else {
+            tx.execute(
+                "UPDATE credentials SET failed_attempts = ?2 WHERE login = ?1",
+                params![login, failed],
+            )?;
+            StoreError::BadCredentials
+        };
+        tx.commit()?;
+        Ok(error)
+    }
+
+    fn audit_login(
+        &mut self,
+        login: &str,
+        action: &str,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        // Whatever was typed as a login, bounded: the trail is not a place to store a payload.
+        let login: String = login.chars().take(64).collect();
+        audit::record(&self.conn, &login, action, "session", None, detail)
+    }
+}
+
+/// Writes (or replaces) the hash and the wrapped account key of `login`.
+fn write_credentials(
+    conn: &rusqlite::Connection,
+    login: &str,
+    password: &Password,
+    account_key: &[u8; 32],
+    must_change: bool,
+) -> Result<(), StoreError> {
+    let hash = hash_password(password)?;
+    let mut salt = [0u8; 16];
+    random(&mut salt)?;
+    let wrapping = derive_key(password, &salt)?;
+    let wrapped = seal(&wrapping, account_key, login.as_bytes())?;
+    conn.execute(
+        &format!(
+            "INSERT INTO credentials (login, password_hash, must_change, wrap_salt, account_key, \
+             changed_at) VALUES (?1, ?2, ?3, ?4, ?5, {NOW}) \
+             ON CONFLICT (login) DO UPDATE SET password_hash = ?2, must_change = ?3, \
+             wrap_salt = ?4, account_key = ?5, failed_attempts = 0, locked_until = NULL, \
+             changed_at = {NOW}"
+        ),
+        params![
+            login,
+            hash,
+            must_change,
+            hex::encode(salt),
+            hex::encode(wrapped)
+        ],
+    )?;
+    Ok(())
+}
+
+fn check_strength(password: &Password, login: &str) -> Result<(), StoreError> {
+    let text = password.expose();
+    let chars = text.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(StoreError::WeakPassword(format!(
+            "at least {MIN_PASSWORD_CHARS} characters (this one has {chars})"
+        )));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(StoreError::WeakPassword(
+            "no control characters (a stray newline?)".into(),
+        ));
+    }
+    if text.to_lowercase().contains(&login.to_lowercase()) {
+        return Err(StoreError::WeakPassword(
+            "it must not contain the login".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn hash_password(password: &Password) -> Result<String, StoreError> {
+    let mut salt = [0u8; 16];
+    random(&mut salt)?;
+    let salt = SaltString::encode_b64(&salt).map_err(crypto)?;
+    Ok(Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map_err(crypto)?
+        .to_string())
+}
+
+fn verify_password(password: &Password, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.expose().as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// Argon2id (default parameters) of the password with `salt`: 32 bytes.
+fn derive_key(password: &Password, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    Argon2::default()
+        .hash_password_into(password.expose().as_bytes(), salt, &mut *out)
+        .map_err(crypto)?;
+    Ok(out)
+}
+
+fn unwrap_account_key(
+    password: &Password,
+    creds: &Credentials,
+    login: &str,
+) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+    let wrapping = derive_key(password, &creds.wrap_salt)?;
+    let bytes = open_sealed(&wrapping, &creds.account_key, login.as_bytes())
+        .ok_or_else(|| StoreError::Invalid(format!("the account key of `{login}` is damaged")))?;
+    let key: [u8; 32] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| StoreError::Invalid(format!("the account key of `{login}` is damaged")))?;
+    Ok(Zeroizing::new(key))
+}
+
+fn new_account_key() -> Result<Zeroizing<[u8; 32]>, StoreError> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    random(&mut *key)?;
+    Ok(key)
+}
+
+fn crypto(e: impl fmt::Display) -> StoreError {
+    StoreError::Invalid(format!("password hashing failed: {e}"))
+}

@@ -1,0 +1,108 @@
+//! `jumeau login` and `jumeau account list|create|reset|unlock|revoke-key|rotate-key`. The
+//! rights are the store's (engineers manage accounts); this only asks and prints.
+
+use crate::cli::AccountCommand;
+use crate::identity::{Identity, new_password, open_store};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Logs in; at the first login (or with `change`) sets a new password.
+pub fn login(
+    store_path: &Path,
+    who: &Identity,
+    change: bool,
+    new_password_file: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(store_path)?;
+    let old = who.password()?;
+    let mut session = store.login(&who.login, &old, &who.device)?;
+    if session.must_change_password() || change || new_password_file.is_some() {
+        if session.must_change_password() {
+            eprintln!("Première connexion : choisissez votre mot de passe.");
+        }
+        let new = new_password(new_password_file.as_deref())?;
+        session = store.change_password(&who.login, &old, &new)?;
+        out!("Mot de passe changé pour {}.", session.login());
+    }
+    out!(
+        "Connecté : {} ({}) sur {}, clé de signature {}",
+        crate::commands::printable(session.display_name()),
+        session.role().label_fr(),
+        session.device(),
+        session.key_id()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run(store_path: &Path, who: &Identity, cmd: AccountCommand) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(store_path)?;
+    match cmd {
+        AccountCommand::List { json } => {
+            let users = store.users()?;
+            let keys = store.device_keys()?;
+            if json {
+                let report = serde_json::json!({ "users": users, "keys": keys });
+                out!("{}", serde_json::to_string_pretty(&report)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            for u in &users {
+                out!(
+                    "{:<14} {:<10} {:<8} {}",
+                    u.login,
+                    u.role.as_str(),
+                    if u.active { "actif" } else { "désactivé" },
+                    crate::commands::printable(&u.display_name)
+                );
+                for k in keys.iter().filter(|k| k.login == u.login) {
+                    let state = match &k.revoked_at {
+                        Some(at) => format!("révoquée le {at}"),
+                        None => "active".into(),
+                    };
+                    out!("    clé {} sur {:<16} {state}", k.key_id, k.device);
+                }
+            }
+        }
+        AccountCommand::Create { login, name, role } => {
+            who.log_in(&mut store)?;
+            let password = store.create_user(&who.login, &login, &name, role)?;
+            out!(
+                "Compte {login} créé. Mot de passe à usage unique, à remettre en main propre : {}",
+                password.expose()
+            );
+        }
+        AccountCommand::Reset { login } => {
+            who.log_in(&mut store)?;
+            let password = store.reset_password(&who.login, &login)?;
+            out!(
+                "Mot de passe de {login} réinitialisé, ses clés révoquées. Mot de passe à usage unique : {}",
+                password.expose()
+            );
+        }
+        AccountCommand::Unlock { login } => {
+            who.log_in(&mut store)?;
+            store.unlock_account(&who.login, &login)?;
+            out!("Compte {login} déverrouillé.");
+        }
+        AccountCommand::RevokeKey { key_id, reason } => {
+            who.log_in(&mut store)?;
+            store.revoke_key(&who.login, &key_id, &reason)?;
+            out!("Clé {key_id} révoquée.");
+        }
+        AccountCommand::RotateKey => {
+            let password = who.password()?;
+            let session = store.login(&who.login, &password, &who.device)?;
+            anyhow::ensure!(
+                !session.must_change_password(),
+                "set your own password first (jumeau login)"
+            );
+            let new = store.rotate_key(&who.login, &password)?;
+            out!(
+                "Clé {} révoquée ; {} signe désormais avec la clé {}.",
+                session.key_id(),
+                who.device,
+                new.key_id()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,98 @@
+//! Who runs a command: the login, this device, and where their password comes from
+//! (`--password-file`, `$JUMEAU_PASSWORD_FILE`, or a prompt on the terminal). Also where the
+//! one-time passwords of new accounts are shown, once.
+
+use anyhow::Context;
+use jumeau_store::{Password, Session, Store};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// The largest password file read (a password is one line).
+const MAX_PASSWORD_FILE_BYTES: u64 = 4096;
+
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub login: String,
+    pub device: String,
+    pub password_file: Option<PathBuf>,
+}
+
+impl Identity {
+    /// The password: the first line of the password file, or typed at a prompt.
+    pub fn password(&self) -> anyhow::Result<Password> {
+        match &self.password_file {
+            Some(file) => read_password_file(file),
+            None => prompt(&format!("Mot de passe de {} : ", self.login)),
+        }
+    }
+
+    /// Logs in on `store` for a command that acts; a one-time password is refused here (it
+    /// only serves `jumeau login` to set one's own).
+    pub fn log_in(&self, store: &mut Store) -> anyhow::Result<Session> {
+        let session = self.log_in_allowing_change(store)?;
+        anyhow::ensure!(
+            !session.must_change_password(),
+            "{} has a one-time password: run `jumeau --user {} login` first to set your own",
+            self.login,
+            self.login
+        );
+        Ok(session)
+    }
+
+    pub fn log_in_allowing_change(&self, store: &mut Store) -> anyhow::Result<Session> {
+        let password = self.password()?;
+        Ok(store.login(&self.login, &password, &self.device)?)
+    }
+}
+
+/// Opens the store, seeding it at first use; the one-time passwords this start made (a new
+/// store, or accounts an older store had without passwords) are shown now, on stderr, once.
+pub fn open_store(path: &Path) -> anyhow::Result<Store> {
+    let mut store = Store::open_seeded(path)?;
+    let new = store.take_new_passwords();
+    if !new.is_empty() {
+        eprintln!(
+            "jumeau: comptes créés — mots de passe à usage unique, affichés cette seule fois \
+             (chacun fixe le sien avec `jumeau --user LOGIN login`) :"
+        );
+        for (login, password) in &new {
+            eprintln!("  {login:<14} {}", password.expose());
+        }
+    }
+    Ok(store)
+}
+
+/// A new password, typed twice at the terminal or read from a file.
+pub fn new_password(file: Option<&Path>) -> anyhow::Result<Password> {
+    if let Some(file) = file {
+        return read_password_file(file);
+    }
+    let first = prompt("Nouveau mot de passe (12 caractères au moins) : ")?;
+    let again = prompt("Nouveau mot de passe, à nouveau : ")?;
+    anyhow::ensure!(
+        first.expose() == again.expose(),
+        "the two new passwords differ; nothing changed"
+    );
+    Ok(first)
+}
+
+fn read_password_file(file: &Path) -> anyhow::Result<Password> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_PASSWORD_FILE_BYTES).read_to_string(&mut text))
+        .with_context(|| format!("cannot read the password file {}", file.display()))?;
+    let line = text.lines().next().unwrap_or_default();
+    anyhow::ensure!(!line.is_empty(), "{} holds no password", file.display());
+    Ok(Password::new(line))
+}
+
+fn prompt(question: &str) -> anyhow::Result<Password> {
+    anyhow::ensure!(
+        std::io::stdin().is_terminal(),
+        "a password is needed and there is no terminal to ask it: give --password-file FILE \
+         (or $JUMEAU_PASSWORD_FILE)"
+    );
+    let typed = rpassword::prompt_password(question).context("reading the password")?;
+    Ok(Password::new(typed))
+}

@@ -22,6 +22,10 @@ pub struct Cli {
     /// Keep it readable by its owner only.
     #[arg(long, global = true, env = "JUMEAU_PASSWORD_FILE")]
     pub password_file: Option<PathBuf>,
+    /// The current code of your authenticator app, for the actions that need a second factor
+    /// (change-set decisions, account management); default: asked on the terminal when needed.
+    #[arg(long, global = true, env = "JUMEAU_OTP")]
+    pub otp: Option<String>,
     /// Name of this device (workstation, tablet) for signing keys (default: the host name).
     #[arg(long, global = true, env = "JUMEAU_DEVICE")]
     pub device: Option<String>,
@@ -162,6 +166,9 @@ pub enum AccountCommand {
     },
     /// Replace your own key on this device by a new one (the old one is revoked).
     RotateKey,
+    /// Enrol an authenticator app (RFC 6238 TOTP) as your second factor: prints its secret and
+    /// otpauth:// URI; the first code (--otp, or asked) confirms it. Engineers need one.
+    Totp,
 }
 
 #[derive(Subcommand, Debug)]

@@ -15,6 +15,8 @@ pub struct Identity {
     pub login: String,
     pub device: String,
     pub password_file: Option<PathBuf>,
+    /// A code of the authenticator, when given with the command.
+    pub otp: Option<String>,
 }
 
 impl Identity {
@@ -37,6 +39,25 @@ impl Identity {
             self.login
         );
         Ok(session)
+    }
+
+    /// Gives the second factor when an action of this command needs it and this device is
+    /// not trusted now: the `--otp` code, or one asked on the terminal.
+    pub fn second_factor(&self, store: &mut Store) -> anyhow::Result<()> {
+        if !store.second_factor_needed(&self.login)? {
+            return Ok(());
+        }
+        Ok(store.verify_second_factor(&self.login, &self.code()?)?)
+    }
+
+    /// An authenticator code: `--otp`, or asked on the terminal.
+    pub fn code(&self) -> anyhow::Result<String> {
+        match &self.otp {
+            Some(code) => Ok(code.clone()),
+            None => Ok(prompt("Code de votre application d'authentification : ")?
+                .expose()
+                .to_owned()),
+        }
     }
 
     pub fn log_in_allowing_change(&self, store: &mut Store) -> anyhow::Result<Session> {
@@ -90,8 +111,9 @@ fn read_password_file(file: &Path) -> anyhow::Result<Password> {
 fn prompt(question: &str) -> anyhow::Result<Password> {
     anyhow::ensure!(
         std::io::stdin().is_terminal(),
-        "a password is needed and there is no terminal to ask it: give --password-file FILE \
-         (or $JUMEAU_PASSWORD_FILE)"
+        "no terminal to ask `{}`: give it by --password-file FILE ($JUMEAU_PASSWORD_FILE) for \
+         a password, --otp CODE ($JUMEAU_OTP) for an authenticator code",
+        question.trim_end_matches([' ', ':'])
     );
     let typed = rpassword::prompt_password(question).context("reading the password")?;
     Ok(Password::new(typed))

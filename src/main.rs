@@ -29,6 +29,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         login: cli.user.clone(),
         device: store_location::device_name(cli.device.as_deref()),
         password_file: cli.password_file.clone(),
+        otp: cli.otp.clone(),
     };
     match cli.command {
         None => client::launch(&store_path, &who, cli.lang, &cli.source, None),

@@ -358,3 +358,93 @@ fn a_misspelt_field_in_a_change_set_is_refused_by_name() {
     ];
     refused(dir.path(), &propose, "unknown field `parnet`");
 }
+
+/// A new user as the README tells it: the first start shows the one-time passwords, the first
+/// login sets one's own, and acting needs it.
+#[test]
+fn a_new_user_logs_in_with_the_one_time_password_and_sets_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = common::bare(dir.path(), &["db", "migrate"])
+        .output()
+        .unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let shown = stderr(&first);
+    let once = shown
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("j.martin"))
+        .map(|rest| rest.trim().to_owned())
+        .unwrap_or_else(|| panic!("no one-time password shown: {shown}"));
+    // Shown once: the next start shows none.
+    let again = common::bare(dir.path(), &["db", "check"]).output().unwrap();
+    assert!(!stderr(&again).contains(&once));
+
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let once_file = file("once", &once);
+    let new_file = file("new", "Quart de nuit, poste 3");
+    let add = [
+        "logbook",
+        "add",
+        "--category",
+        "note",
+        "--text",
+        "Prise de quart",
+    ];
+    // The one-time password does not act.
+    let o = common::bare(
+        dir.path(),
+        &[&["--password-file", &once_file][..], &add].concat(),
+    )
+    .output()
+    .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("one-time password"), "{}", stderr(&o));
+    let o = common::bare(
+        dir.path(),
+        &[
+            "--password-file",
+            &once_file,
+            "login",
+            "--new-password-file",
+            &new_file,
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Mot de passe changé"), "{}", stdout(&o));
+    let o = common::bare(
+        dir.path(),
+        &[&["--password-file", &new_file][..], &add].concat(),
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Without the password (no file, no terminal) or with a wrong one: refused, nothing written.
+    let o = common::bare(dir.path(), &[&["--user", "m.lefebvre"][..], &add].concat())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--password-file"), "{}", stderr(&o));
+    let wrong = file("wrong", "pas le mot de passe");
+    let o = common::bare(
+        dir.path(),
+        &[&["--password-file", &wrong][..], &add].concat(),
+    )
+    .output()
+    .unwrap();
+    assert!(
+        stderr(&o).contains("wrong login or password"),
+        "{}",
+        stderr(&o)
+    );
+    let list = common::bare(dir.path(), &["logbook", "list", "--json"])
+        .output()
+        .unwrap();
+    let entries: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(entries.as_array().unwrap().len(), 1);
+}

@@ -3,6 +3,7 @@
 
 use crate::cli::AccountCommand;
 use crate::identity::{Identity, new_password, open_store};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -16,6 +17,10 @@ pub fn login(
     let mut store = open_store(store_path)?;
     let old = who.password()?;
     let mut session = store.login(&who.login, &old, &who.device)?;
+    if let Some(code) = &who.otp {
+        // Confirms a new authenticator, or trusts this device for the next decisions.
+        store.verify_second_factor(&who.login, code)?;
+    }
     if session.must_change_password() || change || new_password_file.is_some() {
         if session.must_change_password() {
             eprintln!("Première connexion : choisissez votre mot de passe.");
@@ -64,6 +69,7 @@ pub fn run(store_path: &Path, who: &Identity, cmd: AccountCommand) -> anyhow::Re
         }
         AccountCommand::Create { login, name, role } => {
             who.log_in(&mut store)?;
+            who.second_factor(&mut store)?;
             let password = store.create_user(&who.login, &login, &name, role)?;
             out!(
                 "Compte {login} créé. Mot de passe à usage unique, à remettre en main propre : {}",
@@ -72,6 +78,7 @@ pub fn run(store_path: &Path, who: &Identity, cmd: AccountCommand) -> anyhow::Re
         }
         AccountCommand::Reset { login } => {
             who.log_in(&mut store)?;
+            who.second_factor(&mut store)?;
             let password = store.reset_password(&who.login, &login)?;
             out!(
                 "Mot de passe de {login} réinitialisé, ses clés révoquées. Mot de passe à usage unique : {}",
@@ -80,13 +87,35 @@ pub fn run(store_path: &Path, who: &Identity, cmd: AccountCommand) -> anyhow::Re
         }
         AccountCommand::Unlock { login } => {
             who.log_in(&mut store)?;
+            who.second_factor(&mut store)?;
             store.unlock_account(&who.login, &login)?;
             out!("Compte {login} déverrouillé.");
         }
         AccountCommand::RevokeKey { key_id, reason } => {
             who.log_in(&mut store)?;
+            who.second_factor(&mut store)?;
             store.revoke_key(&who.login, &key_id, &reason)?;
             out!("Clé {key_id} révoquée.");
+        }
+        AccountCommand::Totp => {
+            who.log_in(&mut store)?;
+            who.second_factor(&mut store)?;
+            let enrolment = store.enrol_second_factor(&who.login)?;
+            out!("Secret (base32) : {}", enrolment.base32);
+            out!("URI : {}", enrolment.uri);
+            out!(
+                "Entrez ce secret dans votre application d'authentification, puis son premier code."
+            );
+            // A code given with the command was the old authenticator's, if any.
+            if who.otp.is_none() && std::io::stdin().is_terminal() {
+                store.verify_second_factor(&who.login, who.code()?.as_str())?;
+                out!("Second facteur confirmé pour {}.", who.login);
+            } else {
+                out!(
+                    "À confirmer avec son premier code : jumeau --user {} --otp CODE login",
+                    who.login
+                );
+            }
         }
         AccountCommand::RotateKey => {
             let password = who.password()?;

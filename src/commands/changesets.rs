@@ -55,11 +55,13 @@ pub fn run(store_path: &Path, who: &Identity, cmd: ChangesetsCommand) -> anyhow:
         }
         ChangesetsCommand::Validate { id, note } => {
             who.log_in(&mut store)?;
+            who.second_factor(&mut store)?;
             store.validate_changeset(user, id, note.as_deref())?;
             out!("change-set #{id} validated and applied");
         }
         ChangesetsCommand::Reject { id, note } => {
             who.log_in(&mut store)?;
+            who.second_factor(&mut store)?;
             store.reject_changeset(user, id, &note)?;
             out!("change-set #{id} rejected");
         }

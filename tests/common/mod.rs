@@ -6,11 +6,13 @@ use std::process::{Command, Output};
 
 /// Runs the binary on `data_dir` as a set-up site would: at the first call the store is made
 /// and every account's one-time password replaced by the test password, which each run is
-/// given through `$JUMEAU_PASSWORD_FILE` (an explicit `--password-file` wins).
+/// given through `$JUMEAU_PASSWORD_FILE` (an explicit `--password-file` wins), with the
+/// engineers' authenticator code in `$JUMEAU_OTP` (used only where a second factor is asked).
 pub fn jumeau(data_dir: &Path, args: &[&str]) -> Output {
     let password_file = set_up(data_dir);
     bare(data_dir, args)
         .env("JUMEAU_PASSWORD_FILE", password_file)
+        .env("JUMEAU_OTP", jumeau_store::testing::next_code())
         .output()
         .expect("run jumeau")
 }
@@ -24,7 +26,8 @@ pub fn bare(data_dir: &Path, args: &[&str]) -> Command {
         .args(args)
         .env_remove("JUMEAU_USER")
         .env_remove("JUMEAU_LANG")
-        .env_remove("JUMEAU_PASSWORD_FILE");
+        .env_remove("JUMEAU_PASSWORD_FILE")
+        .env_remove("JUMEAU_OTP");
     command
 }
 

@@ -46,6 +46,16 @@ impl Action {
         Action::ReadAudit,
     ];
 
+    /// Actions that change the plant's rules or who may act need a second factor (a code of
+    /// the account's authenticator) besides the password. Trainer commands reach only the
+    /// built-in simulator, always a training session, so they need none.
+    pub fn needs_second_factor(self) -> bool {
+        matches!(
+            self,
+            Action::DecideChange | Action::TakeAlarmOutOfService | Action::ManageAccounts
+        )
+    }
+
     /// What a refusal says the role may not do.
     pub fn describe(self) -> &'static str {
         match self {

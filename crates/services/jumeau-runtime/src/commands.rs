@@ -43,6 +43,11 @@ pub enum Command {
     Session {
         opened: bool,
     },
+    /// A code of the actor's authenticator: the second factor that taking an alarm out of
+    /// service asks for (trusted for a while after).
+    SecondFactor {
+        code: String,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -3,11 +3,10 @@
 //! the automatic logbook entries with its own store connection. A command is answered only once
 //! what it changed is in the store.
 
-use jumeau_core::access::{self, Action};
+use jumeau_core::access::Action;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use jumeau_core::Role;
 use jumeau_core::alarm::AlarmEvent;
 use jumeau_store::Store;
 
@@ -222,12 +221,11 @@ impl Services {
     }
 
     fn execute(&mut self, command: Command) -> Result<Reply, String> {
-        let role = self.actor.role;
         let now = self.boards.clock.now_ms();
         let login = self.actor.login.clone();
         match command {
             Command::Acknowledge { alarm } => {
-                allow(&login, role, Action::AcknowledgeAlarm)?;
+                self.allow(Action::AcknowledgeAlarm)?;
                 let e = self.alarm_command(|engine| {
                     engine.acknowledge(&alarm, &login, now).map(|e| vec![e])
                 })?;
@@ -239,7 +237,7 @@ impl Services {
                 minutes,
                 reason,
             } => {
-                allow(&login, role, Action::ShelveAlarm)?;
+                self.allow(Action::ShelveAlarm)?;
                 if minutes <= 0 {
                     return Err("a shelf lasts at least one minute".into());
                 }
@@ -253,13 +251,13 @@ impl Services {
                 self.flush_alarms().map(|()| Reply::Done)
             }
             Command::Unshelve { alarm } => {
-                allow(&login, role, Action::ShelveAlarm)?;
+                self.allow(Action::ShelveAlarm)?;
                 let e = self.alarm_command(|engine| engine.unshelve(&alarm, &login, now))?;
                 self.push_alarms(e);
                 self.flush_alarms().map(|()| Reply::Done)
             }
             Command::OutOfService { alarm, reason } => {
-                allow(&login, role, Action::TakeAlarmOutOfService)?;
+                self.allow(Action::TakeAlarmOutOfService)?;
                 let e = self.alarm_command(|engine| {
                     engine.set_out_of_service(&alarm, reason.as_deref(), &login, now)
                 })?;
@@ -267,17 +265,17 @@ impl Services {
                 self.flush_alarms().map(|()| Reply::Done)
             }
             Command::Trainer(t) => {
-                allow(&login, role, Action::CommandSimulator)?;
+                self.allow(Action::CommandSimulator)?;
                 self.trainer(t).map(|()| Reply::Done)
             }
             Command::StartProcedure { name } => {
-                allow(&login, role, Action::RunProcedure)?;
+                self.allow(Action::RunProcedure)?;
                 let mut board = self.boards.procedures.lock().map_err(|_| poisoned())?;
                 let id = board.start(&mut self.store, &self.actor, &name, now, self.training)?;
                 Ok(Reply::RunStarted(id))
             }
             Command::ProcedureAction { run, step, action } => {
-                allow(&login, role, Action::RunProcedure)?;
+                self.allow(Action::RunProcedure)?;
                 let (events, procedure) = {
                     let mut board = self.boards.procedures.lock().map_err(|_| poisoned())?;
                     let events =
@@ -295,6 +293,11 @@ impl Services {
                 }
                 self.append(draft)
             }
+            Command::SecondFactor { code } => self
+                .store
+                .verify_second_factor(&self.actor.login, &code)
+                .map(|()| Reply::Done)
+                .map_err(|e| e.to_string()),
             Command::Session { opened } => {
                 let draft = auto::session(opened, &self.actor.display_name, &self.actor.device);
                 let reply = self.append(draft)?;
@@ -306,6 +309,14 @@ impl Services {
                 Ok(reply)
             }
         }
+    }
+
+    /// The store's check, below any UI: the actor's session, the core's permission matrix,
+    /// the second factor where the action needs one.
+    fn allow(&self, action: Action) -> Result<(), String> {
+        self.store
+            .may(&self.actor.login, action)
+            .map_err(|e| e.to_string())
     }
 
     fn alarm_command(
@@ -356,11 +367,6 @@ impl Services {
         }
         Ok(Reply::Entry(id))
     }
-}
-
-/// The core's permission matrix, checked here below any UI.
-fn allow(login: &str, role: Role, action: Action) -> Result<(), String> {
-    access::check(login, role, action).map_err(|e| e.to_string())
 }
 
 fn poisoned() -> String {

@@ -354,3 +354,137 @@ fn a_dry_run_completes_a_procedure_on_its_scenario_and_records_it() {
         "{end:?}"
     );
 }
+
+/// The runtime's cells of the permission matrix (alarm and simulator actions) for one role:
+/// an allowed command is carried out, or fails for another reason than the rights (an alarm
+/// that is not active cannot be acknowledged); a refused one says why and leaves the alarm as
+/// it was.
+fn runtime_cells(role: jumeau_core::Role) {
+    use jumeau_core::access::{Action as A, allows};
+    let login = match role {
+        jumeau_core::Role::Operator => "j.martin",
+        jumeau_core::Role::Field => "a.durand",
+        jumeau_core::Role::Engineer => "c.bernard",
+        jumeau_core::Role::Auditor => "l.petit",
+        jumeau_core::Role::Trainer => "s.moreau",
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rt = start(dir.path(), login, "dispatch", 1.0);
+    let alarm = "11MBA00CE901-TRIP";
+    let state = |rt: &RuntimeHandle| {
+        let board = rt.alarms().unwrap();
+        let a = board.engine.alarms().iter().find(|a| a.code == alarm);
+        format!("{:?}", a.expect("the alarm exists"))
+    };
+    for action in [
+        A::AcknowledgeAlarm,
+        A::ShelveAlarm,
+        A::TakeAlarmOutOfService,
+        A::CommandSimulator,
+    ] {
+        let command = match action {
+            A::AcknowledgeAlarm => Command::Acknowledge {
+                alarm: alarm.into(),
+            },
+            A::ShelveAlarm => Command::Shelve {
+                alarm: alarm.into(),
+                minutes: 30,
+                reason: "essai".into(),
+            },
+            A::TakeAlarmOutOfService => Command::OutOfService {
+                alarm: alarm.into(),
+                reason: Some("capteur en maintenance".into()),
+            },
+            _ => Command::Trainer(TrainerCommand::Pause(true)),
+        };
+        let before = state(&rt);
+        let mut reply = rt.send(command.clone()).wait(ANSWER);
+        // The simulator takes commands once it serves (a moment after the start).
+        let serving = Instant::now() + ANSWER;
+        while matches!(&reply, Err(e) if e.contains("not the built-in simulator"))
+            && Instant::now() < serving
+        {
+            std::thread::sleep(Duration::from_millis(200));
+            reply = rt.send(command.clone()).wait(ANSWER);
+        }
+        if allows(role, action) {
+            match (&reply, action) {
+                (Err(e), A::AcknowledgeAlarm) => assert!(!e.contains("may not"), "{login}: {e}"),
+                (Err(e), _) => panic!("{login} ({role}) refused {action}: {e}"),
+                (Ok(_), _) => {}
+            }
+        } else {
+            let e = reply.expect_err(&format!("{login} ({role}) allowed to {action}"));
+            assert!(e.contains(&format!("may not {action}")), "{login}: {e}");
+            assert_eq!(
+                before,
+                state(&rt),
+                "{login} refused {action} changed the alarm"
+            );
+        }
+    }
+}
+
+#[test]
+fn operator_alarm_and_simulator_cells() {
+    runtime_cells(jumeau_core::Role::Operator);
+}
+
+#[test]
+fn field_alarm_and_simulator_cells() {
+    runtime_cells(jumeau_core::Role::Field);
+}
+
+#[test]
+fn engineer_alarm_and_simulator_cells() {
+    runtime_cells(jumeau_core::Role::Engineer);
+}
+
+#[test]
+fn auditor_alarm_and_simulator_cells() {
+    runtime_cells(jumeau_core::Role::Auditor);
+}
+
+#[test]
+fn trainer_alarm_and_simulator_cells() {
+    runtime_cells(jumeau_core::Role::Trainer);
+}
+
+#[test]
+fn taking_an_alarm_out_of_service_asks_the_engineers_second_factor() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_path = dir.path().join("jumeau.db");
+    testing::set_passwords(&store_path, "poste-1").expect("first logins");
+    // On a device not trusted yet: refused until a code of the authenticator is given.
+    let rt = Runtime::start(RuntimeConfig {
+        store_path,
+        login: "m.lefebvre".into(),
+        password: testing::password(),
+        device: "poste-2".into(),
+        source: SourceConfig::Simulator {
+            scenario: "dispatch".into(),
+            speed: 1.0,
+            seed: 1,
+            addr: "127.0.0.1:0".into(),
+        },
+    })
+    .unwrap();
+    let oos = || Command::OutOfService {
+        alarm: "11MBA00CE901-TRIP".into(),
+        reason: Some("maintenance".into()),
+    };
+    let refused = rt.send(oos()).wait(ANSWER).unwrap_err();
+    assert!(refused.contains("second factor"), "{refused}");
+    let wrong = rt
+        .send(Command::SecondFactor {
+            code: "000000".into(),
+        })
+        .wait(ANSWER);
+    assert!(wrong.is_err() || testing::next_code() == "000000");
+    rt.send(Command::SecondFactor {
+        code: testing::next_code(),
+    })
+    .wait(ANSWER)
+    .unwrap();
+    rt.send(oos()).wait(ANSWER).unwrap();
+}

@@ -71,6 +71,8 @@ pub struct Session {
     pub(crate) key_id: String,
     pub(crate) must_change: bool,
     pub(crate) store: PathBuf,
+    /// Unwrapped at login: it opens the device key and the authenticator's secret.
+    pub(crate) account_key: Zeroizing<[u8; 32]>,
 }
 
 impl Session {
@@ -175,6 +177,7 @@ impl Store {
             key_id,
             must_change: creds.must_change,
             store: self.path.clone(),
+            account_key,
         };
         self.sessions.insert(user.login, session.clone());
         Ok(session)
@@ -286,6 +289,12 @@ impl Store {
         std::mem::take(&mut self.new_passwords)
     }
 
+    /// Whether the logged-in `login` may carry out `action` now (see `authorize`), for the
+    /// runtime's commands that the store does not carry out itself (alarm actions).
+    pub fn may(&self, login: &str, action: Action) -> Result<(), StoreError> {
+        self.authorize(login, action).map(drop)
+    }
+
     /// The logged-in `login` may carry out `action`: a session on this store, no password
     /// change pending, the account still active and its role (as stored now) allowed by the
     /// matrix, the session's key not revoked since. Returns the user and the session.
@@ -296,6 +305,13 @@ impl Store {
     ) -> Result<(User, Session), StoreError> {
         let (user, session) = self.authenticated(login)?;
         access::check(login, user.role, action)?;
+        if action.needs_second_factor() && !self.second_factor_trusted(&session)? {
+            return Err(StoreError::SecondFactorRequired {
+                login: login.to_owned(),
+                action: action.describe().to_owned(),
+                enrolled: self.second_factor_confirmed(login)?,
+            });
+        }
         Ok((user, session))
     }
 
@@ -388,8 +404,16 @@ impl Store {
         Ok((until.as_str() > now.as_str()).then(|| until.clone()))
     }
 
+    pub(crate) fn failed_attempts(&self, login: &str) -> Result<u32, StoreError> {
+        Ok(self.credentials(login)?.map_or(0, |c| c.failed))
+    }
+
     /// Counts a failed attempt (audited); the last allowed one locks the account.
-    fn count_failure(&mut self, login: &str, failed: u32) -> Result<StoreError, StoreError> {
+    pub(crate) fn count_failure(
+        &mut self,
+        login: &str,
+        failed: u32,
+    ) -> Result<StoreError, StoreError> {
         let failed = failed + 1;
         let tx = self
             .conn

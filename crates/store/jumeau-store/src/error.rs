@@ -65,6 +65,21 @@ pub enum StoreError {
          one-time password works only for that)"
     )]
     PasswordChangeRequired(String),
+    #[error(
+        "{login} must confirm with a second factor to {action}: {}",
+        if *enrolled {
+            "give the current code of your authenticator (--otp CODE, or when asked)"
+        } else {
+            "enrol an authenticator first (jumeau account totp)"
+        }
+    )]
+    SecondFactorRequired {
+        login: String,
+        action: String,
+        enrolled: bool,
+    },
+    #[error("second factor refused: {0}")]
+    SecondFactorRefused(String),
     #[error("password refused: {0}")]
     WeakPassword(String),
     #[error("no {what} `{key}`")]

@@ -18,6 +18,8 @@ mod migrate;
 mod open;
 mod procedures;
 mod seal;
+mod second_factor;
+pub use second_factor::{Enrolment, SECOND_FACTOR_MINUTES};
 mod seed;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;

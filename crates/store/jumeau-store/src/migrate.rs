@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_credentials.sql",
         sql: include_str!("../../../../migrations/0008_credentials.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_second_factor.sql",
+        sql: include_str!("../../../../migrations/0009_second_factor.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -282,3 +282,100 @@ fn engineers_create_accounts_with_a_one_time_password() {
     assert!(session.must_change_password());
     assert_eq!(session.role(), Role::Field);
 }
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn an_engineer_decides_only_with_a_second_factor_each_code_once() {
+    use jumeau_core::totp;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = testing::set_passwords(&store_path(&dir), "poste-1").unwrap();
+    let mut content = jumeau_core::plant::embedded()
+        .md
+        .component("11MBA00")
+        .unwrap()
+        .clone();
+    content.description = "Révision".into();
+    let content = jumeau_core::ChangeSetContent {
+        changes: vec![jumeau_core::changeset::Change::UpsertComponent(content)],
+    };
+    let id = store
+        .propose_changeset("a.durand", "TG1", &content)
+        .unwrap();
+    // p.roux, a new engineer, on a new device: password alone is not enough.
+    let once = store
+        .create_user("c.bernard", "p.roux", "Paul Roux", Role::Engineer)
+        .unwrap();
+    let mut other = Store::open(&store_path(&dir)).unwrap();
+    other.login("p.roux", &once, "poste-9").unwrap();
+    let mine = Password::new("Phrase de passe de Paul");
+    other.change_password("p.roux", &once, &mine).unwrap();
+    let err = other.validate_changeset("p.roux", id, None).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::SecondFactorRequired {
+                enrolled: false,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let enrolment = other.enrol_second_factor("p.roux").unwrap();
+    assert!(
+        enrolment
+            .uri
+            .starts_with("otpauth://totp/Jumeau:p.roux?secret=")
+    );
+    // The secret is sealed: not in the store in clear.
+    let db = String::from_utf8_lossy(&std::fs::read(store_path(&dir)).unwrap()).into_owned();
+    assert!(!db.contains(&hex::encode(&enrolment.secret)) && !db.contains(&enrolment.base32));
+    assert!(matches!(
+        other.verify_second_factor("p.roux", "000000x"),
+        Err(StoreError::SecondFactorRefused(_))
+    ));
+    let code = totp::code(&enrolment.secret, unix_now());
+    other.verify_second_factor("p.roux", &code).unwrap();
+    other.validate_changeset("p.roux", id, Some("vu")).unwrap();
+    // The same code on another device is refused: a code is accepted once.
+    let mut third = Store::open(&store_path(&dir)).unwrap();
+    third.login("p.roux", &mine, "poste-10").unwrap();
+    let replay = third.verify_second_factor("p.roux", &code).unwrap_err();
+    assert!(replay.to_string().contains("used already"), "{replay}");
+    // Replacing the authenticator needs a code of the current one.
+    assert!(matches!(
+        third.enrol_second_factor("p.roux"),
+        Err(StoreError::SecondFactorRequired { enrolled: true, .. })
+    ));
+}
+
+#[test]
+fn wrong_codes_count_towards_the_lockout() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(testing::set_passwords(&store_path(&dir), "poste-1").unwrap());
+    let mut store = Store::open(&store_path(&dir)).unwrap();
+    store
+        .login("m.lefebvre", &testing::password(), "poste-7")
+        .unwrap();
+    let wrong = if testing::code() == "123456" {
+        "654321"
+    } else {
+        "123456"
+    };
+    let mut last = None;
+    for _ in 0..MAX_FAILED_LOGINS {
+        last = Some(store.verify_second_factor("m.lefebvre", wrong).unwrap_err());
+    }
+    assert!(matches!(last, Some(StoreError::Locked { .. })), "{last:?}");
+    assert!(
+        Store::open(&store_path(&dir))
+            .unwrap()
+            .login("m.lefebvre", &testing::password(), "poste-7")
+            .is_err()
+    );
+}

@@ -12,7 +12,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
 use jumeau_core::Priority;
 use jumeau_core::alarm::Alarm;
-use jumeau_runtime::Command;
+use jumeau_runtime::{Command, Reply};
 
 use super::i18n::{self, Language, Texts};
 use super::intent::Select;
@@ -273,6 +273,8 @@ pub struct AlarmListView {
     by_priority: bool,
     /// The alarm being shelved (minutes, reason) or taken out of service (minutes 0).
     shelving: Option<(String, i64, String)>,
+    /// The engineer's authenticator code, asked when taking an alarm out of service.
+    second_factor: String,
     message: Option<String>,
 }
 
@@ -292,6 +294,7 @@ impl Default for AlarmListView {
             filter: String::new(),
             by_priority: true,
             shelving: None,
+            second_factor: String::new(),
             message: None,
         }
     }
@@ -367,6 +370,7 @@ fn alarm_list_window(
                             }
                         });
                 });
+            let view = &mut *view;
             if let Some((code, minutes, reason)) = &mut view.shelving {
                 ui.separator();
                 ui.horizontal(|ui| {
@@ -381,6 +385,15 @@ fn alarm_list_window(
                         ui.add(egui::DragValue::new(minutes).range(5..=720).suffix(suffix));
                     }
                     ui.add(egui::TextEdit::singleline(reason).hint_text(t.shelve_reason));
+                    if *minutes == 0 {
+                        // Out of service changes the plant's rules: a second factor.
+                        ui.add(
+                            egui::TextEdit::singleline(&mut view.second_factor)
+                                .password(true)
+                                .desired_width(90.0)
+                                .hint_text(t.second_factor_code),
+                        );
+                    }
                     if ui.button(what).clicked() {
                         shelve = Some((code.clone(), *minutes, reason.clone()));
                     }
@@ -432,7 +445,13 @@ fn alarm_list_window(
                 reason: Some(reason),
             }
         };
-        match feed.command(command) {
+        let code = std::mem::take(&mut view.second_factor);
+        let verified = if code.trim().is_empty() {
+            Ok(Reply::Done)
+        } else {
+            feed.command(Command::SecondFactor { code })
+        };
+        match verified.and_then(|_| feed.command(command)) {
             Ok(_) => {
                 view.shelving = None;
                 view.message = None;

@@ -102,6 +102,9 @@ pub enum Command {
     /// Accounts: list them; engineers create, reset, unlock, revoke keys.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// The audit trail (logins, failures, lockouts, every write): engineers and auditors.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Store maintenance.
     #[command(subcommand)]
     Db(DbCommand),
@@ -136,6 +139,47 @@ pub enum Command {
     /// The plant files (assets/plant/): check edited files before they become a change-set.
     #[command(subcommand)]
     Plant(PlantCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Rows of the audit trail, oldest first.
+    List {
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export rows to CSV with a signed manifest FILE.sig.json (checked by
+    /// `jumeau logbook verify-export FILE` or scripts/verify_export.py).
+    Export {
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct AuditFilterArgs {
+    /// From this time (RFC 3339 UTC, or a date).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Up to this time (a date includes the whole day).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only what this login did (or tried: failed logins carry the login typed).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only this action (login, login_failed, lock, validate, revoke…).
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Only this kind of thing (session, user, changeset, device_key, second_factor…).
+    #[arg(long)]
+    pub entity: Option<String>,
+    /// Only the last N rows.
+    #[arg(long)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]

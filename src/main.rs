@@ -41,6 +41,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             new_password_file,
         }) => commands::account::login(&store_path, &who, change, new_password_file),
         Some(Command::Account(cmd)) => commands::account::run(&store_path, &who, cmd),
+        Some(Command::Audit(cmd)) => commands::audit::run(&store_path, &who, cmd),
         Some(Command::Sim(args)) => commands::sim::run(&store_path, &args, &cli.source),
         Some(Command::Opcua(cmd)) => commands::opcua::run(cmd, &cli.source),
         Some(Command::Tags(cmd)) => commands::tags::run(&store_path, cmd, &cli.source),

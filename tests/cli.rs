@@ -448,3 +448,66 @@ fn a_new_user_logs_in_with_the_one_time_password_and_sets_their_own() {
     let entries: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(entries.as_array().unwrap().len(), 1);
 }
+
+/// The auditor reads the logins and failures, exports them signed; an operator may not.
+#[test]
+fn the_auditor_lists_and_exports_the_audit_trail_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["db", "migrate"]);
+    let wrong = dir.path().join("wrong");
+    std::fs::write(&wrong, "pas le bon").unwrap();
+    let o = jumeau(
+        dir.path(),
+        &[
+            "--user",
+            "a.durand",
+            "--password-file",
+            wrong.to_str().unwrap(),
+            "login",
+        ],
+    );
+    assert!(!o.status.success());
+    let rows = json(
+        dir.path(),
+        &[
+            "--user",
+            "l.petit",
+            "audit",
+            "list",
+            "--action",
+            "login_failed",
+            "--json",
+        ],
+    );
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["actor"], "a.durand");
+    assert_eq!(rows[0]["detail"], "attempt 1 of 5");
+    refused(
+        dir.path(),
+        &["audit", "list"],
+        "may not read the audit trail",
+    );
+
+    let out = dir.path().join("audit.csv");
+    let out = out.to_str().unwrap();
+    ok(
+        dir.path(),
+        &[
+            "--user", "l.petit", "audit", "export", "--actor", "a.durand", "--out", out,
+        ],
+    );
+    let csv = std::fs::read_to_string(out).unwrap();
+    assert!(
+        csv.starts_with("id,at,actor,action,entity,entity_id,detail"),
+        "{csv}"
+    );
+    assert!(csv.contains("login_failed"), "{csv}");
+    let check = json(dir.path(), &["logbook", "verify-export", out, "--json"]);
+    assert_eq!(check["ok"], true, "{check}");
+    assert_eq!(check["manifest"]["signer"], "l.petit", "{check}");
+    // One byte changed: refused.
+    std::fs::write(out, csv.replace("login_failed", "login_faileD")).unwrap();
+    let o = jumeau(dir.path(), &["logbook", "verify-export", out]);
+    assert!(!o.status.success());
+}

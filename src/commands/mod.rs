@@ -10,6 +10,7 @@ macro_rules! out {
 
 pub mod account;
 pub mod alarms;
+pub mod audit;
 pub mod changesets;
 pub mod components;
 pub mod db;

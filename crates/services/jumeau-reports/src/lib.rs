@@ -1,12 +1,14 @@
-//! Logbook exports: CSV (one row per entry with hashes, signature and key) and paginated PDF,
+//! Logbook and audit-trail exports: CSV (one row per entry with hashes, signature and key) and paginated PDF,
 //! each with a detached manifest `FILE.sig.json` that signs the file's bytes with Ed25519.
 //! Services layer: depends on core and store, knows nothing of Bevy.
 
+mod audit_export;
 mod csv_export;
 mod manifest;
 mod pdf;
 mod winansi;
 
+pub use audit_export::{AUDIT_HEADER, audit_fingerprint, write_audit_csv};
 pub use csv_export::write_csv;
 pub use manifest::{
     ExportSigner, MANIFEST_FORMAT, Manifest, ManifestCheck, TrustedKey, manifest_path, sign_export,

@@ -28,7 +28,7 @@ pub use seed::{SEED_TITLE, SUPPLEMENT_TITLE};
 mod users;
 
 pub use alarms::JournalRow;
-pub use audit::AuditRow;
+pub use audit::{AuditFilter, AuditRow};
 pub use auth::{LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, Password, Session};
 pub use changesets::ChangeSetRow;
 pub use error::StoreError;

@@ -1,0 +1,74 @@
+//! `jumeau audit list|export`: the audit trail for engineers and auditors (the store checks
+//! the right), listed or exported to CSV with a signed manifest.
+
+use crate::cli::{AuditCommand, AuditFilterArgs};
+use crate::identity::{Identity, open_store};
+use anyhow::Context;
+use jumeau_reports::{ExportSigner, audit_fingerprint, sign_export, write_audit_csv};
+use jumeau_store::AuditFilter;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(store_path: &Path, who: &Identity, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(store_path)?;
+    let session = who.log_in(&mut store)?;
+    match cmd {
+        AuditCommand::List { filter, json } => {
+            let rows = store.audit_rows(&who.login, &to_filter(&filter))?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&rows)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            for r in rows {
+                out!(
+                    "{:>6}  {}  {:<14} {:<16} {:<12} {} {}",
+                    r.id,
+                    r.at,
+                    crate::commands::printable(&r.actor),
+                    r.action,
+                    r.entity,
+                    crate::commands::printable(r.entity_id.as_deref().unwrap_or("")),
+                    crate::commands::printable(r.detail.as_deref().unwrap_or(""))
+                );
+            }
+        }
+        AuditCommand::Export { filter, out } => {
+            let rows = store.audit_rows(&who.login, &to_filter(&filter))?;
+            let file = std::fs::File::create(&out)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            write_audit_csv(&rows, std::io::BufWriter::new(file))?;
+            let now = store.now()?;
+            let manifest = sign_export(
+                &out,
+                session.signing_key(),
+                &ExportSigner {
+                    login: session.login(),
+                    role: session.role().as_str(),
+                    device: session.device(),
+                    signed_at: &now,
+                },
+                &audit_fingerprint(&rows),
+                rows.len(),
+            )?;
+            out!(
+                "{} ({} rows, sha256 {})",
+                out.display(),
+                rows.len(),
+                manifest.sha256
+            );
+            out!("{}", jumeau_reports::manifest_path(&out).display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn to_filter(f: &AuditFilterArgs) -> AuditFilter {
+    AuditFilter {
+        from: f.from.clone(),
+        to: f.to.clone(),
+        actor: f.actor.clone(),
+        action: f.action.clone(),
+        entity: f.entity.clone(),
+        limit: f.limit,
+    }
+}

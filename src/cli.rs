@@ -29,6 +29,10 @@ pub struct Cli {
     /// Name of this device (workstation, tablet) for signing keys (default: the host name).
     #[arg(long, global = true, env = "JUMEAU_DEVICE")]
     pub device: Option<String>,
+    /// The client locks its screen after this long without input (the password unlocks it);
+    /// 0 never. Shorter on a tablet (e.g. 5m).
+    #[arg(long, global = true, default_value = "15m", value_parser = humantime::parse_duration, env = "JUMEAU_LOCK_AFTER")]
+    pub lock_after: std::time::Duration,
     /// Interface language.
     #[arg(long, global = true, value_enum, default_value_t = Lang::Fr, env = "JUMEAU_LANG")]
     pub lang: Lang,

@@ -14,6 +14,7 @@ pub fn launch(
     store_path: &Path,
     who: &Identity,
     lang: Lang,
+    lock_after: std::time::Duration,
     source: &SourceArgs,
     screenshot: Option<ScreenshotArgs>,
 ) -> anyhow::Result<ExitCode> {
@@ -29,7 +30,13 @@ pub fn launch(
         device: who.device.clone(),
         source: source.runtime_source(),
     };
-    let viewer = Viewer::open(config, lang.into(), screenshot.map(Capture::from))?;
+    let lock_after = (!lock_after.is_zero()).then_some(lock_after);
+    let viewer = Viewer::open(
+        config,
+        lang.into(),
+        screenshot.map(Capture::from),
+        lock_after,
+    )?;
     if !display::has_display() {
         return display::rerun_under_xvfb(viewer.size());
     }

@@ -32,10 +32,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         otp: cli.otp.clone(),
     };
     match cli.command {
-        None => client::launch(&store_path, &who, cli.lang, &cli.source, None),
-        Some(Command::Screenshot(args)) => {
-            client::launch(&store_path, &who, cli.lang, &cli.source, Some(args))
-        }
+        None => client::launch(
+            &store_path,
+            &who,
+            cli.lang,
+            cli.lock_after,
+            &cli.source,
+            None,
+        ),
+        Some(Command::Screenshot(args)) => client::launch(
+            &store_path,
+            &who,
+            cli.lang,
+            cli.lock_after,
+            &cli.source,
+            Some(args),
+        ),
         Some(Command::Login {
             change,
             new_password_file,

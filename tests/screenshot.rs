@@ -345,3 +345,26 @@ fn the_procedure_panel_starts_a_run_recorded_in_the_store_and_the_logbook() {
         .unwrap_or_else(|| panic!("no start entry in {entries}"));
     assert_eq!(started["training"], true);
 }
+
+#[test]
+fn an_idle_client_locks_its_screen_and_shows_nothing_of_the_plant() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = capture(
+        dir.path(),
+        "locked",
+        &["--view", "TG1", "--lock-after", "1ms"],
+    );
+    // One flat colour but for the few words of the lock panel: no plant, no windows.
+    let backdrop = *img.get_pixel(5, 5);
+    let flat = img.pixels().filter(|p| **p == backdrop).count();
+    let share = flat as f64 / (W * H) as f64;
+    assert!(
+        share > 0.97,
+        "{:.1} % of the screen is the lock's backdrop",
+        share * 100.0
+    );
+    assert!(
+        backdrop.0.iter().all(|c| *c < 40),
+        "a dark backdrop: {backdrop:?}"
+    );
+}

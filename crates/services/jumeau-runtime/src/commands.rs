@@ -48,6 +48,12 @@ pub enum Command {
     SecondFactor {
         code: String,
     },
+    /// The client's screen locks after inactivity: every action is refused until unlocked.
+    Lock,
+    /// The actor's password again, to unlock.
+    Unlock {
+        password: jumeau_store::Password,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -298,6 +298,16 @@ impl Services {
                 .verify_second_factor(&self.actor.login, &code)
                 .map(|()| Reply::Done)
                 .map_err(|e| e.to_string()),
+            Command::Lock => self
+                .store
+                .lock_session(&self.actor.login)
+                .map(|()| Reply::Done)
+                .map_err(|e| e.to_string()),
+            Command::Unlock { password } => self
+                .store
+                .unlock_session(&self.actor.login, &password)
+                .map(|()| Reply::Done)
+                .map_err(|e| e.to_string()),
             Command::Session { opened } => {
                 let draft = auto::session(opened, &self.actor.display_name, &self.actor.device);
                 let reply = self.append(draft)?;

@@ -488,3 +488,56 @@ fn taking_an_alarm_out_of_service_asks_the_engineers_second_factor() {
     .unwrap();
     rt.send(oos()).wait(ANSWER).unwrap();
 }
+
+#[test]
+fn a_locked_session_acts_on_nothing_until_the_password_is_given_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = start(dir.path(), "j.martin", "dispatch", 1.0);
+    let note = || {
+        Command::AppendLogbook(jumeau_core::logbook::EntryDraft {
+            kind: jumeau_core::logbook::EntryKind::Manual,
+            category: "note".into(),
+            text: "Ronde".into(),
+            components: vec![],
+            tags: vec![],
+            values: vec![],
+            attachments: vec![],
+            corrects: None,
+            training: false,
+        })
+    };
+    rt.send(note()).wait(ANSWER).unwrap();
+    rt.send(Command::Lock).wait(ANSWER).unwrap();
+    let refused = rt.send(note()).wait(ANSWER).unwrap_err();
+    assert!(refused.contains("locked"), "{refused}");
+    let refused = rt
+        .send(Command::Shelve {
+            alarm: "11MBA00CE901-TRIP".into(),
+            minutes: 30,
+            reason: "essai".into(),
+        })
+        .wait(ANSWER)
+        .unwrap_err();
+    assert!(refused.contains("locked"), "{refused}");
+    let wrong = rt
+        .send(Command::Unlock {
+            password: jumeau_store::Password::new("pas le mot de passe"),
+        })
+        .wait(ANSWER)
+        .unwrap_err();
+    assert!(wrong.contains("wrong"), "{wrong}");
+    rt.send(Command::Unlock {
+        password: testing::password(),
+    })
+    .wait(ANSWER)
+    .unwrap();
+    rt.send(note()).wait(ANSWER).unwrap();
+    let entries = rt
+        .logbook(LogFilter {
+            category: Some("note".into()),
+            ..Default::default()
+        })
+        .wait(ANSWER)
+        .unwrap();
+    assert_eq!(entries.len(), 2, "the refused entry was not written");
+}

@@ -73,6 +73,9 @@ pub struct Session {
     pub(crate) store: PathBuf,
     /// Unwrapped at login: it opens the device key and the authenticator's secret.
     pub(crate) account_key: Zeroizing<[u8; 32]>,
+    /// Locked after inactivity: no action until the password is given again (what Jumeau
+    /// records by itself goes on).
+    pub(crate) locked: bool,
 }
 
 impl Session {
@@ -178,6 +181,7 @@ impl Store {
             must_change: creds.must_change,
             store: self.path.clone(),
             account_key,
+            locked: false,
         };
         self.sessions.insert(user.login, session.clone());
         Ok(session)
@@ -194,6 +198,63 @@ impl Store {
                 Some(&s.device),
                 Some(reason),
             )?;
+        }
+        Ok(())
+    }
+
+    /// Locks the session of `login` (the client's screen after inactivity): every action is
+    /// refused until [`Store::unlock_session`].
+    pub fn lock_session(&mut self, login: &str) -> Result<(), StoreError> {
+        let session = self
+            .sessions
+            .get_mut(login)
+            .ok_or_else(|| StoreError::NotLoggedIn(login.to_owned()))?;
+        if !session.locked {
+            session.locked = true;
+            let device = session.device.clone();
+            audit::record(
+                &self.conn,
+                login,
+                "lock_screen",
+                "session",
+                Some(&device),
+                None,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Unlocks the session of `login` with its password (a wrong one counts towards the
+    /// account's lockout).
+    pub fn unlock_session(&mut self, login: &str, password: &Password) -> Result<(), StoreError> {
+        let device = self
+            .sessions
+            .get(login)
+            .map(|s| s.device.clone())
+            .ok_or_else(|| StoreError::NotLoggedIn(login.to_owned()))?;
+        let creds = self
+            .credentials(login)?
+            .ok_or_else(|| StoreError::NotLoggedIn(login.to_owned()))?;
+        if let Some(until) = self.still_locked(&creds)? {
+            return Err(StoreError::Locked {
+                login: login.to_owned(),
+                until,
+            });
+        }
+        if !verify_password(password, &creds.hash) {
+            return Err(self.count_failure(login, creds.failed)?);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE credentials SET failed_attempts = 0 WHERE login = ?1",
+            [login],
+        )?;
+        audit::record(&tx, login, "unlock_screen", "session", Some(&device), None)?;
+        tx.commit()?;
+        if let Some(s) = self.sessions.get_mut(login) {
+            s.locked = false;
         }
         Ok(())
     }
@@ -304,6 +365,9 @@ impl Store {
         action: Action,
     ) -> Result<(User, Session), StoreError> {
         let (user, session) = self.authenticated(login)?;
+        if session.locked {
+            return Err(StoreError::SessionLocked(login.to_owned()));
+        }
         access::check(login, user.role, action)?;
         if action.needs_second_factor() && !self.second_factor_trusted(&session)? {
             return Err(StoreError::SecondFactorRequired {

@@ -80,6 +80,10 @@ pub enum StoreError {
     },
     #[error("second factor refused: {0}")]
     SecondFactorRefused(String),
+    #[error(
+        "the session of `{0}` is locked after inactivity: give the password again to unlock it"
+    )]
+    SessionLocked(String),
     #[error("password refused: {0}")]
     WeakPassword(String),
     #[error("no {what} `{key}`")]

@@ -8,6 +8,7 @@ mod i18n;
 mod intent;
 mod labels;
 mod live;
+mod lock;
 mod logbook;
 mod panels;
 mod pid;
@@ -41,6 +42,8 @@ pub struct Viewer {
     runtime: Runtime,
     locale: Locale,
     screenshot: Option<Capture>,
+    /// The screen locks after this long without input (`None`: never).
+    lock_after: Option<Duration>,
 }
 
 impl Viewer {
@@ -50,6 +53,7 @@ impl Viewer {
         config: RuntimeConfig,
         locale: Locale,
         screenshot: Option<Capture>,
+        lock_after: Option<Duration>,
     ) -> anyhow::Result<Viewer> {
         let runtime = Runtime::open(config)?;
         if let Some(args) = &screenshot
@@ -66,6 +70,7 @@ impl Viewer {
             runtime,
             locale,
             screenshot,
+            lock_after,
         })
     }
 
@@ -87,6 +92,7 @@ impl Viewer {
             runtime,
             locale,
             screenshot,
+            lock_after,
         } = self;
         let out = screenshot.as_ref().map(|s| s.out.clone());
         if let Some(out) = &out {
@@ -130,6 +136,7 @@ impl Viewer {
         .insert_resource(session)
         .add_plugins(ViewerPlugins {
             runtime: runtime.clone(),
+            lock_after,
         });
         if let Some(args) = &screenshot {
             app.add_plugins(capture::CapturePlugin::new(args));
@@ -161,6 +168,7 @@ impl Viewer {
 /// way any of them reaches the plant.
 struct ViewerPlugins {
     runtime: RuntimeHandle,
+    lock_after: Option<Duration>,
 }
 
 impl PluginGroup for ViewerPlugins {
@@ -180,6 +188,7 @@ impl PluginGroup for ViewerPlugins {
             .add(trends::TrendsPlugin)
             .add(pid::PidPlugin)
             .add(procedures::ProceduresPlugin)
+            .add(lock::LockPlugin(self.lock_after))
     }
 }
 

@@ -245,6 +245,21 @@ const EMISSION_UNITS: [(&str, &[&str]); 5] = [
 ];
 
 impl EntryDraft {
+    /// A manual entry with only its category and text.
+    pub fn manual(category: &str, text: &str) -> EntryDraft {
+        EntryDraft {
+            kind: EntryKind::Manual,
+            category: category.to_owned(),
+            text: text.to_owned(),
+            components: vec![],
+            tags: vec![],
+            values: vec![],
+            attachments: vec![],
+            corrects: None,
+            training: false,
+        }
+    }
+
     /// Refuses a draft with missing fields, a non-decimal value, a wrong emission unit or a
     /// malformed attachment hash.
     pub fn check(&self) -> Result<(), DraftError> {

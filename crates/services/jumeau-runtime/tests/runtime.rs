@@ -361,13 +361,8 @@ fn a_dry_run_completes_a_procedure_on_its_scenario_and_records_it() {
 /// it was.
 fn runtime_cells(role: jumeau_core::Role) {
     use jumeau_core::access::{Action as A, allows};
-    let login = match role {
-        jumeau_core::Role::Operator => "j.martin",
-        jumeau_core::Role::Field => "a.durand",
-        jumeau_core::Role::Engineer => "c.bernard",
-        jumeau_core::Role::Auditor => "l.petit",
-        jumeau_core::Role::Trainer => "s.moreau",
-    };
+    let accounts = jumeau_core::plant::embedded_accounts().accounts;
+    let login = &accounts.iter().find(|a| a.role == role).unwrap().login;
     let dir = tempfile::tempdir().unwrap();
     let rt = start(dir.path(), login, "dispatch", 1.0);
     let alarm = "11MBA00CE901-TRIP";
@@ -493,19 +488,7 @@ fn taking_an_alarm_out_of_service_asks_the_engineers_second_factor() {
 fn a_locked_session_acts_on_nothing_until_the_password_is_given_again() {
     let dir = tempfile::tempdir().unwrap();
     let rt = start(dir.path(), "j.martin", "dispatch", 1.0);
-    let note = || {
-        Command::AppendLogbook(jumeau_core::logbook::EntryDraft {
-            kind: jumeau_core::logbook::EntryKind::Manual,
-            category: "note".into(),
-            text: "Ronde".into(),
-            components: vec![],
-            tags: vec![],
-            values: vec![],
-            attachments: vec![],
-            corrects: None,
-            training: false,
-        })
-    };
+    let note = || Command::AppendLogbook(jumeau_core::logbook::EntryDraft::manual("note", "Ronde"));
     rt.send(note()).wait(ANSWER).unwrap();
     rt.send(Command::Lock).wait(ANSWER).unwrap();
     let refused = rt.send(note()).wait(ANSWER).unwrap_err();

@@ -7,11 +7,12 @@
 //! same transaction as the new hash; a reset (the password is lost) makes a new account key,
 //! so the old device keys are revoked with it.
 
+use crate::password::{
+    Password, check_strength, derive_key, dummy_hash, hash_password, verify_password,
+};
 use crate::seal::{open_sealed, random, seal};
 use crate::users::User;
 use crate::{NOW, Store, StoreError, audit};
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use ed25519_dalek::SigningKey;
 use jumeau_core::Role;
 use jumeau_core::access::{self, Action};
@@ -24,40 +25,6 @@ use zeroize::Zeroizing;
 pub const MAX_FAILED_LOGINS: u32 = 5;
 /// How long a locked account stays locked (an engineer may unlock it sooner).
 pub const LOCKOUT_MINUTES: u32 = 15;
-/// The shortest password accepted.
-pub const MIN_PASSWORD_CHARS: usize = 12;
-
-/// A password in memory: wiped when dropped, never printed by `Debug`.
-#[derive(Clone)]
-pub struct Password(Zeroizing<String>);
-
-impl Password {
-    pub fn new(text: impl Into<String>) -> Password {
-        Password(Zeroizing::new(text.into()))
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// A one-time password: 16 characters from an alphabet without look-alikes (≈ 85 bits).
-    pub fn generate() -> Result<Password, StoreError> {
-        const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        let mut bytes = Zeroizing::new([0u8; 16]);
-        random(&mut *bytes)?;
-        let text: String = bytes
-            .iter()
-            .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-            .collect();
-        Ok(Password::new(text))
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(…)")
-    }
-}
 
 /// A user authenticated on one store, on one device: what every write of theirs is checked
 /// against. Only [`Store::login`] makes one; it carries the unsealed signing key.
@@ -138,6 +105,8 @@ impl Store {
         let user = match self.user(login) {
             Ok(u) => u,
             Err(StoreError::UnknownUser(_)) => {
+                // As long as a known account's check: the time does not tell which exist.
+                let _ = verify_password(password, dummy_hash());
                 self.audit_login(login, "login_failed", Some("unknown account"))?;
                 return Err(StoreError::BadCredentials);
             }
@@ -162,15 +131,7 @@ impl Store {
         }
         let account_key = unwrap_account_key(password, &creds, login)?;
         let (key, key_id) = self.unseal_device_key(login, device, &account_key)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "UPDATE credentials SET failed_attempts = 0, locked_until = NULL WHERE login = ?1",
-            [login],
-        )?;
-        audit::record(&tx, login, "login", "session", Some(device), None)?;
-        tx.commit()?;
+        self.clear_failures(login, (login, "login", "session", device))?;
         let session = Session {
             login: user.login.clone(),
             display_name: user.display_name,
@@ -244,15 +205,7 @@ impl Store {
         if !verify_password(password, &creds.hash) {
             return Err(self.count_failure(login, creds.failed)?);
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "UPDATE credentials SET failed_attempts = 0 WHERE login = ?1",
-            [login],
-        )?;
-        audit::record(&tx, login, "unlock_screen", "session", Some(&device), None)?;
-        tx.commit()?;
+        self.clear_failures(login, (login, "unlock_screen", "session", &device))?;
         if let Some(s) = self.sessions.get_mut(login) {
             s.locked = false;
         }
@@ -332,16 +285,7 @@ impl Store {
     pub fn unlock_account(&mut self, actor: &str, login: &str) -> Result<(), StoreError> {
         self.authorize(actor, Action::ManageAccounts)?;
         self.user(login)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "UPDATE credentials SET failed_attempts = 0, locked_until = NULL WHERE login = ?1",
-            [login],
-        )?;
-        audit::record(&tx, actor, "unlock", "user", Some(login), None)?;
-        tx.commit()?;
-        Ok(())
+        self.clear_failures(login, (actor, "unlock", "user", login))
     }
 
     /// The one-time passwords given to accounts this process created (at first start, or to
@@ -512,6 +456,25 @@ impl Store {
         Ok(error)
     }
 
+    /// After a success: the failure count and any lockout cleared, and the success audited as
+    /// (actor, action, entity, entity id), in one transaction.
+    fn clear_failures(
+        &mut self,
+        login: &str,
+        (actor, action, entity, id): (&str, &str, &str, &str),
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE credentials SET failed_attempts = 0, locked_until = NULL WHERE login = ?1",
+            [login],
+        )?;
+        audit::record(&tx, actor, action, entity, Some(id), None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn audit_login(
         &mut self,
         login: &str,
@@ -556,54 +519,6 @@ fn write_credentials(
     Ok(())
 }
 
-fn check_strength(password: &Password, login: &str) -> Result<(), StoreError> {
-    let text = password.expose();
-    let chars = text.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        return Err(StoreError::WeakPassword(format!(
-            "at least {MIN_PASSWORD_CHARS} characters (this one has {chars})"
-        )));
-    }
-    if text.chars().any(char::is_control) {
-        return Err(StoreError::WeakPassword(
-            "no control characters (a stray newline?)".into(),
-        ));
-    }
-    if text.to_lowercase().contains(&login.to_lowercase()) {
-        return Err(StoreError::WeakPassword(
-            "it must not contain the login".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn hash_password(password: &Password) -> Result<String, StoreError> {
-    let mut salt = [0u8; 16];
-    random(&mut salt)?;
-    let salt = SaltString::encode_b64(&salt).map_err(crypto)?;
-    Ok(Argon2::default()
-        .hash_password(password.expose().as_bytes(), &salt)
-        .map_err(crypto)?
-        .to_string())
-}
-
-fn verify_password(password: &Password, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.expose().as_bytes(), &h)
-            .is_ok()
-    })
-}
-
-/// Argon2id (default parameters) of the password with `salt`: 32 bytes.
-fn derive_key(password: &Password, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, StoreError> {
-    let mut out = Zeroizing::new([0u8; 32]);
-    Argon2::default()
-        .hash_password_into(password.expose().as_bytes(), salt, &mut *out)
-        .map_err(crypto)?;
-    Ok(out)
-}
-
 fn unwrap_account_key(
     password: &Password,
     creds: &Credentials,
@@ -623,8 +538,4 @@ fn new_account_key() -> Result<Zeroizing<[u8; 32]>, StoreError> {
     let mut key = Zeroizing::new([0u8; 32]);
     random(&mut *key)?;
     Ok(key)
-}
-
-fn crypto(e: impl fmt::Display) -> StoreError {
-    StoreError::Invalid(format!("password hashing failed: {e}"))
 }

@@ -16,6 +16,7 @@ mod logbook;
 mod masterdata;
 mod migrate;
 mod open;
+mod password;
 mod procedures;
 mod seal;
 mod second_factor;
@@ -29,7 +30,7 @@ mod users;
 
 pub use alarms::JournalRow;
 pub use audit::{AuditFilter, AuditRow};
-pub use auth::{LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, Password, Session};
+pub use auth::{LOCKOUT_MINUTES, MAX_FAILED_LOGINS, Session};
 pub use changesets::ChangeSetRow;
 pub use error::StoreError;
 pub use historian::{CompactReport, Retention, Sample, TrendPoint};
@@ -37,6 +38,7 @@ pub use keys::DeviceKey;
 pub use logbook::{LogEntry, LogFilter, Verification};
 pub use masterdata::ComponentDetail;
 pub use migrate::{MIGRATIONS, Migration, latest_version};
+pub use password::{MIN_PASSWORD_CHARS, Password};
 pub use users::User;
 
 use rusqlite::Connection;

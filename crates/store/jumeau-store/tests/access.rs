@@ -5,20 +5,15 @@
 
 use jumeau_core::access::{Action, allows};
 use jumeau_core::changeset::{Change, ChangeSetContent};
-use jumeau_core::logbook::{EntryDraft, EntryKind};
+use jumeau_core::logbook::EntryDraft;
 use jumeau_core::procedure::Run;
 use jumeau_core::{Role, plant};
 use jumeau_store::{Store, StoreError, testing};
 
-/// The seed account holding `role`.
-fn account(role: Role) -> &'static str {
-    match role {
-        Role::Operator => "j.martin",
-        Role::Field => "a.durand",
-        Role::Engineer => "c.bernard",
-        Role::Auditor => "l.petit",
-        Role::Trainer => "s.moreau",
-    }
+/// The first seed account holding `role`.
+fn account(role: Role) -> String {
+    let accounts = plant::embedded_accounts().accounts;
+    accounts.into_iter().find(|a| a.role == role).unwrap().login
 }
 
 /// Every row of every table, in order: equal before and after means nothing changed.
@@ -48,17 +43,7 @@ fn contents(store: &Store) -> String {
 }
 
 fn note() -> EntryDraft {
-    EntryDraft {
-        kind: EntryKind::Manual,
-        category: "note".into(),
-        text: "Ronde".into(),
-        components: vec![],
-        tags: vec![],
-        values: vec![],
-        attachments: vec![],
-        corrects: None,
-        training: false,
-    }
+    EntryDraft::manual("note", "Ronde")
 }
 
 fn change() -> ChangeSetContent {
@@ -97,6 +82,7 @@ fn cell(role: Role, action: Action) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = testing::set_passwords(&dir.path().join("jumeau.sqlite"), "poste-1").unwrap();
     let login = account(role);
+    let login = login.as_str();
     let before;
     let result = if action == Action::DecideChange {
         // Proposed by someone else, so that only the role decides the outcome.

@@ -1,22 +1,12 @@
 //! Logins on a real store file: one-time passwords, lockout, sealed keys, changes and resets.
 
 use jumeau_core::Role;
-use jumeau_core::logbook::{EntryDraft, EntryKind};
+use jumeau_core::logbook::EntryDraft;
 use jumeau_store::{LogFilter, MAX_FAILED_LOGINS, Password, Store, StoreError, testing};
 use std::path::{Path, PathBuf};
 
 fn draft(text: &str) -> EntryDraft {
-    EntryDraft {
-        kind: EntryKind::Manual,
-        category: "note".into(),
-        text: text.into(),
-        components: vec![],
-        tags: vec![],
-        values: vec![],
-        attachments: vec![],
-        corrects: None,
-        training: false,
-    }
+    EntryDraft::manual("note", text)
 }
 
 fn store_path(dir: &tempfile::TempDir) -> PathBuf {

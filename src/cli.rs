@@ -552,6 +552,9 @@ pub struct ScreenshotArgs {
     /// Open the alarm list in the capture.
     #[arg(long)]
     pub alarm_list: bool,
+    /// Open the audit trail's window (engineers, auditors).
+    #[arg(long)]
+    pub audit: bool,
     /// Open the trend window with this tag.
     #[arg(long)]
     pub trend: Option<String>,

@@ -54,6 +54,7 @@ impl From<ScreenshotArgs> for Capture {
             wait_alarm: a.wait_alarm,
             acknowledge: a.acknowledge,
             alarm_list: a.alarm_list,
+            audit: a.audit,
             trend: a.trend,
             pid: a.pid,
             procedure: a.procedure,

@@ -4,7 +4,7 @@
 use crate::cli::{AuditCommand, AuditFilterArgs};
 use crate::identity::{Identity, open_store};
 use anyhow::Context;
-use jumeau_reports::{ExportSigner, audit_fingerprint, sign_export, write_audit_csv};
+use jumeau_reports::export_audit;
 use jumeau_store::AuditFilter;
 use std::path::Path;
 use std::process::ExitCode;
@@ -34,22 +34,8 @@ pub fn run(store_path: &Path, who: &Identity, cmd: AuditCommand) -> anyhow::Resu
         }
         AuditCommand::Export { filter, out } => {
             let rows = store.audit_rows(&who.login, &to_filter(&filter))?;
-            let file = std::fs::File::create(&out)
-                .with_context(|| format!("cannot write {}", out.display()))?;
-            write_audit_csv(&rows, std::io::BufWriter::new(file))?;
-            let now = store.now()?;
-            let manifest = sign_export(
-                &out,
-                session.signing_key(),
-                &ExportSigner {
-                    login: session.login(),
-                    role: session.role().as_str(),
-                    device: session.device(),
-                    signed_at: &now,
-                },
-                &audit_fingerprint(&rows),
-                rows.len(),
-            )?;
+            let manifest = export_audit(&rows, &out, &session, &store.now()?)
+                .with_context(|| format!("cannot export to {}", out.display()))?;
             out!(
                 "{} ({} rows, sha256 {})",
                 out.display(),

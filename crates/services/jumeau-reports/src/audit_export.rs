@@ -1,9 +1,11 @@
 //! The audit trail exported for an auditor: CSV (RFC 4180, UTF-8, one row per audit row) and a
 //! fingerprint over the rows, signed in the same detached manifest as logbook exports.
 
-use jumeau_store::AuditRow;
+use crate::{ExportSigner, Manifest, ReportError, sign_export};
+use jumeau_store::{AuditRow, Session};
 use sha2::{Digest, Sha256};
 use std::io::Write;
+use std::path::Path;
 
 pub const AUDIT_HEADER: [&str; 7] = [
     "id",
@@ -42,4 +44,30 @@ pub fn audit_fingerprint(rows: &[AuditRow]) -> String {
         h.update(b"\n");
     }
     hex::encode(h.finalize())
+}
+
+/// Writes `rows` to `out` as CSV and signs it with the session's key (`out.sig.json`).
+pub fn export_audit(
+    rows: &[AuditRow],
+    out: &Path,
+    session: &Session,
+    signed_at: &str,
+) -> Result<Manifest, ReportError> {
+    let file = std::fs::File::create(out).map_err(|source| ReportError::Io {
+        path: out.to_owned(),
+        source,
+    })?;
+    write_audit_csv(rows, std::io::BufWriter::new(file))?;
+    sign_export(
+        out,
+        session.signing_key(),
+        &ExportSigner {
+            login: session.login(),
+            role: session.role().as_str(),
+            device: session.device(),
+            signed_at,
+        },
+        &audit_fingerprint(rows),
+        rows.len(),
+    )
 }

@@ -8,7 +8,7 @@ mod manifest;
 mod pdf;
 mod winansi;
 
-pub use audit_export::{AUDIT_HEADER, audit_fingerprint, write_audit_csv};
+pub use audit_export::{AUDIT_HEADER, audit_fingerprint, export_audit, write_audit_csv};
 pub use csv_export::write_csv;
 pub use manifest::{
     ExportSigner, MANIFEST_FORMAT, Manifest, ManifestCheck, TrustedKey, manifest_path, sign_export,

@@ -48,6 +48,13 @@ pub enum Command {
     SecondFactor {
         code: String,
     },
+    /// Rows of the audit trail (engineers and auditors).
+    Audit(jumeau_store::AuditFilter),
+    /// The rows of the audit trail to a CSV file, signed by the actor (`FILE.sig.json`).
+    ExportAudit {
+        filter: jumeau_store::AuditFilter,
+        out: std::path::PathBuf,
+    },
     /// The client's screen locks after inactivity: every action is refused until unlocked.
     Lock,
     /// The actor's password again, to unlock.
@@ -69,6 +76,9 @@ pub enum Reply {
     Done,
     RunStarted(i64),
     Entry(u64),
+    Audit(Vec<jumeau_store::AuditRow>),
+    /// The manifest written beside an export.
+    Exported(std::path::PathBuf),
 }
 
 /// The answer to a command or a query, to be collected later (a viewer polls it each frame, a

@@ -31,4 +31,4 @@ pub use procedures::{ProcedureBoard, RunView};
 pub use reads::{Series, TrendQuery};
 pub use source::{mqtt_checks, watch_items};
 // The store records the viewer shows, so that a viewer needs no store of its own.
-pub use jumeau_store::{ChangeSetRow, LogEntry, LogFilter, Password};
+pub use jumeau_store::{AuditFilter, AuditRow, ChangeSetRow, LogEntry, LogFilter, Password};

@@ -298,6 +298,12 @@ impl Services {
                 .verify_second_factor(&self.actor.login, &code)
                 .map(|()| Reply::Done)
                 .map_err(|e| e.to_string()),
+            Command::Audit(filter) => self
+                .store
+                .audit_rows(&self.actor.login, &filter)
+                .map(Reply::Audit)
+                .map_err(|e| e.to_string()),
+            Command::ExportAudit { filter, out } => self.export_audit(&filter, &out),
             Command::Lock => self
                 .store
                 .lock_session(&self.actor.login)
@@ -327,6 +333,27 @@ impl Services {
         self.store
             .may(&self.actor.login, action)
             .map_err(|e| e.to_string())
+    }
+
+    /// The audit rows to `out`, signed with the actor's session key.
+    fn export_audit(
+        &mut self,
+        filter: &jumeau_store::AuditFilter,
+        out: &std::path::Path,
+    ) -> Result<Reply, String> {
+        let login = &self.actor.login;
+        let rows = self
+            .store
+            .audit_rows(login, filter)
+            .map_err(|e| e.to_string())?;
+        let session = self
+            .store
+            .session(login)
+            .cloned()
+            .ok_or_else(|| format!("{login} is not logged in"))?;
+        let now = self.store.now().map_err(|e| e.to_string())?;
+        jumeau_reports::export_audit(&rows, out, &session, &now).map_err(|e| e.to_string())?;
+        Ok(Reply::Exported(jumeau_reports::manifest_path(out)))
     }
 
     fn alarm_command(

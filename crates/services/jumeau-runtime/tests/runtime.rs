@@ -524,3 +524,49 @@ fn a_locked_session_acts_on_nothing_until_the_password_is_given_again() {
         .unwrap();
     assert_eq!(entries.len(), 2, "the refused entry was not written");
 }
+
+#[test]
+fn the_auditor_reads_and_exports_the_audit_trail_through_the_runtime_an_operator_may_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let operator = start(dir.path(), "j.martin", "dispatch", 1.0);
+    let refused = operator
+        .send(Command::Audit(jumeau_runtime::AuditFilter::default()))
+        .wait(ANSWER)
+        .unwrap_err();
+    assert!(
+        refused.contains("may not read the audit trail"),
+        "{refused}"
+    );
+    drop(operator);
+    let auditor = start(dir.path(), "l.petit", "dispatch", 1.0);
+    let filter = jumeau_runtime::AuditFilter {
+        actor: Some("j.martin".into()),
+        action: Some("login".into()),
+        ..Default::default()
+    };
+    let Reply::Audit(rows) = auditor
+        .send(Command::Audit(filter.clone()))
+        .wait(ANSWER)
+        .unwrap()
+    else {
+        panic!("not rows")
+    };
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.actor == "j.martin"));
+    let out = dir.path().join("audit.csv");
+    let Reply::Exported(manifest) = auditor
+        .send(Command::ExportAudit {
+            filter,
+            out: out.clone(),
+        })
+        .wait(ANSWER)
+        .unwrap()
+    else {
+        panic!("not exported")
+    };
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(csv.lines().count(), rows.len() + 1, "{csv}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(manifest).unwrap()).unwrap();
+    assert_eq!(manifest["signer"], "l.petit");
+    assert_eq!(manifest["entries"], rows.len());
+}

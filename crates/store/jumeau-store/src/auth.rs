@@ -148,6 +148,11 @@ impl Store {
         Ok(session)
     }
 
+    /// The session `login` holds on this connection, if any.
+    pub fn session(&self, login: &str) -> Option<&Session> {
+        self.sessions.get(login)
+    }
+
     /// Records that the session of `login` ends (the client's logout, an expiry).
     pub fn logout(&mut self, login: &str, reason: &str) -> Result<(), StoreError> {
         if let Some(s) = self.sessions.remove(login) {

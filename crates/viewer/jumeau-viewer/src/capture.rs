@@ -2,6 +2,7 @@
 //! to PNG through Bevy's screenshot API, exit.
 
 use super::alarms::AlarmListView;
+use super::audit::AuditView;
 use super::camera::{FlyTo, OrbitCamera};
 use super::labels::LabelRange;
 use super::live::LiveFeed;
@@ -39,6 +40,8 @@ pub struct Capture {
     /// Acknowledge every waiting alarm once the awaited one shows.
     pub acknowledge: bool,
     pub alarm_list: bool,
+    /// Open the audit trail's window.
+    pub audit: bool,
     /// Open the trend window with this tag.
     pub trend: Option<String>,
     /// Open the P&ID of this circuit.
@@ -127,6 +130,7 @@ impl Plugin for CapturePlugin {
         })
         .insert_resource(LogbookView::opened(a.logbook))
         .insert_resource(AlarmListView::opened(a.alarm_list))
+        .insert_resource(AuditView::opened(a.audit))
         .insert_resource(trends)
         .insert_resource(PidView::opened(a.pid.clone()))
         .insert_resource(ProcedureView::starting(a.procedure.clone()))

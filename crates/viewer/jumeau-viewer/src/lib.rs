@@ -2,6 +2,7 @@
 //! through the plant runtime's handle (live values, alarms, runs, store reads and writes).
 
 mod alarms;
+mod audit;
 mod camera;
 mod capture;
 mod i18n;
@@ -188,6 +189,7 @@ impl PluginGroup for ViewerPlugins {
             .add(trends::TrendsPlugin)
             .add(pid::PidPlugin)
             .add(procedures::ProceduresPlugin)
+            .add(audit::AuditPlugin)
             .add(lock::LockPlugin(self.lock_after))
     }
 }

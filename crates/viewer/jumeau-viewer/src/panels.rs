@@ -2,6 +2,7 @@
 //! component card, hover tooltip (the world labels are `labels`).
 
 use super::alarms::{self, AlarmActions, AlarmListView, AlarmSnapshot};
+use super::audit::AuditView;
 use super::camera::{FlyTo, ViewportInsets};
 use super::i18n::{Language, Texts};
 use super::live::{LiveFeed, LiveView};
@@ -18,6 +19,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, FontId, RichText};
 use jumeau_core::Locale;
+use jumeau_core::access::Action;
 use jumeau_core::{Component, Limits, MasterData};
 use jumeau_runtime::{Command, TrainerCommand};
 
@@ -47,6 +49,7 @@ struct Actions {
     toggle_trends: bool,
     toggle_pid: bool,
     toggle_procedures: bool,
+    toggle_audit: bool,
     lang: Option<Locale>,
     alarms: AlarmActions,
     /// Carried out once the live values are no longer held (the runtime reads them).
@@ -63,6 +66,7 @@ struct Views<'w> {
     alarm_list: ResMut<'w, AlarmListView>,
     pid: ResMut<'w, PidView>,
     procedures: ResMut<'w, ProcedureView>,
+    audit: ResMut<'w, AuditView>,
     alarms: Res<'w, AlarmSnapshot>,
 }
 
@@ -187,6 +191,9 @@ fn shell(
     if actions.toggle_procedures {
         views.procedures.open = !views.procedures.open;
     }
+    if actions.toggle_audit {
+        views.audit.open = !views.audit.open;
+    }
     drop(live);
     if let Some(command) = actions.trainer
         && let Err(e) = feed.command(Command::Trainer(command))
@@ -280,6 +287,11 @@ fn top_bar(
                     *toggle = true;
                     ui.close();
                 }
+            }
+            // Only for those the store lets read it (engineers, auditors).
+            if session.user.role.may(Action::ReadAudit) && ui.button(t.audit).clicked() {
+                actions.toggle_audit = true;
+                ui.close();
             }
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

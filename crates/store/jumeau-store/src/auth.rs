@@ -317,7 +317,13 @@ impl Store {
         if session.locked {
             return Err(StoreError::SessionLocked(login.to_owned()));
         }
-        access::check(login, user.role, action)?;
+        if let Err(refused) = access::check(login, user.role, action) {
+            // An access denied is a security event: in the trail, outside any transaction of
+            // the refused write (which never starts).
+            let what = action.describe();
+            audit::record(&self.conn, login, "refused", "access", None, Some(what))?;
+            return Err(refused.into());
+        }
         if action.needs_second_factor() && !self.second_factor_trusted(&session)? {
             return Err(StoreError::SecondFactorRequired {
                 login: login.to_owned(),

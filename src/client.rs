@@ -4,8 +4,7 @@
 
 use crate::cli::{Lang, ScreenshotArgs, SourceArgs};
 use crate::display;
-use crate::identity::{Identity, open_store};
-use jumeau_runtime::RuntimeConfig;
+use crate::identity::Identity;
 use jumeau_viewer::{Capture, Viewer};
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,14 +21,7 @@ pub fn launch(
         eprintln!("{}", display::NO_DISPLAY_HELP);
         return Ok(ExitCode::from(2));
     }
-    drop(open_store(store_path)?);
-    let config = RuntimeConfig {
-        store_path: store_path.to_owned(),
-        login: who.login.clone(),
-        password: who.password()?,
-        device: who.device.clone(),
-        source: source.runtime_source(),
-    };
+    let config = who.runtime_config(store_path, source.runtime_source())?;
     let lock_after = (!lock_after.is_zero()).then_some(lock_after);
     let viewer = Viewer::open(
         config,

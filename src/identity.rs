@@ -60,6 +60,23 @@ impl Identity {
         }
     }
 
+    /// What a runtime acting for this identity is started with: the store opened first (a
+    /// first start shows its one-time passwords here), then the password asked.
+    pub fn runtime_config(
+        &self,
+        store_path: &Path,
+        source: jumeau_runtime::SourceConfig,
+    ) -> anyhow::Result<jumeau_runtime::RuntimeConfig> {
+        drop(open_store(store_path)?);
+        Ok(jumeau_runtime::RuntimeConfig {
+            store_path: store_path.to_owned(),
+            login: self.login.clone(),
+            password: self.password()?,
+            device: self.device.clone(),
+            source,
+        })
+    }
+
     pub fn log_in_allowing_change(&self, store: &mut Store) -> anyhow::Result<Session> {
         let password = self.password()?;
         Ok(store.login(&self.login, &password, &self.device)?)

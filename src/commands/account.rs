@@ -118,13 +118,8 @@ pub fn run(store_path: &Path, who: &Identity, cmd: AccountCommand) -> anyhow::Re
             }
         }
         AccountCommand::RotateKey => {
-            let password = who.password()?;
-            let session = store.login(&who.login, &password, &who.device)?;
-            anyhow::ensure!(
-                !session.must_change_password(),
-                "set your own password first (jumeau login)"
-            );
-            let new = store.rotate_key(&who.login, &password)?;
+            let session = who.log_in(&mut store)?;
+            let new = store.rotate_key(&who.login)?;
             out!(
                 "Clé {} révoquée ; {} signe désormais avec la clé {}.",
                 session.key_id(),

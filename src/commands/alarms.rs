@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use jumeau_core::alarm::{AlarmEvent, kpi};
-
 use jumeau_tagbus::{format_ms, parse_ms};
 
-use jumeau_runtime::{Runtime, RuntimeConfig, RuntimeEvent};
+use jumeau_runtime::{Runtime, RuntimeEvent};
 
 use crate::cli::{AlarmsCommand, SourceArgs};
 use crate::identity::{Identity, open_store};
@@ -33,14 +32,7 @@ fn watch(
     run_for: Duration,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    drop(open_store(store_path)?);
-    let runtime = Runtime::start(RuntimeConfig {
-        store_path: store_path.to_owned(),
-        login: who.login.clone(),
-        password: who.password()?,
-        device: who.device.clone(),
-        source: source.runtime_source(),
-    })?;
+    let runtime = Runtime::start(who.runtime_config(store_path, source.runtime_source())?)?;
     let deadline = Instant::now() + run_for;
     let mut cursor = 0;
     while Instant::now() < deadline {

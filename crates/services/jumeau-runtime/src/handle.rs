@@ -71,7 +71,6 @@ impl Runtime {
             "{} logs in with a one-time password: set a new one first (jumeau login)",
             config.login
         );
-        let user = store.user(&config.login)?;
         let md = store.master_data()?;
         let last_changeset = store
             .changesets()?
@@ -79,10 +78,10 @@ impl Runtime {
             .rev()
             .find(|c| c.status == jumeau_core::ChangeSetStatus::Validated);
         let actor = Actor {
-            login: user.login,
-            display_name: user.display_name,
-            role: user.role,
-            device: config.device.clone(),
+            login: session.login().to_owned(),
+            display_name: session.display_name().to_owned(),
+            role: session.role(),
+            device: session.device().to_owned(),
         };
         Ok(Runtime {
             config,

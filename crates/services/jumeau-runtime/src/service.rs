@@ -3,10 +3,10 @@
 //! the automatic logbook entries with its own store connection. A command is answered only once
 //! what it changed is in the store.
 
-use jumeau_core::access::Action;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use jumeau_core::access::Action;
 use jumeau_core::alarm::AlarmEvent;
 use jumeau_store::Store;
 
@@ -293,27 +293,15 @@ impl Services {
                 }
                 self.append(draft)
             }
-            Command::SecondFactor { code } => self
-                .store
-                .verify_second_factor(&self.actor.login, &code)
-                .map(|()| Reply::Done)
-                .map_err(|e| e.to_string()),
+            Command::SecondFactor { code } => done(self.store.verify_second_factor(&login, &code)),
             Command::Audit(filter) => self
                 .store
-                .audit_rows(&self.actor.login, &filter)
+                .audit_rows(&login, &filter)
                 .map(Reply::Audit)
                 .map_err(|e| e.to_string()),
             Command::ExportAudit { filter, out } => self.export_audit(&filter, &out),
-            Command::Lock => self
-                .store
-                .lock_session(&self.actor.login)
-                .map(|()| Reply::Done)
-                .map_err(|e| e.to_string()),
-            Command::Unlock { password } => self
-                .store
-                .unlock_session(&self.actor.login, &password)
-                .map(|()| Reply::Done)
-                .map_err(|e| e.to_string()),
+            Command::Lock => done(self.store.lock_session(&login)),
+            Command::Unlock { password } => done(self.store.unlock_session(&login, &password)),
             Command::Session { opened } => {
                 let draft = auto::session(opened, &self.actor.display_name, &self.actor.device);
                 let reply = self.append(draft)?;
@@ -404,6 +392,11 @@ impl Services {
         }
         Ok(Reply::Entry(id))
     }
+}
+
+/// A store write answered as done, or its error as the command's.
+fn done(result: Result<(), jumeau_store::StoreError>) -> Result<Reply, String> {
+    result.map(|()| Reply::Done).map_err(|e| e.to_string())
 }
 
 fn poisoned() -> String {

@@ -273,15 +273,7 @@ impl Store {
     pub fn reset_password(&mut self, actor: &str, login: &str) -> Result<Password, StoreError> {
         self.authorize(actor, Action::ManageAccounts)?;
         self.user(login)?;
-        let password = Password::generate()?;
-        let account_key = new_account_key()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        write_credentials(&tx, login, &password, &account_key, true)?;
-        crate::keys::revoke_all(&tx, login, actor)?;
-        audit::record(&tx, actor, "reset_password", "user", Some(login), None)?;
-        tx.commit()?;
+        let password = self.issue_one_time_password(login, actor, "reset_password", true)?;
         self.sessions.remove(login);
         Ok(password)
     }
@@ -362,23 +354,38 @@ impl Store {
         if self.credentials(login)?.is_some() {
             return Ok(());
         }
+        let password = self.issue_one_time_password(
+            login,
+            crate::users::INSTALLER,
+            "initial_password",
+            false,
+        )?;
+        self.new_passwords.push((login.to_owned(), password));
+        Ok(())
+    }
+
+    /// A new one-time password and account key for `login`, recorded as `action` by `actor`;
+    /// with `revoke`, its device keys are revoked in the same transaction (nobody could
+    /// unseal them with the new account key).
+    pub(crate) fn issue_one_time_password(
+        &mut self,
+        login: &str,
+        actor: &str,
+        action: &str,
+        revoke: bool,
+    ) -> Result<Password, StoreError> {
         let password = Password::generate()?;
         let account_key = new_account_key()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         write_credentials(&tx, login, &password, &account_key, true)?;
-        audit::record(
-            &tx,
-            crate::users::INSTALLER,
-            "initial_password",
-            "user",
-            Some(login),
-            None,
-        )?;
+        if revoke {
+            crate::keys::revoke_all(&tx, login, actor)?;
+        }
+        audit::record(&tx, actor, action, "user", Some(login), None)?;
         tx.commit()?;
-        self.new_passwords.push((login.to_owned(), password));
-        Ok(())
+        Ok(password)
     }
 
     fn credentials(&self, login: &str) -> Result<Option<Credentials>, StoreError> {

@@ -135,24 +135,27 @@ impl Store {
     }
 
     /// Replaces the active key of the logged-in `login` on its session's device: the old
-    /// one is revoked (it still verifies what it signed), the session signs with the new one.
-    pub fn rotate_key(
-        &mut self,
-        login: &str,
-        account_password: &crate::Password,
-    ) -> Result<crate::Session, StoreError> {
-        let session = self
-            .sessions
-            .get(login)
-            .cloned()
-            .ok_or_else(|| StoreError::NotLoggedIn(login.to_owned()))?;
+    /// one is revoked (it still verifies what it signed), the session signs with the new one,
+    /// sealed with the account key the login unwrapped.
+    pub fn rotate_key(&mut self, login: &str) -> Result<crate::Session, StoreError> {
+        let (_, session) = self.authenticated(login)?;
+        if session.locked {
+            return Err(StoreError::SessionLocked(login.to_owned()));
+        }
+        let _setup = crate::lock::setup_lock(&self.path)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         revoke(&tx, &session.key_id, login, "rotated")?;
         tx.commit()?;
-        self.sessions.remove(login);
-        self.login(login, account_password, &session.device)
+        let (key, key_id) = self.new_device_key(login, &session.device, &session.account_key)?;
+        let session = crate::Session {
+            key,
+            key_id,
+            ..session
+        };
+        self.sessions.insert(login.to_owned(), session.clone());
+        Ok(session)
     }
 
     /// An engineer (or the key's owner) revokes a key, e.g. of a lost tablet.

@@ -105,10 +105,15 @@ impl Store {
                 let tx = self
                     .conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)?;
-                tx.execute(
-                    "UPDATE second_factor SET confirmed = 1, last_step = ?2 WHERE login = ?1",
+                // Checked again inside the write: two logins racing with one code, one wins.
+                let used = tx.execute(
+                    "UPDATE second_factor SET confirmed = 1, last_step = ?2 \
+                     WHERE login = ?1 AND last_step < ?2",
                     params![login, step as i64],
                 )?;
+                if used == 0 {
+                    return Err(used_already());
+                }
                 tx.execute(
                     &format!(
                         "INSERT INTO second_factor_grants (login, device, until) VALUES (?1, ?2, \
@@ -132,9 +137,7 @@ impl Store {
                 tx.commit()?;
                 Ok(())
             }
-            Some(_) => Err(StoreError::SecondFactorRefused(
-                "this code was used already; wait for the next one".into(),
-            )),
+            Some(_) => Err(used_already()),
             None => {
                 let failed = self.failed_attempts(login)?;
                 match self.count_failure(login, failed)? {
@@ -178,6 +181,10 @@ impl Store {
             |r| r.get(0),
         )?)
     }
+}
+
+fn used_already() -> StoreError {
+    StoreError::SecondFactorRefused("this code was used already; wait for the next one".into())
 }
 
 /// What a sealed authenticator secret is bound to.

@@ -72,12 +72,7 @@ impl Store {
             )));
         }
         self.insert_user(actor, login, display_name, role)?;
-        self.ensure_credentials(login)?;
-        let (_, password) = self
-            .new_passwords
-            .pop()
-            .ok_or_else(|| StoreError::Invalid("no password was made".into()))?;
-        Ok(password)
+        self.issue_one_time_password(login, actor, "initial_password", false)
     }
 
     /// Inserts an account row; `created_by` is the engineer, or [`INSTALLER`].

@@ -5,6 +5,9 @@ set -euo pipefail
 
 packages=(
     build-essential pkg-config
+    # SQLCipher (rusqlite's bundled-sqlcipher) links OpenSSL's libcrypto; the tests check with
+    # Debian's sqlite3 that a store cannot be read without its key.
+    libssl-dev sqlite3
     # Window system and Vulkan (winit loads these at run time).
     libx11-dev libxcursor-dev libxrandr-dev libxi-dev libxkbcommon-dev libxkbcommon-x11-0
     libvulkan1 mesa-vulkan-drivers

@@ -2,16 +2,15 @@
 """Independent check of a Jumeau logbook export (CSV or PDF) and its manifest FILE.sig.json,
 with the Python standard library and PyNaCl only, following docs/logbook-format.md.
 
-Usage: verify_export.py FILE (--key HEX | --store jumeau.sqlite)
+Usage: verify_export.py FILE (--key HEX | --keys accounts.json)
     exit 0 when everything verifies, 1 otherwise. The signer's key must be one you trust: given
-    with --key (handed over by the plant), or registered to the manifest's signer@device in the
-    plant's store (read with sqlite3). A manifest's own public key proves nothing by itself."""
+    with --key, or registered to the manifest's signer@device in the plant's key list
+    (`jumeau account list --json`, handed over by the plant: the store itself is encrypted).
+    A manifest's own public key proves nothing by itself."""
 import argparse
 import csv
 import hashlib
 import json
-import pathlib
-import sqlite3
 import sys
 
 FORMAT = "jumeau-export-signature/2"
@@ -56,19 +55,18 @@ def canonical(obj):
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def trusted(manifest, key_hex, store):
+def trusted(manifest, key_hex, key_list):
     """Whether the manifest's public key is trusted for its signer@device."""
     if key_hex is not None:
         return key_hex.strip().lower() == manifest["public_key"].lower()
-    # A file: URI (read only) that keeps ?, # and % in the path as they are.
-    with sqlite3.connect(pathlib.Path(store).resolve().as_uri() + "?mode=ro", uri=True) as db:
-        row = db.execute(
-            "SELECT login, device FROM device_keys WHERE public_key = ?",
-            (manifest["public_key"].lower(),)).fetchone()
-    return row is not None and (row[0], row[1]) == (manifest["signer"], manifest["device"])
+    with open(key_list, encoding="utf-8") as f:
+        keys = json.load(f)["keys"]
+    owners = [(k["login"], k["device"]) for k in keys
+              if k["public_key"].lower() == manifest["public_key"].lower()]
+    return owners == [(manifest["signer"], manifest["device"])]
 
 
-def main(path, key_hex, store):
+def main(path, key_hex, key_list):
     with open(path, "rb") as f:
         data = f.read()
     with open(path + ".sig.json", encoding="utf-8") as f:
@@ -84,7 +82,7 @@ def main(path, key_hex, store):
             problems.append("manifest signature does not verify over its fields")
         if hashlib.sha256(bytes.fromhex(manifest["public_key"])).hexdigest()[:16] != manifest["key_id"]:
             problems.append("key_id does not match the public key")
-        if not trusted(manifest, key_hex, store):
+        if not trusted(manifest, key_hex, key_list):
             problems.append(f"public key not trusted for {manifest['signer']}@{manifest['device']}")
     entries = check_csv_rows(path, problems) if path.endswith(".csv") and not problems else None
     for p in problems:
@@ -98,6 +96,6 @@ if __name__ == "__main__":
     parser.add_argument("file")
     trust = parser.add_mutually_exclusive_group(required=True)
     trust.add_argument("--key", help="the signer's public key, 64 hex digits")
-    trust.add_argument("--store", help="the plant's store (jumeau.sqlite), read only")
+    trust.add_argument("--keys", help="the plant's key list (jumeau account list --json)")
     args = parser.parse_args()
-    sys.exit(main(args.file, args.key, args.store))
+    sys.exit(main(args.file, args.key, args.keys))

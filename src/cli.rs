@@ -15,6 +15,10 @@ pub struct Cli {
     /// Directory of the local store (default: the platform's data directory, or $JUMEAU_DATA_DIR).
     #[arg(long, global = true, env = "JUMEAU_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// The store's encryption key file, kept outside the data directory (default:
+    /// `~/.config/jumeau/store-keys/<data directory>-<hash>.key`, made with a new store).
+    #[arg(long, global = true, env = "JUMEAU_STORE_KEY_FILE")]
+    pub store_key_file: Option<PathBuf>,
     /// Acting user (login); every write is recorded under this account.
     #[arg(long, global = true, default_value_t = jumeau_core::plant::default_user(), env = "JUMEAU_USER")]
     pub user: String,

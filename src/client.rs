@@ -5,12 +5,12 @@
 use crate::cli::{Lang, ScreenshotArgs, SourceArgs};
 use crate::display;
 use crate::identity::Identity;
+use jumeau_store::StoreFiles;
 use jumeau_viewer::{Capture, Viewer};
-use std::path::Path;
 use std::process::ExitCode;
 
 pub fn launch(
-    store_path: &Path,
+    store_files: &StoreFiles,
     who: &Identity,
     lang: Lang,
     lock_after: std::time::Duration,
@@ -21,7 +21,7 @@ pub fn launch(
         eprintln!("{}", display::NO_DISPLAY_HELP);
         return Ok(ExitCode::from(2));
     }
-    let config = who.runtime_config(store_path, source.runtime_source())?;
+    let config = who.runtime_config(store_files, source.runtime_source())?;
     let lock_after = (!lock_after.is_zero()).then_some(lock_after);
     let viewer = Viewer::open(
         config,

@@ -3,6 +3,7 @@
 //! one-time passwords of new accounts are shown, once.
 
 use anyhow::Context;
+use jumeau_store::StoreFiles;
 use jumeau_store::{Password, Session, Store};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -64,12 +65,12 @@ impl Identity {
     /// first start shows its one-time passwords here), then the password asked.
     pub fn runtime_config(
         &self,
-        store_path: &Path,
+        store_files: &StoreFiles,
         source: jumeau_runtime::SourceConfig,
     ) -> anyhow::Result<jumeau_runtime::RuntimeConfig> {
-        drop(open_store(store_path)?);
+        drop(open_store(store_files)?);
         Ok(jumeau_runtime::RuntimeConfig {
-            store_path: store_path.to_owned(),
+            store: store_files.clone(),
             login: self.login.clone(),
             password: self.password()?,
             device: self.device.clone(),
@@ -84,9 +85,20 @@ impl Identity {
 }
 
 /// Opens the store, seeding it at first use; the one-time passwords this start made (a new
-/// store, or accounts an older store had without passwords) are shown now, on stderr, once.
-pub fn open_store(path: &Path) -> anyhow::Result<Store> {
-    let mut store = Store::open_seeded(path)?;
+/// store, or accounts an older store had without passwords) are shown now, on stderr, once, as
+/// is the clear backup of a store this start encrypted.
+pub fn open_store(files: &StoreFiles) -> anyhow::Result<Store> {
+    let mut store = Store::open_seeded(files)?;
+    if let Some(backup) = store.take_clear_backup() {
+        eprintln!(
+            "jumeau: le référentiel {} est maintenant chiffré (clé : {}). L'original en clair \
+             est conservé dans {} : supprimez-le une fois le référentiel vérifié \
+             (jumeau db check), il n'est pas protégé.",
+            files.store.display(),
+            files.key.display(),
+            backup.display()
+        );
+    }
     let new = store.take_new_passwords();
     if !new.is_empty() {
         eprintln!(

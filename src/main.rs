@@ -24,7 +24,8 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let store_path = store_location::store_path(cli.data_dir.as_deref())?;
+    let store_files =
+        store_location::store_files(cli.data_dir.as_deref(), cli.store_key_file.as_deref())?;
     let who = identity::Identity {
         login: cli.user.clone(),
         device: store_location::device_name(cli.device.as_deref()),
@@ -33,7 +34,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         None => client::launch(
-            &store_path,
+            &store_files,
             &who,
             cli.lang,
             cli.lock_after,
@@ -41,7 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             None,
         ),
         Some(Command::Screenshot(args)) => client::launch(
-            &store_path,
+            &store_files,
             &who,
             cli.lang,
             cli.lock_after,
@@ -51,22 +52,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Login {
             change,
             new_password_file,
-        }) => commands::account::login(&store_path, &who, change, new_password_file),
-        Some(Command::Account(cmd)) => commands::account::run(&store_path, &who, cmd),
-        Some(Command::Audit(cmd)) => commands::audit::run(&store_path, &who, cmd),
-        Some(Command::Sim(args)) => commands::sim::run(&store_path, &args, &cli.source),
+        }) => commands::account::login(&store_files, &who, change, new_password_file),
+        Some(Command::Account(cmd)) => commands::account::run(&store_files, &who, cmd),
+        Some(Command::Audit(cmd)) => commands::audit::run(&store_files, &who, cmd),
+        Some(Command::Sim(args)) => commands::sim::run(&store_files, &args, &cli.source),
         Some(Command::Opcua(cmd)) => commands::opcua::run(cmd, &cli.source),
-        Some(Command::Tags(cmd)) => commands::tags::run(&store_path, cmd, &cli.source),
-        Some(Command::Alarms(cmd)) => commands::alarms::run(&store_path, &who, &cli.source, cmd),
+        Some(Command::Tags(cmd)) => commands::tags::run(&store_files, cmd, &cli.source),
+        Some(Command::Alarms(cmd)) => commands::alarms::run(&store_files, &who, &cli.source, cmd),
         Some(Command::Procedures(cmd)) => {
-            commands::procedures::run(&store_path, &who, cli.source.speed, cmd)
+            commands::procedures::run(&store_files, &who, cli.source.speed, cmd)
         }
-        Some(Command::Scene(cmd)) => commands::scene::run(&store_path, cmd),
+        Some(Command::Scene(cmd)) => commands::scene::run(&store_files, cmd),
         Some(Command::Plant(cmd)) => commands::plant::run(cmd),
-        Some(Command::Db(cmd)) => commands::db::run(&store_path, cmd),
-        Some(Command::Components(cmd)) => commands::components::run(&store_path, cmd, cli.lang),
-        Some(Command::Changesets(cmd)) => commands::changesets::run(&store_path, &who, cmd),
-        Some(Command::Logbook(cmd)) => commands::logbook::run(&store_path, &who, cmd),
+        Some(Command::Db(cmd)) => commands::db::run(&store_files, cmd),
+        Some(Command::Components(cmd)) => commands::components::run(&store_files, cmd, cli.lang),
+        Some(Command::Changesets(cmd)) => commands::changesets::run(&store_files, &who, cmd),
+        Some(Command::Logbook(cmd)) => commands::logbook::run(&store_files, &who, cmd),
     }
 }
 

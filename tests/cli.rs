@@ -122,9 +122,7 @@ fn an_unknown_user_cannot_open_the_client() {
 #[test]
 fn without_a_display_the_client_explains_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_jumeau"))
-        .arg("--data-dir")
-        .arg(dir.path())
+    let o = bare(dir.path(), &[])
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
         .output()
@@ -248,13 +246,7 @@ fn an_engineer_changes_master_data_through_a_change_set_and_the_logbook_records_
 fn a_reader_closing_the_pipe_stops_the_listing_quietly() {
     let dir = tempfile::tempdir().unwrap();
     ok(dir.path(), &["db", "migrate"]);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jumeau"))
-        .args([
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-            "components",
-            "list",
-        ])
+    let mut child = bare(dir.path(), &["components", "list"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -307,7 +299,7 @@ fn terminal_control_characters_are_refused_on_input_and_escaped_on_output() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("control character"), "{}", stderr(&o));
     // A name that got into a store another way is shown escaped, never raw.
-    let conn = rusqlite::Connection::open(dir.path().join("jumeau.sqlite")).unwrap();
+    let conn = jumeau_store::testing::connection(&dir.path().join("jumeau.sqlite"));
     conn.execute(
         "UPDATE components SET name_fr = 'TG1\u{1b}]0;pwned\u{7}' WHERE code = '11MBA00'",
         [],

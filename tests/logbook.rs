@@ -181,7 +181,7 @@ fn invalid_manual_entries_are_refused_with_a_reason() {
 #[test]
 fn tampering_in_sqlite_is_located_by_verify() {
     let dir = seeded_logbook();
-    let db = rusqlite::Connection::open(dir.path().join("jumeau.sqlite")).unwrap();
+    let db = jumeau_store::testing::connection(&dir.path().join("jumeau.sqlite"));
     db.execute_batch(
         "DROP TRIGGER logbook_no_update; UPDATE logbook SET text = 'Rien à signaler' WHERE seq = 2;",
     )
@@ -208,14 +208,21 @@ fn export_and_check(dir: &Path, global: &[&str], args: &[&str], out: &Path) -> s
     check
 }
 
-/// The independent verifier, trusting the keys registered in the store of `dir`.
+/// The independent verifier, trusting the keys registered in the store of `dir` (the key list
+/// the plant hands over: `jumeau account list --json`).
 fn python_verify(file: &Path, dir: &Path) -> std::process::Output {
+    let list = dir.join("centrale #2 ?50% keys.json");
+    std::fs::write(&list, ok(dir, &["account", "list", "--json"])).unwrap();
+    python_verify_with(file, &list)
+}
+
+fn python_verify_with(file: &Path, key_list: &Path) -> std::process::Output {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/verify_export.py");
     Command::new("python3")
         .arg(script)
         .arg(file)
-        .arg("--store")
-        .arg(dir.join("jumeau.sqlite"))
+        .arg("--keys")
+        .arg(key_list)
         .output()
         .expect("python3")
 }
@@ -373,7 +380,7 @@ fn there_is_no_entry_0_to_correct() {
 #[test]
 fn an_unreadable_row_is_located_and_the_other_entries_are_still_checked() {
     let dir = seeded_logbook();
-    let db = rusqlite::Connection::open(dir.path().join("jumeau.sqlite")).unwrap();
+    let db = jumeau_store::testing::connection(&dir.path().join("jumeau.sqlite"));
     // What a flipped byte in a page can do: a column of the wrong type ("Conversion error").
     db.execute_batch(
         "DROP TRIGGER logbook_no_update; UPDATE logbook SET entry_hash = X'00FF' WHERE seq = 2;",
@@ -392,13 +399,18 @@ fn an_unreadable_row_is_located_and_the_other_entries_are_still_checked() {
 }
 
 #[test]
-fn the_python_verifier_reads_a_store_whose_path_has_uri_characters() {
+fn the_python_verifier_trusts_a_key_only_for_the_owner_the_key_list_names() {
     let dir = seeded_logbook();
     let out = dir.path().join("export.csv");
     export_and_check(dir.path(), &[], &["--format", "csv"], &out);
-    let odd = dir.path().join("centrale #2 ?50%");
-    std::fs::create_dir(&odd).unwrap();
-    std::fs::copy(dir.path().join("jumeau.sqlite"), odd.join("jumeau.sqlite")).unwrap();
-    let py = python_verify(&out, &odd);
-    assert!(py.status.success(), "{}{}", stdout(&py), stderr(&py));
+    let mut list = json(dir.path(), &["account", "list", "--json"]);
+    for key in list["keys"].as_array_mut().unwrap() {
+        key["login"] = "m.lefebvre".into();
+    }
+    let file = dir.path().join("keys-renamed.json");
+    std::fs::write(&file, list.to_string()).unwrap();
+    let py = python_verify_with(&out, &file);
+    assert!(!py.status.success(), "{}", stdout(&py));
+    assert!(stdout(&py).contains("not trusted"), "{}", stdout(&py));
+    assert!(python_verify(&out, dir.path()).status.success());
 }

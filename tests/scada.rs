@@ -57,11 +57,8 @@ fn start_until(mut cmd: Command, marker: &str) -> (Peer, String) {
 }
 
 fn sim(data_dir: &std::path::Path, extra: &[&str]) -> (Peer, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jumeau"));
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .args(["sim", "--opcua", "127.0.0.1:0", "--for", "60s"])
-        .args(extra);
+    let mut cmd = common::bare(data_dir, &["sim", "--opcua", "127.0.0.1:0", "--for", "60s"]);
+    cmd.args(extra);
     let (peer, line) = start_until(cmd, "OPC UA: ");
     let endpoint = line.split_whitespace().nth(2).unwrap().to_owned();
     (peer, endpoint)

@@ -3,18 +3,19 @@
 
 use crate::cli::AccountCommand;
 use crate::identity::{Identity, new_password, open_store};
+use jumeau_store::StoreFiles;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Logs in; at the first login (or with `change`) sets a new password.
 pub fn login(
-    store_path: &Path,
+    store_files: &StoreFiles,
     who: &Identity,
     change: bool,
     new_password_file: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(store_path)?;
+    let mut store = open_store(store_files)?;
     let old = who.password()?;
     let mut session = store.login(&who.login, &old, &who.device)?;
     if let Some(code) = &who.otp {
@@ -39,8 +40,12 @@ pub fn login(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run(store_path: &Path, who: &Identity, cmd: AccountCommand) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(store_path)?;
+pub fn run(
+    store_files: &StoreFiles,
+    who: &Identity,
+    cmd: AccountCommand,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(store_files)?;
     match cmd {
         AccountCommand::List { json } => {
             let users = store.users()?;

@@ -1,6 +1,6 @@
 //! `jumeau alarms watch` and `jumeau alarms kpi`.
 
-use std::path::Path;
+use jumeau_store::StoreFiles;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -14,25 +14,25 @@ use crate::cli::{AlarmsCommand, SourceArgs};
 use crate::identity::{Identity, open_store};
 
 pub fn run(
-    store_path: &Path,
+    store_files: &StoreFiles,
     who: &Identity,
     source: &SourceArgs,
     cmd: AlarmsCommand,
 ) -> anyhow::Result<ExitCode> {
     match cmd {
-        AlarmsCommand::Watch { run_for, json } => watch(store_path, who, source, run_for, json),
-        AlarmsCommand::Kpi { from, to, json } => kpis(store_path, from, to, json),
+        AlarmsCommand::Watch { run_for, json } => watch(store_files, who, source, run_for, json),
+        AlarmsCommand::Kpi { from, to, json } => kpis(store_files, from, to, json),
     }
 }
 
 fn watch(
-    store_path: &Path,
+    store_files: &StoreFiles,
     who: &Identity,
     source: &SourceArgs,
     run_for: Duration,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let runtime = Runtime::start(who.runtime_config(store_path, source.runtime_source())?)?;
+    let runtime = Runtime::start(who.runtime_config(store_files, source.runtime_source())?)?;
     let deadline = Instant::now() + run_for;
     let mut cursor = 0;
     while Instant::now() < deadline {
@@ -102,12 +102,12 @@ fn parse_time(text: &str) -> anyhow::Result<i64> {
 }
 
 fn kpis(
-    store_path: &Path,
+    store_files: &StoreFiles,
     from: Option<String>,
     to: Option<String>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(store_path)?;
+    let store = open_store(store_files)?;
     // Standing alarms need what was raised before the period: read from the start.
     let mut rows = store.alarm_journal(i64::MIN, i64::MAX, usize::MAX)?;
     // By default up to now, or just past the latest event when it is later: on the simulator

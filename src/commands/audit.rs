@@ -6,11 +6,15 @@ use crate::identity::{Identity, open_store};
 use anyhow::Context;
 use jumeau_reports::export_audit;
 use jumeau_store::AuditFilter;
-use std::path::Path;
+use jumeau_store::StoreFiles;
 use std::process::ExitCode;
 
-pub fn run(store_path: &Path, who: &Identity, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(store_path)?;
+pub fn run(
+    store_files: &StoreFiles,
+    who: &Identity,
+    cmd: AuditCommand,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(store_files)?;
     let session = who.log_in(&mut store)?;
     match cmd {
         AuditCommand::List { filter, json } => {

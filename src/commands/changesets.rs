@@ -5,14 +5,18 @@ use crate::cli::ChangesetsCommand;
 use crate::identity::{Identity, open_store};
 use anyhow::Context;
 use jumeau_core::ChangeSetContent;
-use std::path::Path;
+use jumeau_store::StoreFiles;
 use std::process::ExitCode;
 
 /// The largest change-set file read (a whole plant's master data is ≈ 2 MB of JSON).
 const MAX_CHANGESET_BYTES: u64 = 64 * 1024 * 1024;
 
-pub fn run(store_path: &Path, who: &Identity, cmd: ChangesetsCommand) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(store_path)?;
+pub fn run(
+    store_files: &StoreFiles,
+    who: &Identity,
+    cmd: ChangesetsCommand,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(store_files)?;
     let user = who.login.as_str();
     match cmd {
         ChangesetsCommand::List { json } => {

@@ -3,11 +3,15 @@
 use crate::cli::{ComponentsCommand, Lang};
 use jumeau_core::Locale;
 use jumeau_store::ComponentDetail;
-use std::path::Path;
+use jumeau_store::StoreFiles;
 use std::process::ExitCode;
 
-pub fn run(store_path: &Path, cmd: ComponentsCommand, lang: Lang) -> anyhow::Result<ExitCode> {
-    let store = crate::identity::open_store(store_path)?;
+pub fn run(
+    store_files: &StoreFiles,
+    cmd: ComponentsCommand,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let store = crate::identity::open_store(store_files)?;
     let locale = Locale::from(lang);
     match cmd {
         ComponentsCommand::List { unit, json } => {

@@ -1,12 +1,12 @@
 //! `jumeau db migrate|check`.
 
 use crate::cli::DbCommand;
+use jumeau_store::StoreFiles;
 
-use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(store_path: &Path, cmd: DbCommand) -> anyhow::Result<ExitCode> {
-    let store = crate::identity::open_store(store_path)?;
+pub fn run(store_files: &StoreFiles, cmd: DbCommand) -> anyhow::Result<ExitCode> {
+    let store = crate::identity::open_store(store_files)?;
     let md = store.master_data()?;
     match cmd {
         DbCommand::Migrate => {

@@ -8,13 +8,18 @@ use jumeau_reports::{
     ExportSigner, PdfHeader, TrustedKey, fingerprint, sign_export, verify_export,
 };
 use jumeau_store::Session;
+use jumeau_store::StoreFiles;
 use jumeau_store::{LogEntry, LogFilter, Store};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(store_path: &Path, who: &Identity, cmd: LogbookCommand) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(store_path)?;
+pub fn run(
+    store_files: &StoreFiles,
+    who: &Identity,
+    cmd: LogbookCommand,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(store_files)?;
     match cmd {
         LogbookCommand::Add {
             category,

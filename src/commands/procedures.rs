@@ -1,6 +1,7 @@
 //! `jumeau procedures list | check FILE | run NAME --sim SCENARIO`.
 
 use crate::identity::{Identity, open_store};
+use jumeau_store::StoreFiles;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -17,12 +18,12 @@ use crate::cli::ProceduresCommand;
 const MAX_PROCEDURE_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn run(
-    store_path: &Path,
+    store_files: &StoreFiles,
     who: &Identity,
     speed: f64,
     cmd: ProceduresCommand,
 ) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(store_path)?;
+    let mut store = open_store(store_files)?;
     let md = store.master_data()?;
     if md.procedures.is_empty() {
         eprintln!(

@@ -3,14 +3,15 @@
 use crate::cli::SceneCommand;
 use anyhow::Context;
 use jumeau_scenes::{IdentityNode, Layout};
+use jumeau_store::StoreFiles;
 
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(store_path: &Path, cmd: SceneCommand) -> anyhow::Result<ExitCode> {
+pub fn run(store_files: &StoreFiles, cmd: SceneCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        SceneCommand::Build { out } => build(store_path, &out),
-        SceneCommand::Check { dir, json } => check(store_path, dir.as_deref(), json),
+        SceneCommand::Build { out } => build(store_files, &out),
+        SceneCommand::Check { dir, json } => check(store_files, dir.as_deref(), json),
     }
 }
 
@@ -23,10 +24,10 @@ fn layout_in(dir: &Path) -> anyhow::Result<Layout> {
     }
 }
 
-fn build(store_path: &Path, out: &Path) -> anyhow::Result<ExitCode> {
+fn build(store_files: &StoreFiles, out: &Path) -> anyhow::Result<ExitCode> {
     let layout = layout_in(out)?;
     // Master data as validated in the store: a renamed alias or a new component is drawn.
-    let md = crate::identity::open_store(store_path)?.master_data()?;
+    let md = crate::identity::open_store(store_files)?.master_data()?;
     let files = jumeau_scenes::build(&layout, &md)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for f in &files {
@@ -43,8 +44,8 @@ fn build(store_path: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(store_path: &Path, dir: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
-    let store = crate::identity::open_store(store_path)?;
+fn check(store_files: &StoreFiles, dir: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
+    let store = crate::identity::open_store(store_files)?;
     let md = store.master_data()?;
     let nodes: Vec<IdentityNode> = match dir {
         None => jumeau_scenes::embedded_identity_nodes()?,

@@ -1,6 +1,6 @@
 //! `jumeau sim`: the plant simulator standalone, served over OPC UA and optionally MQTT.
 
-use std::path::Path;
+use jumeau_store::StoreFiles;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,9 +11,13 @@ use jumeau_simserver::opcua as opcua_server;
 
 use crate::cli::{SimArgs, SourceArgs};
 
-pub fn run(store_path: &Path, args: &SimArgs, source: &SourceArgs) -> anyhow::Result<ExitCode> {
+pub fn run(
+    store_files: &StoreFiles,
+    args: &SimArgs,
+    source: &SourceArgs,
+) -> anyhow::Result<ExitCode> {
     // The plant as master data holds it: a validated change-set is served too.
-    let md = crate::identity::open_store(store_path)?.master_data()?;
+    let md = crate::identity::open_store(store_files)?.master_data()?;
     let scenario = Scenario::load(&source.scenario)?;
     let clock = Clock::new(source.speed).map_err(anyhow::Error::msg)?;
     if let Some(broker) = &args.mqtt {

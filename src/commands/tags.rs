@@ -1,6 +1,6 @@
 //! `jumeau tags watch`: value updates from any OPC UA server or MQTT broker, one line each.
 
-use std::path::Path;
+use jumeau_store::StoreFiles;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,7 +14,11 @@ use jumeau_tagbus::{TagUpdate, format_ms};
 
 use crate::cli::{SourceArgs, TagsCommand, WatchArgs};
 
-pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::Result<ExitCode> {
+pub fn run(
+    store_files: &StoreFiles,
+    cmd: TagsCommand,
+    source: &SourceArgs,
+) -> anyhow::Result<ExitCode> {
     let TagsCommand::Watch(args) = cmd;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -22,7 +26,7 @@ pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::
     // Held until the watch ends: dropping it would close the OPC UA session.
     let mut _session = None;
     if args.source.starts_with("opc.tcp://") {
-        let items = opcua_items(store_path, &args)?;
+        let items = opcua_items(store_files, &args)?;
         let mut cfg = ClientConfig::new(&args.source);
         cfg.security = Security::parse(&source.security).map_err(anyhow::Error::msg)?;
         cfg.sampling_ms = args.sampling_ms;
@@ -34,10 +38,10 @@ pub fn run(store_path: &Path, cmd: TagsCommand, source: &SourceArgs) -> anyhow::
         })?;
         _session = Some(conn);
     } else if args.source.starts_with("mqtt://") {
-        let filters = mqtt_filters(store_path, &args)?;
+        let filters = mqtt_filters(store_files, &args)?;
         // The plant's topics are checked against master data; raw --topic filters by clock only.
         let mut checks = if args.topics.is_empty() {
-            jumeau_runtime::mqtt_checks(&crate::identity::open_store(store_path)?.master_data()?)
+            jumeau_runtime::mqtt_checks(&crate::identity::open_store(store_files)?.master_data()?)
         } else {
             mqtt::Checks::default()
         };
@@ -120,7 +124,7 @@ fn print_update(u: &TagUpdate, args: &WatchArgs) {
 }
 
 /// OPC UA items: named nodes as they are, named tags through master data, else every tag.
-fn opcua_items(store_path: &Path, args: &WatchArgs) -> anyhow::Result<Vec<WatchItem>> {
+fn opcua_items(store_files: &StoreFiles, args: &WatchArgs) -> anyhow::Result<Vec<WatchItem>> {
     let mut items = Vec::new();
     for node in &args.nodes {
         let id = node.parse().map_err(|_| {
@@ -135,7 +139,7 @@ fn opcua_items(store_path: &Path, args: &WatchArgs) -> anyhow::Result<Vec<WatchI
     if !args.nodes.is_empty() && args.tags.is_empty() {
         return Ok(items);
     }
-    let md = crate::identity::open_store(store_path)?.master_data()?;
+    let md = crate::identity::open_store(store_files)?.master_data()?;
     let all = jumeau_runtime::watch_items(&md);
     if args.tags.is_empty() {
         return Ok(all);
@@ -150,10 +154,10 @@ fn opcua_items(store_path: &Path, args: &WatchArgs) -> anyhow::Result<Vec<WatchI
     Ok(items)
 }
 
-fn mqtt_filters(store_path: &Path, args: &WatchArgs) -> anyhow::Result<Vec<String>> {
+fn mqtt_filters(store_files: &StoreFiles, args: &WatchArgs) -> anyhow::Result<Vec<String>> {
     let mut filters = args.topics.clone();
     if !args.tags.is_empty() {
-        let md = crate::identity::open_store(store_path)?.master_data()?;
+        let md = crate::identity::open_store(store_files)?.master_data()?;
         for name in &args.tags {
             let tag = md
                 .tags

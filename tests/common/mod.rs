@@ -17,13 +17,16 @@ pub fn jumeau(data_dir: &Path, args: &[&str]) -> Output {
         .expect("run jumeau")
 }
 
-/// The binary on `data_dir`, nothing set up: no store made, no password given.
+/// The binary on `data_dir`, nothing set up: no store made, no password given; the store's key
+/// where the tests keep it ([`jumeau_store::testing::files`]).
 pub fn bare(data_dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_jumeau"));
+    let key = jumeau_store::testing::files(&data_dir.join(jumeau_store::STORE_FILE)).key;
     command
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
+        .env("JUMEAU_STORE_KEY_FILE", key)
         .env_remove("JUMEAU_USER")
         .env_remove("JUMEAU_LANG")
         .env_remove("JUMEAU_PASSWORD_FILE")

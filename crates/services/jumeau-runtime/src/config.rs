@@ -1,7 +1,5 @@
 //! What a runtime is started with: the acting user and device, the store, the data source.
 
-use std::path::PathBuf;
-
 use jumeau_core::Role;
 
 /// Who the runtime acts for: every command it carries out and every automatic entry it writes
@@ -58,8 +56,8 @@ impl SourceConfig {
 
 #[derive(Debug, Clone)]
 pub struct RuntimeConfig {
-    /// The store file (created and seeded at first use).
-    pub store_path: PathBuf,
+    /// The store file and its key (seeded before a runtime opens it).
+    pub store: jumeau_store::StoreFiles,
     /// The acting user's login; the account must exist and be active.
     pub login: String,
     /// Their password: the runtime logs them in, and their device key is unsealed with it.

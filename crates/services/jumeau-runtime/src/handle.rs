@@ -59,11 +59,11 @@ impl Runtime {
     /// Opens the store (seeded before: the first start shows the one-time passwords, which a
     /// runtime has nobody to show to), logs the actor in, loads master data.
     pub fn open(config: RuntimeConfig) -> anyhow::Result<Runtime> {
-        let mut store = Store::open(&config.store_path)?;
+        let mut store = Store::open(&config.store)?;
         anyhow::ensure!(
             store.seed_status()? == Some(jumeau_core::ChangeSetStatus::Validated),
             "{} is not set up yet: open it once with Jumeau (first start) before a runtime",
-            config.store_path.display()
+            config.store.store.display()
         );
         let session = store.login(&config.login, &config.password, &config.device)?;
         anyhow::ensure!(
@@ -118,7 +118,7 @@ impl Runtime {
             events: Arc::new(Mutex::new(EventLog::default())),
             clock: PlantClock::default(),
         };
-        let historian = Historian::new(Store::open(&config.store_path)?);
+        let historian = Historian::new(Store::open(&config.store)?);
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let source = Source {
             md: md.clone(),
@@ -148,7 +148,7 @@ impl Runtime {
             .name("jumeau-services".into())
             .spawn(move || services.run(rx))
             .context("cannot start the service thread")?;
-        let reads = crate::reads::start_worker(config.store_path.clone())
+        let reads = crate::reads::start_worker(config.store.clone())
             .context("cannot start the store reader")?;
         Ok(RuntimeHandle {
             shared: Arc::new(Shared {

@@ -2,7 +2,6 @@
 //! its own read connection so that a 24-hour trend never holds the services nor a viewer's
 //! frame.
 
-use std::path::PathBuf;
 use std::sync::mpsc::{Sender, channel};
 
 use jumeau_store::{LogEntry, LogFilter, Store, TrendPoint};
@@ -25,7 +24,9 @@ pub(crate) enum ReadRequest {
 }
 
 /// Starts the worker; it ends when every sender is dropped.
-pub(crate) fn start_worker(store_path: PathBuf) -> std::io::Result<Sender<ReadRequest>> {
+pub(crate) fn start_worker(
+    files: jumeau_store::StoreFiles,
+) -> std::io::Result<Sender<ReadRequest>> {
     let (tx, rx) = channel::<ReadRequest>();
     std::thread::Builder::new()
         .name("jumeau-reads".into())
@@ -34,7 +35,7 @@ pub(crate) fn start_worker(store_path: PathBuf) -> std::io::Result<Sender<ReadRe
             while let Ok(request) = rx.recv() {
                 // Opened on first use and kept; a failed open is retried on the next request.
                 if store.is_none() {
-                    store = Store::open(&store_path)
+                    store = Store::open(&files)
                         .map_err(|e| tracing::warn!("store reads: {e}"))
                         .ok();
                 }

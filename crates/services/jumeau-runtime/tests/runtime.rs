@@ -20,7 +20,7 @@ fn start(dir: &Path, login: &str, scenario: &str, speed: f64) -> RuntimeHandle {
     let store_path = dir.join("jumeau.db");
     testing::set_passwords(&store_path, "test-bench").expect("first logins");
     Runtime::start(RuntimeConfig {
-        store_path,
+        store: testing::files(&store_path),
         login: login.into(),
         password: testing::password(),
         device: "test-bench".into(),
@@ -89,7 +89,7 @@ fn runtime_acknowledges_an_alarm_runs_a_procedure_to_completion_and_reads_a_tren
     let state = rt.alarms().unwrap().engine.alarm(trip).unwrap().state;
     assert_ne!(state, AlarmState::Unacknowledged, "{state:?}");
     // Answered only once journalled: the acknowledgement is in the store already.
-    let store = Store::open(&dir.path().join("jumeau.db")).unwrap();
+    let store = Store::open(&testing::files(&dir.path().join("jumeau.db"))).unwrap();
     let journal = store.alarm_journal(i64::MIN, i64::MAX, 10_000).unwrap();
     assert!(
         journal.iter().any(|r| r.code == trip
@@ -452,7 +452,7 @@ fn taking_an_alarm_out_of_service_asks_the_engineers_second_factor() {
     testing::set_passwords(&store_path, "poste-1").expect("first logins");
     // On a device not trusted yet: refused until a code of the authenticator is given.
     let rt = Runtime::start(RuntimeConfig {
-        store_path,
+        store: testing::files(&store_path),
         login: "m.lefebvre".into(),
         password: testing::password(),
         device: "poste-2".into(),

@@ -3,6 +3,7 @@
 //! `cargo bench -p jumeau-store --bench historian`. Targets: ≥ 200,000 points/s; < 50 ms.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use jumeau_store::testing;
 use jumeau_store::{Sample, Store};
 use std::hint::black_box;
 
@@ -10,7 +11,7 @@ const T0: i64 = 1_795_000_000_000;
 
 fn historian(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("h.sqlite")).unwrap();
+    let mut store = Store::open(&testing::files(&dir.path().join("h.sqlite"))).unwrap();
     let tags: Vec<String> = (0..5_000).map(|i| format!("T{i:05}")).collect();
     let mut second = 0i64;
     // One batch holds `seconds` seconds of all the tags: every tag's B-tree leaf is written once

@@ -3,6 +3,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jumeau_store::Store;
+use jumeau_store::testing;
 use std::hint::black_box;
 
 fn store_benches(c: &mut Criterion) {
@@ -10,7 +11,8 @@ fn store_benches(c: &mut Criterion) {
         b.iter_batched(
             || tempfile::tempdir().unwrap(),
             |dir| {
-                let store = Store::open_seeded(&dir.path().join("s.sqlite")).unwrap();
+                let store =
+                    Store::open_seeded(&testing::files(&dir.path().join("s.sqlite"))).unwrap();
                 black_box(store.schema_version().unwrap());
                 dir
             },
@@ -20,12 +22,12 @@ fn store_benches(c: &mut Criterion) {
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite");
-    drop(Store::open_seeded(&path).unwrap());
+    drop(Store::open_seeded(&testing::files(&path)).unwrap());
     c.bench_function("open an existing store (migrations checked)", |b| {
-        b.iter(|| black_box(Store::open_seeded(&path).unwrap()))
+        b.iter(|| black_box(Store::open_seeded(&testing::files(&path)).unwrap()))
     });
 
-    let store = Store::open_seeded(&path).unwrap();
+    let store = Store::open_seeded(&testing::files(&path)).unwrap();
     c.bench_function("list all components", |b| {
         b.iter(|| black_box(store.components(None).unwrap().len()))
     });

@@ -140,7 +140,7 @@ impl Store {
             key,
             key_id,
             must_change: creds.must_change,
-            store: self.path.clone(),
+            store: self.files.store.clone(),
             account_key,
             locked: false,
         };
@@ -220,7 +220,7 @@ impl Store {
     /// Takes a session opened on another connection to this same store (the runtime's
     /// threads each hold their own).
     pub fn adopt(&mut self, session: &Session) -> Result<(), StoreError> {
-        if session.store != self.path {
+        if session.store != self.files.store {
             return Err(StoreError::NotLoggedIn(session.login.clone()));
         }
         self.sessions.insert(session.login.clone(), session.clone());

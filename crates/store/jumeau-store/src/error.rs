@@ -5,10 +5,18 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "{path} is not a Jumeau store (not an SQLite database); it was left untouched. \
-         Move it away or choose another --data-dir"
+        "{path} cannot be read with the key {key}: it is not a Jumeau store, or it was \
+         encrypted with another key (or its key file is missing); it was left untouched. Give \
+         its key (--store-key-file), move it away or choose another --data-dir"
     )]
-    NotSqlite { path: PathBuf },
+    NotSqlite { path: PathBuf, key: PathBuf },
+    #[error("store key {path} refused: {why}")]
+    BadKeyFile { path: PathBuf, why: String },
+    #[error(
+        "{path} is open in another process (an older Jumeau?): close it, then start again to \
+         encrypt the store; nothing was changed"
+    )]
+    InUse { path: PathBuf },
     #[error(
         "{path} is an SQLite database of another application (it has tables but no Jumeau \
          schema); it was left untouched"

@@ -4,6 +4,7 @@
 //! the public key is registered in the store so that anyone can verify. A revoked key still
 //! verifies what it signed before and signs nothing after.
 
+use crate::files::write_private;
 use crate::seal::{open_sealed, random, seal};
 use crate::{NOW, Store, StoreError, audit};
 use ed25519_dalek::SigningKey;
@@ -19,6 +20,8 @@ pub struct DeviceKey {
     pub key_id: String,
     pub login: String,
     pub device: String,
+    /// The Ed25519 public key, 64 hex digits: what a verifier outside Jumeau trusts.
+    pub public_key: String,
     pub created_at: String,
     pub revoked_at: Option<String>,
     pub revoked_by: Option<String>,
@@ -29,7 +32,8 @@ const SEALED_FORMAT: &str = "jumeau-sealed-key/1";
 
 impl Store {
     fn key_dir(&self) -> PathBuf {
-        self.path
+        self.files
+            .store
             .parent()
             .map(|p| p.join("keys"))
             .unwrap_or_else(|| "keys".into())
@@ -60,7 +64,7 @@ impl Store {
         }
         // Two processes logging in for the same user and device the first time: one makes
         // the key, the other waits and finds it.
-        let _setup = crate::lock::setup_lock(&self.path)?;
+        let _setup = crate::lock::setup_lock(&self.files.store)?;
         let active: Option<(String, String)> = self
             .conn
             .query_row(
@@ -142,7 +146,7 @@ impl Store {
         if session.locked {
             return Err(StoreError::SessionLocked(login.to_owned()));
         }
-        let _setup = crate::lock::setup_lock(&self.path)?;
+        let _setup = crate::lock::setup_lock(&self.files.store)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -247,7 +251,7 @@ impl Store {
         let rows = self
             .conn
             .prepare(
-                "SELECT key_id, login, device, created_at, revoked_at, revoked_by \
+                "SELECT key_id, login, device, public_key, created_at, revoked_at, revoked_by \
                  FROM device_keys ORDER BY created_at, key_id",
             )?
             .query_map([], |r| {
@@ -255,9 +259,10 @@ impl Store {
                     key_id: r.get(0)?,
                     login: r.get(1)?,
                     device: r.get(2)?,
-                    created_at: r.get(3)?,
-                    revoked_at: r.get(4)?,
-                    revoked_by: r.get(5)?,
+                    public_key: r.get(3)?,
+                    created_at: r.get(4)?,
+                    revoked_at: r.get(5)?,
+                    revoked_by: r.get(6)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -360,23 +365,4 @@ fn new_key() -> Result<SigningKey, StoreError> {
     let mut seed = Zeroizing::new([0u8; 32]);
     random(&mut *seed)?;
     Ok(SigningKey::from_bytes(&seed))
-}
-
-/// Writes a new file readable by its owner only; never overwrites.
-fn write_private(path: &std::path::Path, content: &str) -> Result<(), StoreError> {
-    use std::io::Write;
-    let io = |source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(io)?;
-    file.write_all(content.as_bytes()).map_err(io)?;
-    file.sync_all().map_err(io)
 }

@@ -1,14 +1,17 @@
-//! SQLite store of Jumeau (rusqlite, bundled SQLite, WAL).
+//! SQLite store of Jumeau (rusqlite, bundled SQLCipher, WAL), encrypted at rest.
 //!
 //! Opening a store applies the numbered migrations of `migrations/` in order, refuses a store
 //! written by a newer Jumeau, and never writes to a file that is not a healthy SQLite database.
 //! Master data changes only through change-sets; every write appends to the audit trail.
 
 mod alarms;
+mod at_rest;
+pub use at_rest::StoreFiles;
 mod audit;
 mod auth;
 mod changesets;
 mod error;
+mod files;
 mod historian;
 mod keys;
 mod lock;
@@ -50,7 +53,9 @@ pub const STORE_FILE: &str = "jumeau.sqlite";
 /// An open, migrated store.
 pub struct Store {
     conn: Connection,
-    path: PathBuf,
+    files: StoreFiles,
+    /// The clear original of a store this process encrypted, until shown.
+    clear_backup: Option<PathBuf>,
     /// Who has logged in on this connection, by login: the only ones it writes for.
     sessions: std::collections::HashMap<String, Session>,
     /// One-time passwords of accounts this process created, until shown.
@@ -63,12 +68,13 @@ impl Store {
     /// Opens (creating if absent) and migrates the store at `path`; other processes opening it
     /// meanwhile wait. A missing or emptied store where one was seeded is refused, not
     /// re-created.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let _setup = lock::setup_lock(path)?;
-        Store::open_locked(path)
+    pub fn open(files: &StoreFiles) -> Result<Store, StoreError> {
+        let _setup = lock::setup_lock(&files.store)?;
+        Store::open_locked(files)
     }
 
-    fn open_locked(path: &Path) -> Result<Store, StoreError> {
+    fn open_locked(files: &StoreFiles) -> Result<Store, StoreError> {
+        let path = &files.store;
         let marker = lock::seeded_marker(path);
         let lost = || StoreError::Lost {
             path: path.to_owned(),
@@ -82,13 +88,14 @@ impl Store {
         if empty && marker.exists() {
             return Err(lost());
         }
-        let conn = open::open_checked(path)?;
+        let (conn, clear_backup) = open::open_checked(files)?;
         if migrate::current_version(&conn)? == 0 && marker.exists() {
             return Err(lost());
         }
         let mut store = Store {
             conn,
-            path: path.to_owned(),
+            files: files.clone(),
+            clear_backup,
             sessions: Default::default(),
             new_passwords: Vec::new(),
             history_ids: Default::default(),
@@ -99,16 +106,27 @@ impl Store {
 
     /// Opens the store and makes sure the seed accounts and plant master data are there
     /// (resuming a seeding a crash interrupted).
-    pub fn open_seeded(path: &Path) -> Result<Store, StoreError> {
-        let _setup = lock::setup_lock(path)?;
-        let mut store = Store::open_locked(path)?;
+    pub fn open_seeded(files: &StoreFiles) -> Result<Store, StoreError> {
+        let _setup = lock::setup_lock(&files.store)?;
+        let mut store = Store::open_locked(files)?;
         store.ensure_seeded()?;
-        lock::mark_seeded(path)?;
+        lock::mark_seeded(&files.store)?;
         Ok(store)
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.files.store
+    }
+
+    /// The store file and its key file.
+    pub fn files(&self) -> &StoreFiles {
+        &self.files
+    }
+
+    /// Where the clear original of a store from before encryption was kept, when this open
+    /// encrypted it (once: to be told to the person who started Jumeau).
+    pub fn take_clear_backup(&mut self) -> Option<PathBuf> {
+        self.clear_backup.take()
     }
 
     /// The schema version the store is at.

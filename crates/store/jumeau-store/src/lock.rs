@@ -4,18 +4,13 @@
 //! complete, tells a data directory that held a store from one that never did.
 
 use crate::StoreError;
+use crate::files::sidecar;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 /// Held while a store is set up; released when dropped (the file is closed).
 pub(crate) struct SetupLock {
     _file: File,
-}
-
-fn sidecar(store: &Path, suffix: &str) -> PathBuf {
-    let mut name = store.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 /// Waits for, then takes, the store's setup lock.

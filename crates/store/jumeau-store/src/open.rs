@@ -1,25 +1,80 @@
-//! Opening a store file without ever damaging what is there.
+//! Opening a store file without ever damaging what is there: a new one is made encrypted, a
+//! clear one from before encryption is encrypted once, anything else must open with its key.
 
-use crate::StoreError;
 use crate::migrate;
+use crate::{StoreError, StoreFiles, at_rest};
 use rusqlite::{Connection, OpenFlags};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
-/// Opens `path`, refusing anything that is not a readable SQLite database of a known schema
-/// version *before* the first write (WAL switch, migrations).
-pub(crate) fn open_checked(path: &Path) -> Result<Connection, StoreError> {
-    check_header(path)?;
+/// What lies at a store's path before it is opened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// Nothing, or an empty file: a new store.
+    Nothing,
+    /// A clear SQLite file (a store from before encryption, or someone else's database).
+    Clear,
+    /// Anything else: an encrypted store, or a file that is not one.
+    Opaque,
+}
+
+/// Opens the store of `files`, refusing anything that is not a readable Jumeau store of a
+/// known schema version *before* the first write (WAL switch, migrations). A clear Jumeau store
+/// is encrypted first; its clear backup is returned.
+pub(crate) fn open_checked(
+    files: &StoreFiles,
+) -> Result<(Connection, Option<PathBuf>), StoreError> {
+    let path = &files.store;
+    let found = what_is_at(path)?;
+    let mut backup = None;
+    if found == Found::Clear {
+        let clear = connect(path)?;
+        check_schema(&clear, path)?;
+        backup = Some(at_rest::encrypt_clear_store(clear, files)?);
+    }
+    let key = match found {
+        Found::Nothing => at_rest::read_or_make_key(files)?,
+        Found::Clear | Found::Opaque => {
+            at_rest::read_key(files)?.ok_or_else(|| not_a_store(files))?
+        }
+    };
+    let conn = connect(path)?;
+    key.apply(&conn)?;
+    check_schema(&conn, path).map_err(|e| match e {
+        StoreError::Corrupt { detail, .. } if detail.contains("not a database") => {
+            not_a_store(files)
+        }
+        other => other,
+    })?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| corrupt(path, e))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // 64 MiB of page cache: the historian writes one row per tag each second, and a plant's
+    // worth of B-tree leaves must stay in memory for that to be cheap.
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    // Checkpoint every 64 MiB of WAL instead of 4: a page rewritten by consecutive historian
+    // batches is copied back to the database once, not once per batch.
+    conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
+    Ok((conn, backup))
+}
+
+fn connect(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| corrupt(path, e))?;
     conn.busy_timeout(Duration::from_secs(5))?;
-    // First read: fails on a damaged header or schema before anything is written.
+    Ok(conn)
+}
+
+/// The first reads: they fail on a wrong key, a damaged header or schema, another
+/// application's tables or a newer schema, before anything is written.
+fn check_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let tables: i64 = conn
         .query_row(
             "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
@@ -27,7 +82,7 @@ pub(crate) fn open_checked(path: &Path) -> Result<Connection, StoreError> {
             |r| r.get(0),
         )
         .map_err(|e| corrupt(path, e))?;
-    let found = migrate::current_version(&conn).map_err(|e| match e {
+    let found = migrate::current_version(conn).map_err(|e| match e {
         StoreError::Sqlite(e) => corrupt(path, e),
         other => other,
     })?;
@@ -44,24 +99,20 @@ pub(crate) fn open_checked(path: &Path) -> Result<Connection, StoreError> {
             known,
         });
     }
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(|e| corrupt(path, e))?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    // 64 MiB of page cache: the historian writes one row per tag each second, and a plant's
-    // worth of B-tree leaves must stay in memory for that to be cheap.
-    conn.pragma_update(None, "cache_size", -65_536)?;
-    // Checkpoint every 64 MiB of WAL instead of 4: a page rewritten by consecutive historian
-    // batches is copied back to the database once, not once per batch.
-    conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
-    Ok(conn)
+    Ok(())
 }
 
-/// A non-empty file must start with SQLite's magic string.
-fn check_header(path: &Path) -> Result<(), StoreError> {
+fn not_a_store(files: &StoreFiles) -> StoreError {
+    StoreError::NotSqlite {
+        path: files.store.clone(),
+        key: files.key.clone(),
+    }
+}
+
+fn what_is_at(path: &Path) -> Result<Found, StoreError> {
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Nothing),
         Err(source) => {
             return Err(StoreError::Io {
                 path: path.to_owned(),
@@ -77,13 +128,13 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
             path: path.to_owned(),
             source,
         })?;
-    if head.is_empty() || head.as_slice() == SQLITE_MAGIC {
-        Ok(())
+    Ok(if head.is_empty() {
+        Found::Nothing
+    } else if head.as_slice() == SQLITE_MAGIC {
+        Found::Clear
     } else {
-        Err(StoreError::NotSqlite {
-            path: path.to_owned(),
-        })
-    }
+        Found::Opaque
+    })
 }
 
 fn corrupt(path: &Path, e: rusqlite::Error) -> StoreError {

@@ -2,8 +2,32 @@
 //! after the first start, scripted: each new account logs in with its one-time password and
 //! sets [`PASSWORD`]; engineers enrol an authenticator holding [`SECOND_FACTOR_SECRET`].
 
-use crate::{Password, Store, StoreError};
+use crate::{Password, Store, StoreError, StoreFiles};
 use std::path::Path;
+
+/// The tests' place for the key of the store at `path`: `secrets/<file name>.key` under the
+/// store's directory (a subdirectory: the key is never the store's neighbour).
+pub fn files(path: &Path) -> StoreFiles {
+    let name = path
+        .file_name()
+        .expect("a store file name")
+        .to_string_lossy();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    StoreFiles::new(path, dir.join("secrets").join(format!("{name}.key")))
+}
+
+/// A plain connection to the store at `path` with its key given: for tests that tamper with
+/// rows below the store's API.
+pub fn connection(path: &Path) -> rusqlite::Connection {
+    let files = files(path);
+    let conn = rusqlite::Connection::open(path).expect("open the store file");
+    crate::at_rest::read_key(&files)
+        .expect("the key file")
+        .expect("a key")
+        .apply(&conn)
+        .expect("key applied");
+    conn
+}
 
 /// The password every seed account has after [`set_passwords`].
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -33,7 +57,7 @@ fn code_in(seconds: u64) -> String {
 /// its one-time password [`PASSWORD`], and each engineer without one an authenticator. Returns
 /// the store, every account logged in on `device`, the engineers' second factor given there.
 pub fn set_passwords(path: &Path, device: &str) -> Result<Store, StoreError> {
-    let mut store = Store::open_seeded(path)?;
+    let mut store = Store::open_seeded(&files(path))?;
     let password = Password::new(PASSWORD);
     for (login, once) in store.take_new_passwords() {
         store.login(&login, &once, device)?;

@@ -38,7 +38,7 @@ fn sealed_key_files(dir: &Path, login: &str) -> Vec<PathBuf> {
 #[test]
 fn a_first_login_with_the_one_time_password_only_sets_a_new_one() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_seeded(&store_path(&dir)).unwrap();
+    let mut store = Store::open_seeded(&testing::files(&store_path(&dir))).unwrap();
     let once: Vec<(String, Password)> = store.take_new_passwords();
     assert_eq!(once.len(), 6, "every seed account gets one");
     assert!(store.take_new_passwords().is_empty(), "shown once");
@@ -67,7 +67,7 @@ fn a_first_login_with_the_one_time_password_only_sets_a_new_one() {
     store.change_password(login, first, &mine).unwrap();
     store.append_logbook(login, &draft("après")).unwrap();
     // The one-time password is dead; the new one opens a new connection.
-    let mut other = Store::open(&store_path(&dir)).unwrap();
+    let mut other = Store::open(&testing::files(&store_path(&dir))).unwrap();
     assert!(other.login(login, first, "poste-1").is_err());
     assert!(
         !other
@@ -81,7 +81,7 @@ fn a_first_login_with_the_one_time_password_only_sets_a_new_one() {
 fn repeated_failures_lock_the_account_are_audited_and_an_engineer_unlocks_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = testing::set_passwords(&store_path(&dir), "poste-1").unwrap();
-    let mut fresh = Store::open(&store_path(&dir)).unwrap();
+    let mut fresh = Store::open(&testing::files(&store_path(&dir))).unwrap();
     let wrong = Password::new("pas le bon mot de passe");
     for _ in 1..MAX_FAILED_LOGINS {
         assert!(matches!(
@@ -135,7 +135,7 @@ fn a_device_key_is_sealed_and_only_the_password_unseals_it() {
     let mine = &sealed_key_files(dir.path(), "m.lefebvre")[0];
     let theirs = &sealed_key_files(dir.path(), "c.bernard")[0];
     std::fs::copy(mine, theirs).unwrap();
-    let mut store = Store::open(&store_path(&dir)).unwrap();
+    let mut store = Store::open(&testing::files(&store_path(&dir))).unwrap();
     let err = store
         .login("c.bernard", &testing::password(), "poste-1")
         .unwrap_err();
@@ -171,7 +171,7 @@ fn a_password_change_keeps_the_key_and_a_reset_revokes_it() {
     ));
     let once = store.reset_password("c.bernard", "j.martin").unwrap();
     assert!(store.login("j.martin", &new, "poste-1").is_err());
-    let mut other = Store::open(&store_path(&dir)).unwrap();
+    let mut other = Store::open(&testing::files(&store_path(&dir))).unwrap();
     other.adopt(&after).unwrap();
     assert!(
         other.append_logbook("j.martin", &draft("trois")).is_err(),
@@ -238,7 +238,7 @@ fn a_key_left_in_clear_by_an_older_jumeau_is_sealed_at_login() {
     let clear = dir.path().join("keys/j.martin@ancien-pc.ed25519");
     std::fs::write(&clear, hex::encode(key.to_bytes())).unwrap();
     drop(store);
-    let mut store = Store::open(&store_path(&dir)).unwrap();
+    let mut store = Store::open(&testing::files(&store_path(&dir))).unwrap();
     let session = store
         .login("j.martin", &testing::password(), "ancien-pc")
         .unwrap();
@@ -301,7 +301,7 @@ fn an_engineer_decides_only_with_a_second_factor_each_code_once() {
     let once = store
         .create_user("c.bernard", "p.roux", "Paul Roux", Role::Engineer)
         .unwrap();
-    let mut other = Store::open(&store_path(&dir)).unwrap();
+    let mut other = Store::open(&testing::files(&store_path(&dir))).unwrap();
     other.login("p.roux", &once, "poste-9").unwrap();
     let mine = Password::new("Phrase de passe de Paul");
     other.change_password("p.roux", &once, &mine).unwrap();
@@ -333,7 +333,7 @@ fn an_engineer_decides_only_with_a_second_factor_each_code_once() {
     other.verify_second_factor("p.roux", &code).unwrap();
     other.validate_changeset("p.roux", id, Some("vu")).unwrap();
     // The same code on another device is refused: a code is accepted once.
-    let mut third = Store::open(&store_path(&dir)).unwrap();
+    let mut third = Store::open(&testing::files(&store_path(&dir))).unwrap();
     third.login("p.roux", &mine, "poste-10").unwrap();
     let replay = third.verify_second_factor("p.roux", &code).unwrap_err();
     assert!(replay.to_string().contains("used already"), "{replay}");
@@ -348,7 +348,7 @@ fn an_engineer_decides_only_with_a_second_factor_each_code_once() {
 fn wrong_codes_count_towards_the_lockout() {
     let dir = tempfile::tempdir().unwrap();
     drop(testing::set_passwords(&store_path(&dir), "poste-1").unwrap());
-    let mut store = Store::open(&store_path(&dir)).unwrap();
+    let mut store = Store::open(&testing::files(&store_path(&dir))).unwrap();
     store
         .login("m.lefebvre", &testing::password(), "poste-7")
         .unwrap();
@@ -363,7 +363,7 @@ fn wrong_codes_count_towards_the_lockout() {
     }
     assert!(matches!(last, Some(StoreError::Locked { .. })), "{last:?}");
     assert!(
-        Store::open(&store_path(&dir))
+        Store::open(&testing::files(&store_path(&dir)))
             .unwrap()
             .login("m.lefebvre", &testing::password(), "poste-7")
             .is_err()

@@ -1,5 +1,6 @@
 //! The local historian on a real SQLite file.
 
+use jumeau_store::testing;
 use jumeau_store::{Retention, Sample, Store};
 
 fn sample(tag: &str, ts_ms: i64, value: f64) -> Sample {
@@ -17,7 +18,7 @@ const T0: i64 = 1_795_000_000_000 - 1_795_000_000_000 % 60_000;
 fn round_trip_duplicates_and_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open(&testing::files(&path)).unwrap();
     let batch: Vec<Sample> = (0..600)
         .map(|i| sample("11MBA00CS101", T0 + i * 1000, 2990.0 + (i % 20) as f64))
         .collect();
@@ -28,7 +29,7 @@ fn round_trip_duplicates_and_reopen() {
         "same tag and time: kept once"
     );
     drop(store);
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&testing::files(&path)).unwrap();
     let trend = store
         .history_trend("11MBA00CS101", T0, T0 + 600_000, 10_000)
         .unwrap();
@@ -45,7 +46,7 @@ fn round_trip_duplicates_and_reopen() {
 #[test]
 fn bad_samples_are_refused_and_nothing_of_the_batch_is_stored() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let mut store = Store::open(&testing::files(&dir.path().join("s.sqlite"))).unwrap();
     let mut batch = vec![sample("A", T0, 1.0), sample("A", T0 + 1000, f64::NAN)];
     assert!(store.history_insert(&batch).is_err());
     batch[1].value = Some(2.0);
@@ -62,7 +63,7 @@ fn bad_samples_are_refused_and_nothing_of_the_batch_is_stored() {
 #[test]
 fn retention_folds_old_raw_data_into_minutes_and_trends_span_both() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let mut store = Store::open(&testing::files(&dir.path().join("s.sqlite"))).unwrap();
     // Three hours at 1 s; a spike in the first hour; a bad-quality sample that must not count.
     let mut batch: Vec<Sample> = (0..10_800)
         .map(|i| sample("P", T0 + i * 1000, 100.0 + (i % 60) as f64 / 10.0))

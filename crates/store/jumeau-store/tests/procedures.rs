@@ -51,7 +51,7 @@ fn a_run_is_saved_resumed_after_a_restart_and_recorded() {
     drop(store);
 
     // Restart: the run comes back as it was, timers included (times are wall-clock).
-    let mut store = Store::open(&dir.path().join("jumeau.sqlite")).unwrap();
+    let mut store = Store::open(&testing::files(&dir.path().join("jumeau.sqlite"))).unwrap();
     store
         .login("j.martin", &testing::password(), "poste-1")
         .unwrap();

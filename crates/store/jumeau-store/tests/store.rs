@@ -19,7 +19,7 @@ fn bytes(path: &Path) -> Vec<u8> {
 #[test]
 fn fresh_store_is_migrated_in_wal_mode() {
     let (_dir, path) = temp_store();
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&testing::files(&path)).unwrap();
     assert_eq!(store.schema_version().unwrap(), latest_version());
     let mode: String = store
         .connection()
@@ -32,8 +32,11 @@ fn fresh_store_is_migrated_in_wal_mode() {
 #[test]
 fn reopening_applies_nothing_twice_and_keeps_data() {
     let (_dir, path) = temp_store();
-    let md = Store::open_seeded(&path).unwrap().master_data().unwrap();
-    let store = Store::open_seeded(&path).unwrap();
+    let md = Store::open_seeded(&testing::files(&path))
+        .unwrap()
+        .master_data()
+        .unwrap();
+    let store = Store::open_seeded(&testing::files(&path)).unwrap();
     let applied: i64 = store
         .connection()
         .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
@@ -47,7 +50,7 @@ fn reopening_applies_nothing_twice_and_keeps_data() {
 fn store_from_a_newer_version_is_refused_and_untouched() {
     let (_dir, path) = temp_store();
     {
-        let store = Store::open(&path).unwrap();
+        let store = Store::open(&testing::files(&path)).unwrap();
         store
             .connection()
             .execute(
@@ -61,7 +64,7 @@ fn store_from_a_newer_version_is_refused_and_untouched() {
             .unwrap();
     }
     let before = bytes(&path);
-    let err = Store::open(&path).err().expect("refused");
+    let err = Store::open(&testing::files(&path)).err().expect("refused");
     assert!(
         matches!(err, StoreError::TooNew { found: 999, known, .. } if known == latest_version()),
         "{err}"
@@ -75,17 +78,17 @@ fn a_file_that_is_not_sqlite_is_refused_and_untouched() {
     let (_dir, path) = temp_store();
     let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 251) as u8).collect();
     std::fs::write(&path, &garbage).unwrap();
-    let err = Store::open(&path).err().expect("refused");
+    let err = Store::open(&testing::files(&path)).err().expect("refused");
     assert!(matches!(err, StoreError::NotSqlite { .. }), "{err}");
     assert!(err.to_string().contains("left untouched"));
     assert_eq!(bytes(&path), garbage);
 }
 
 #[test]
-fn a_damaged_sqlite_file_is_refused_and_untouched() {
+fn a_damaged_store_is_refused_and_untouched() {
     let (_dir, path) = temp_store();
     {
-        Store::open_seeded(&path).unwrap();
+        Store::open_seeded(&testing::files(&path)).unwrap();
     }
     // Keep the magic string, destroy the rest of the header and the schema page.
     let mut damaged = bytes(&path);
@@ -93,8 +96,15 @@ fn a_damaged_sqlite_file_is_refused_and_untouched() {
         *b = 0xA5;
     }
     std::fs::write(&path, &damaged).unwrap();
-    let err = Store::open(&path).err().expect("refused");
-    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    let err = Store::open(&testing::files(&path)).err().expect("refused");
+    // An encrypted page that fails its HMAC reads like a wrong key.
+    assert!(
+        matches!(
+            err,
+            StoreError::NotSqlite { .. } | StoreError::Corrupt { .. }
+        ),
+        "{err}"
+    );
     assert_eq!(bytes(&path), damaged);
     assert!(!path.with_extension("sqlite-wal").exists());
 }
@@ -108,7 +118,7 @@ fn another_applications_database_is_refused() {
             .unwrap();
     }
     let before = bytes(&path);
-    let err = Store::open(&path).err().expect("refused");
+    let err = Store::open(&testing::files(&path)).err().expect("refused");
     assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
     assert_eq!(bytes(&path), before);
 }
@@ -133,7 +143,7 @@ fn every_migration_file_is_listed_in_order() {
 #[test]
 fn seeded_master_data_is_complete_and_consistent() {
     let (_dir, path) = temp_store();
-    let store = Store::open_seeded(&path).unwrap();
+    let store = Store::open_seeded(&testing::files(&path)).unwrap();
     let md = store.master_data().unwrap();
     assert!(md.check().is_empty(), "{:#?}", md.check());
     assert!(md.components.len() >= 60);
@@ -316,7 +326,7 @@ fn a_rejected_change_set_is_recorded_and_applies_nothing() {
 #[test]
 fn the_audit_trail_is_append_only() {
     let (_dir, path) = temp_store();
-    let store = Store::open_seeded(&path).unwrap();
+    let store = Store::open_seeded(&testing::files(&path)).unwrap();
     let conn = store.connection();
     let err = conn
         .execute("UPDATE audit SET actor = 'x'", [])
@@ -350,7 +360,7 @@ fn unknown_users_are_refused() {
 fn a_store_seeded_before_units_and_ranges_were_master_data_gets_them_by_a_change_set() {
     let (_dir, path) = temp_store();
     {
-        let store = Store::open_seeded(&path).unwrap();
+        let store = Store::open_seeded(&testing::files(&path)).unwrap();
         let conn = store.connection();
         conn.execute("DELETE FROM plant_units", []).unwrap();
         conn.execute(
@@ -362,7 +372,7 @@ fn a_store_seeded_before_units_and_ranges_were_master_data_gets_them_by_a_change
         let md = store.master_data().unwrap();
         assert!(md.units.is_empty() && md.tags.iter().all(|t| t.range_low.is_none()));
     }
-    let store = Store::open_seeded(&path).unwrap();
+    let store = Store::open_seeded(&testing::files(&path)).unwrap();
     let md = store.master_data().unwrap();
     let files = plant::embedded().md;
     assert_eq!(md.units, files.units);
@@ -378,7 +388,7 @@ fn a_store_seeded_before_units_and_ranges_were_master_data_gets_them_by_a_change
     // Opening again changes nothing.
     drop(store);
     assert_eq!(
-        Store::open_seeded(&path)
+        Store::open_seeded(&testing::files(&path))
             .unwrap()
             .changesets()
             .unwrap()
@@ -391,7 +401,7 @@ fn a_store_seeded_before_units_and_ranges_were_master_data_gets_them_by_a_change
 /// leaves: the accounts and a proposed seed change-set, no master data.
 fn interrupted_first_start(path: &Path, proposer: &str) -> Store {
     let plant = plant::embedded();
-    let store = Store::open(path).unwrap();
+    let store = Store::open(&testing::files(path)).unwrap();
     let conn = store.connection();
     for a in &plant.accounts.accounts {
         conn.execute(
@@ -423,7 +433,7 @@ fn a_seed_left_proposed_by_a_crash_is_validated_at_the_next_start() {
         );
         assert!(store.master_data().unwrap().components.is_empty());
     }
-    let store = Store::open_seeded(&path).unwrap();
+    let store = Store::open_seeded(&testing::files(&path)).unwrap();
     assert_eq!(
         store.seed_status().unwrap(),
         Some(ChangeSetStatus::Validated)
@@ -439,7 +449,7 @@ fn concurrent_first_starts_seed_once_and_all_succeed() {
         .map(|_| {
             let path = path.clone();
             std::thread::spawn(move || {
-                Store::open_seeded(&path).map(|mut s| s.take_new_passwords().len())
+                Store::open_seeded(&testing::files(&path)).map(|mut s| s.take_new_passwords().len())
             })
         })
         .collect();
@@ -450,7 +460,7 @@ fn concurrent_first_starts_seed_once_and_all_succeed() {
     given.sort();
     // One start made the accounts and showed their one-time passwords; the others none.
     assert_eq!(given, [0, 0, 0, 6]);
-    let store = Store::open_seeded(&path).unwrap();
+    let store = Store::open_seeded(&testing::files(&path)).unwrap();
     let changesets = store.changesets().unwrap();
     assert_eq!(changesets.len(), 1, "{changesets:?}");
     assert_eq!(changesets[0].status, ChangeSetStatus::Validated);
@@ -464,7 +474,7 @@ fn concurrent_first_logins_on_one_device_make_one_key() {
         .map(|_| {
             let path = path.clone();
             std::thread::spawn(move || {
-                let mut store = Store::open(&path)?;
+                let mut store = Store::open(&testing::files(&path))?;
                 store
                     .login("j.martin", &testing::password(), "poste-1")
                     .map(|s| s.key_id().to_owned())
@@ -484,14 +494,16 @@ fn concurrent_first_logins_on_one_device_make_one_key() {
 #[test]
 fn an_emptied_or_deleted_store_is_refused_not_re_created() {
     let (_dir, path) = temp_store();
-    Store::open_seeded(&path).unwrap();
+    Store::open_seeded(&testing::files(&path)).unwrap();
     std::fs::write(&path, b"").unwrap();
     for f in ["-wal", "-shm"] {
         let mut side = path.as_os_str().to_owned();
         side.push(f);
         let _ = std::fs::remove_file(side);
     }
-    let e = Store::open_seeded(&path).err().expect("refused");
+    let e = Store::open_seeded(&testing::files(&path))
+        .err()
+        .expect("refused");
     assert!(matches!(e, jumeau_store::StoreError::Lost { .. }), "{e}");
     assert!(
         e.to_string().contains("restore the store from a backup"),
@@ -500,12 +512,12 @@ fn an_emptied_or_deleted_store_is_refused_not_re_created() {
     assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "left untouched");
     std::fs::remove_file(&path).unwrap();
     assert!(matches!(
-        Store::open_seeded(&path).err(),
+        Store::open_seeded(&testing::files(&path)).err(),
         Some(jumeau_store::StoreError::Lost { .. })
     ));
     // Only an explicit decision starts a new plant here.
     std::fs::remove_file(jumeau_store::seeded_marker(&path)).unwrap();
-    assert!(Store::open_seeded(&path).is_ok());
+    assert!(Store::open_seeded(&testing::files(&path)).is_ok());
 }
 
 #[test]
@@ -513,7 +525,7 @@ fn a_seed_its_usual_validator_proposed_is_validated_by_the_other_engineer() {
     let (_dir, path) = temp_store();
     let accounts = plant::embedded().accounts;
     drop(interrupted_first_start(&path, &accounts.seed_validator));
-    let store = Store::open_seeded(&path).unwrap();
+    let store = Store::open_seeded(&testing::files(&path)).unwrap();
     let seed = &store.changesets().unwrap()[0];
     assert_eq!(seed.status, ChangeSetStatus::Validated);
     assert_eq!(

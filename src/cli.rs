@@ -52,9 +52,34 @@ pub struct SourceArgs {
     /// OPC UA endpoint of a real plant server (default: the built-in simulator on loopback).
     #[arg(long, global = true, env = "JUMEAU_SOURCE")]
     pub source: Option<String>,
-    /// Message security towards the server: none, sign or sign-encrypt (Basic256Sha256).
-    #[arg(long, global = true, default_value = "none", env = "JUMEAU_SECURITY")]
+    /// Message security towards a plant's OPC UA server: sign-encrypt (Basic256Sha256, the
+    /// default), sign, or none (values unsigned and in clear: for tests on loopback).
+    #[arg(
+        long,
+        global = true,
+        default_value = "sign-encrypt",
+        env = "JUMEAU_SECURITY"
+    )]
     pub security: String,
+    /// The OPC UA client's certificate and trust list of servers (default:
+    /// `~/.config/jumeau/pki`); `jumeau opcua trust` manages it.
+    #[arg(long, global = true, env = "JUMEAU_PKI_DIR")]
+    pub pki_dir: Option<PathBuf>,
+    /// Log in to the OPC UA server or MQTT broker as this user (default: anonymous). For
+    /// `jumeau sim`: the one user its OPC UA server accepts.
+    #[arg(long, global = true, env = "JUMEAU_SOURCE_USER")]
+    pub source_user: Option<String>,
+    /// File whose first line is that user's password (0600).
+    #[arg(
+        long,
+        global = true,
+        env = "JUMEAU_SOURCE_PASSWORD_FILE",
+        requires = "source_user"
+    )]
+    pub source_password_file: Option<PathBuf>,
+    /// MQTT over TLS (`mqtts://`): the certificate authority the broker's certificate chains to.
+    #[arg(long, global = true, env = "JUMEAU_MQTT_CA")]
+    pub mqtt_ca: Option<PathBuf>,
     /// Simulator scenario (built-in name or a .toml file).
     #[arg(long, global = true, default_value = jumeau_sim::scenario::DEFAULT)]
     pub scenario: String,
@@ -68,14 +93,14 @@ pub struct SourceArgs {
 
 impl SourceArgs {
     /// The runtime's source: the plant's endpoint if given, else the built-in simulator.
-    pub fn runtime_source(&self) -> jumeau_runtime::SourceConfig {
-        match &self.source {
+    pub fn runtime_source(&self) -> anyhow::Result<jumeau_runtime::SourceConfig> {
+        Ok(match &self.source {
             Some(url) => jumeau_runtime::SourceConfig::Endpoint {
                 url: url.clone(),
-                security: self.security.clone(),
+                link: self.link()?,
             },
             None => jumeau_runtime::SourceConfig::simulator(&self.scenario, self.speed, self.seed),
-        }
+        })
     }
 }
 
@@ -333,6 +358,23 @@ pub enum OpcuaCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The trust list of server certificates (signed and encrypted connections).
+    #[command(subcommand)]
+    Trust(TrustCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrustCommand {
+    /// Trusted and refused certificates, with their thumbprints and validity.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Trust a refused certificate by its thumbprint (8 digits at least), or a certificate
+    /// file (DER or PEM) handed over by the server's administrator.
+    Add { certificate: String },
+    /// Withdraw trust from a certificate (it goes back among the refused).
+    Remove { thumbprint: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -343,7 +385,7 @@ pub enum TagsCommand {
 
 #[derive(Args, Debug)]
 pub struct WatchArgs {
-    /// opc.tcp://HOST:PORT/… or mqtt://HOST:PORT.
+    /// opc.tcp://HOST:PORT/…, mqtt://HOST:PORT or mqtts://HOST:PORT (TLS).
     #[arg(long)]
     pub source: String,
     /// Master-data tag names to watch (OPC UA: their nodes; MQTT: their topics).

@@ -21,7 +21,7 @@ pub fn launch(
         eprintln!("{}", display::NO_DISPLAY_HELP);
         return Ok(ExitCode::from(2));
     }
-    let config = who.runtime_config(store_files, source.runtime_source())?;
+    let config = who.runtime_config(store_files, source.runtime_source()?)?;
     let lock_after = (!lock_after.is_zero()).then_some(lock_after);
     let viewer = Viewer::open(
         config,

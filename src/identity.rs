@@ -25,7 +25,7 @@ impl Identity {
     pub fn password(&self) -> anyhow::Result<Password> {
         match &self.password_file {
             Some(file) => read_password_file(file),
-            None => prompt(&format!("Mot de passe de {} : ", self.login)),
+            None => ask(&format!("Mot de passe de {} : ", self.login)),
         }
     }
 
@@ -55,7 +55,7 @@ impl Identity {
     pub fn code(&self) -> anyhow::Result<String> {
         match &self.otp {
             Some(code) => Ok(code.clone()),
-            None => Ok(prompt("Code de votre application d'authentification : ")?
+            None => Ok(ask("Code de votre application d'authentification : ")?
                 .expose()
                 .to_owned()),
         }
@@ -117,8 +117,8 @@ pub fn new_password(file: Option<&Path>) -> anyhow::Result<Password> {
     if let Some(file) = file {
         return read_password_file(file);
     }
-    let first = prompt("Nouveau mot de passe (12 caractères au moins) : ")?;
-    let again = prompt("Nouveau mot de passe, à nouveau : ")?;
+    let first = ask("Nouveau mot de passe (12 caractères au moins) : ")?;
+    let again = ask("Nouveau mot de passe, à nouveau : ")?;
     anyhow::ensure!(
         first.expose() == again.expose(),
         "the two new passwords differ; nothing changed"
@@ -126,7 +126,7 @@ pub fn new_password(file: Option<&Path>) -> anyhow::Result<Password> {
     Ok(first)
 }
 
-fn read_password_file(file: &Path) -> anyhow::Result<Password> {
+pub fn read_password_file(file: &Path) -> anyhow::Result<Password> {
     use std::io::Read;
     let mut text = String::new();
     std::fs::File::open(file)
@@ -137,7 +137,7 @@ fn read_password_file(file: &Path) -> anyhow::Result<Password> {
     Ok(Password::new(line))
 }
 
-fn prompt(question: &str) -> anyhow::Result<Password> {
+pub fn ask(question: &str) -> anyhow::Result<Password> {
     anyhow::ensure!(
         std::io::stdin().is_terminal(),
         "no terminal to ask `{}`: give it by --password-file FILE ($JUMEAU_PASSWORD_FILE) for \

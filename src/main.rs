@@ -5,6 +5,7 @@ mod client;
 mod commands;
 mod display;
 mod identity;
+mod source_link;
 mod store_location;
 
 use clap::Parser;

@@ -57,6 +57,7 @@ fn start_until(mut cmd: Command, marker: &str) -> (Peer, String) {
 }
 
 fn sim(data_dir: &std::path::Path, extra: &[&str]) -> (Peer, String) {
+    common::set_up(data_dir);
     let mut cmd = common::bare(data_dir, &["sim", "--opcua", "127.0.0.1:0", "--for", "60s"]);
     cmd.args(extra);
     let (peer, line) = start_until(cmd, "OPC UA: ");
@@ -128,6 +129,8 @@ fn watch_an_independent_opcua_server() {
     let o = jumeau(
         dir.path(),
         &[
+            "--security",
+            "none",
             "tags",
             "watch",
             "--source",
@@ -161,8 +164,19 @@ fn watch_an_independent_opcua_server() {
             .iter()
             .any(|l| l["node"] == "ns=2;s=Running" && l["value"].is_boolean())
     );
-    let o = jumeau(dir.path(), &["opcua", "browse", &endpoint]);
+    let o = jumeau(
+        dir.path(),
+        &["--security", "none", "opcua", "browse", &endpoint],
+    );
     assert!(stdout(&o).contains("ns=2;s=Flow"), "{}", stdout(&o));
+    // Its only endpoint is unsecured: the default (signed and encrypted) finds none to use.
+    let o = jumeau(dir.path(), &["opcua", "browse", &endpoint]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("offers no Basic256Sha256 SignAndEncrypt endpoint"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -276,7 +290,7 @@ fn a_server_that_does_not_answer_is_a_clear_error() {
         &["tags", "watch", "--source", "http://example", "--for", "1s"],
     );
     assert!(
-        stderr(&o).contains("opc.tcp:// or mqtt://"),
+        stderr(&o).contains("opc.tcp://, mqtt:// or mqtts://"),
         "{}",
         stderr(&o)
     );
@@ -341,4 +355,267 @@ fn alarms_watch_prints_the_fault_scenarios_alarm_as_json() {
     let kpi = jumeau(dir.path(), &["alarms", "kpi", "--from", "yesterday"]);
     assert!(!kpi.status.success());
     assert!(stderr(&kpi).contains("is not a date"), "{}", stderr(&kpi));
+}
+
+/// This machine's host name: the simulator's certificate names it, and the client does not
+/// take a name for loopback (only 127.0.0.0/8, ::1 and `localhost`), so a server reached by it
+/// is as foreign to the client as a plant's.
+fn host_name() -> String {
+    let name = std::fs::read_to_string("/etc/hostname").unwrap();
+    let name = name.trim();
+    assert!(
+        !name.is_empty() && name != "localhost",
+        "a host name is needed"
+    );
+    name.to_owned()
+}
+
+fn browse(dir: &std::path::Path, endpoint: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = extra.to_vec();
+    args.extend(["opcua", "browse", endpoint, "--json"]);
+    jumeau(dir, &args)
+}
+
+#[test]
+fn an_unknown_server_certificate_is_refused_until_trusted_by_its_thumbprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, served) = sim(dir.path(), &[]);
+    let endpoint = served.replace("127.0.0.1", &host_name());
+
+    // Signed and encrypted by default: the server's certificate is unknown, so refused.
+    let o = browse(dir.path(), &endpoint, &[]);
+    assert!(!o.status.success(), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("not in Jumeau's trust list"), "{err}");
+    let list = common::json(dir.path(), &["opcua", "trust", "list", "--json"]);
+    let certs = list.as_array().unwrap();
+    assert_eq!(certs.len(), 1, "{list}");
+    assert_eq!(certs[0]["trusted"], false);
+    let thumbprint = certs[0]["thumbprint"].as_str().unwrap().to_owned();
+    assert!(
+        err.contains(&format!("jumeau opcua trust add {thumbprint}")),
+        "{err}"
+    );
+
+    // Trusted by a person (8 digits are enough): the same connection now works, encrypted.
+    common::ok(dir.path(), &["opcua", "trust", "add", &thumbprint[..8]]);
+    let o = browse(dir.path(), &endpoint, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let vars: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(vars.as_array().unwrap().len(), 315);
+
+    // Withdrawn: refused again, and said so.
+    common::ok(dir.path(), &["opcua", "trust", "remove", &thumbprint]);
+    let o = browse(dir.path(), &endpoint, &[]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not in Jumeau's trust list"));
+    let list = common::json(dir.path(), &["opcua", "trust", "list", "--json"]);
+    assert_eq!(list[0]["trusted"], false, "{list}");
+    // A short or unknown thumbprint is refused with a reason.
+    let o = jumeau(dir.path(), &["opcua", "trust", "add", "abc"]);
+    assert!(stderr(&o).contains("at least 8"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_server_that_requires_a_login_refuses_anonymous_and_wrong_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("opcua-password");
+    let wrong = dir.path().join("wrong-password");
+    std::fs::write(&secret, "vanne-11LBA-ouverte\n").unwrap();
+    std::fs::write(&wrong, "pas-le-bon\n").unwrap();
+    let login = ["--source-user", "operateur", "--source-password-file"];
+    let server_login: Vec<&str> = login
+        .iter()
+        .copied()
+        .chain([secret.to_str().unwrap()])
+        .collect();
+    let (_sim, endpoint) = sim(dir.path(), &server_login);
+
+    // The built-in simulator on loopback: its certificate is trusted without asking.
+    let anonymous = browse(dir.path(), &endpoint, &[]);
+    assert!(!anonymous.status.success(), "anonymous accepted");
+    let mut wrong_login = login.to_vec();
+    wrong_login.push(wrong.to_str().unwrap());
+    let o = browse(dir.path(), &endpoint, &wrong_login);
+    assert!(!o.status.success(), "a wrong password accepted");
+    // No clear endpoint once a login is required: the password would travel in clear.
+    let mut clear = server_login.clone();
+    clear.extend(["--security", "none"]);
+    assert!(!browse(dir.path(), &endpoint, &clear).status.success());
+
+    let o = browse(dir.path(), &endpoint, &server_login);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = common::json(dir.path(), &["opcua", "trust", "list", "--json"]);
+    assert_eq!(list[0]["trusted"], true, "{list}");
+    assert!(
+        !stderr(&o).contains("vanne-11LBA"),
+        "the password is never printed"
+    );
+}
+
+/// A certificate authority and a broker certificate for `localhost` / 127.0.0.1, made with
+/// Debian's openssl; returns (CA file, certificate, key).
+fn broker_certificates(dir: &std::path::Path, name: &str) -> [std::path::PathBuf; 3] {
+    let [ca_key, ca, key, csr, cert, ext] = [
+        "ca.key",
+        "ca.crt",
+        "broker.key",
+        "broker.csr",
+        "broker.crt",
+        "san.ext",
+    ]
+    .map(|f| dir.join(format!("{name}-{f}")));
+    std::fs::write(&ext, "subjectAltName=DNS:localhost,IP:127.0.0.1\n").unwrap();
+    let openssl = |args: &[&str]| {
+        let o = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
+    };
+    let p = |path: &std::path::PathBuf| path.to_str().unwrap().to_owned();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        &format!("/CN={name} test CA"),
+        "-keyout",
+        &p(&ca_key),
+        "-out",
+        &p(&ca),
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        &p(&key),
+        "-out",
+        &p(&csr),
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-days",
+        "2",
+        "-in",
+        &p(&csr),
+        "-CA",
+        &p(&ca),
+        "-CAkey",
+        &p(&ca_key),
+        "-CAcreateserial",
+        "-extfile",
+        &p(&ext),
+        "-out",
+        &p(&cert),
+    ]);
+    [ca, cert, key]
+}
+
+#[test]
+fn mqtt_over_tls_with_a_login_and_nothing_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let [ca, cert, key] = broker_certificates(dir.path(), "plant");
+    let [other_ca, _, _] = broker_certificates(dir.path(), "other");
+    let passwords = dir.path().join("mosquitto.passwd");
+    let secret = dir.path().join("mqtt-password");
+    std::fs::write(&secret, "turbine-gaz-TG1-2026\n").unwrap();
+    let o = Command::new("mosquitto_passwd")
+        .args([
+            "-c",
+            "-b",
+            passwords.to_str().unwrap(),
+            "operateur",
+            "turbine-gaz-TG1-2026",
+        ])
+        .output()
+        .expect("mosquitto_passwd");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let port = free_port();
+    let conf = dir.path().join("mosquitto.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "user root\nlistener {port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\n\
+             allow_anonymous false\npassword_file {}\n",
+            ca.display(),
+            cert.display(),
+            key.display(),
+            passwords.display()
+        ),
+    )
+    .unwrap();
+    let broker = Peer(
+        Command::new("mosquitto")
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mosquitto"),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let url = format!("mqtts://localhost:{port}");
+    let login = [
+        "--mqtt-ca",
+        ca.to_str().unwrap(),
+        "--source-user",
+        "operateur",
+        "--source-password-file",
+        secret.to_str().unwrap(),
+    ];
+    let mut sim_args = vec!["--mqtt", url.as_str()];
+    sim_args.extend(login);
+    let (_sim, _) = sim(dir.path(), &sim_args);
+    let watch = |extra: &[&str]| {
+        let mut args = extra.to_vec();
+        args.extend(["tags", "watch", "--source", &url, "--tag", "11MBA00CS101"]);
+        args.extend(["--for", "4s", "--json"]);
+        jumeau(dir.path(), &args)
+    };
+    // The simulator's values, through TLS, for the broker's user.
+    let o = watch(&login);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = json_lines(&stdout(&o));
+    assert!(lines.len() >= 2, "{lines:?}\n{}", stderr(&o));
+    assert!(lines.iter().all(|l| l["unit"] == "rpm"), "{lines:?}");
+    assert!(
+        !stderr(&o).contains("turbine-gaz"),
+        "the password is never printed"
+    );
+
+    // Anonymous: the broker refuses, nothing arrives.
+    let o = watch(&["--mqtt-ca", ca.to_str().unwrap()]);
+    assert!(json_lines(&stdout(&o)).is_empty(), "{}", stdout(&o));
+    // A broker whose certificate does not chain to the CA given: nothing either.
+    let mut wrong_ca = login.to_vec();
+    wrong_ca[1] = other_ca.to_str().unwrap();
+    let o = watch(&wrong_ca);
+    assert!(json_lines(&stdout(&o)).is_empty(), "{}", stdout(&o));
+    // A password is never sent in clear to another machine.
+    let mut args = login.to_vec();
+    args.extend([
+        "tags",
+        "watch",
+        "--source",
+        "mqtt://broker.plant.example:1883",
+    ]);
+    args.extend(["--tag", "11MBA00CS101", "--for", "1s"]);
+    let o = jumeau(dir.path(), &args);
+    assert!(!o.status.success() || stderr(&o).contains("would travel in clear"));
+    assert!(
+        stderr(&o).contains("would travel in clear"),
+        "{}",
+        stderr(&o)
+    );
+    drop(broker);
 }

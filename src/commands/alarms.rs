@@ -32,7 +32,7 @@ fn watch(
     run_for: Duration,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let runtime = Runtime::start(who.runtime_config(store_files, source.runtime_source())?)?;
+    let runtime = Runtime::start(who.runtime_config(store_files, source.runtime_source()?)?)?;
     let deadline = Instant::now() + run_for;
     let mut cursor = 0;
     while Instant::now() < deadline {

@@ -24,23 +24,39 @@ pub fn run(
         mqtt::broker_address(broker).map_err(anyhow::Error::msg)?;
     }
     let title = format!("{} ({})", scenario.title_en, scenario.name);
+    // `--source-user`: the one login the simulator's server accepts (no anonymous, no None).
+    let users: Vec<(String, String)> = source
+        .credentials()?
+        .map(|c| vec![(c.user, c.password)])
+        .unwrap_or_default();
     let sim = Simulator::new(&md.tags, scenario, source.seed);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
     runtime.block_on(async {
-        let pki = opcua_server::default_pki_dir();
+        let access = opcua_server::Access {
+            pki_dir: opcua_server::default_pki_dir(),
+            users: users.clone(),
+        };
         let server =
-            opcua_server::serve(&args.opcua, &md, sim, clock, Duration::from_secs(1), pki).await?;
+            opcua_server::serve(&args.opcua, &md, sim, clock, Duration::from_secs(1), access)
+                .await?;
         println!(
             "simulator: {title}, ×{} , seed {}",
             clock.speed(),
             source.seed
         );
-        println!(
-            "OPC UA: {} (security None, Basic256Sha256 Sign / SignAndEncrypt)",
-            server.endpoint
-        );
+        match users.first() {
+            None => println!(
+                "OPC UA: {} (security None, Basic256Sha256 Sign / SignAndEncrypt; anonymous)",
+                server.endpoint
+            ),
+            Some((user, _)) => println!(
+                "OPC UA: {} (Basic256Sha256 Sign / SignAndEncrypt; user {user} only)",
+                server.endpoint
+            ),
+        }
         if let Some(broker) = &args.mqtt {
-            let publisher = mqtt::Publisher::start(broker).map_err(anyhow::Error::msg)?;
+            let publisher =
+                mqtt::Publisher::start(broker, &source.link()?).map_err(anyhow::Error::msg)?;
             println!("MQTT: publishing to {broker}, one topic per tag (docs/mqtt-format.md)");
             let (sim, md, epoch_ms) = (server.simulator.clone(), md.clone(), server.epoch_ms);
             tokio::spawn(async move {

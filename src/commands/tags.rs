@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, bail};
 use jumeau_scada::mqtt;
-use jumeau_scada::opcua_client::{self, ClientConfig, Security, WatchItem};
+use jumeau_scada::opcua_client::{self, ClientConfig, WatchItem};
 
 use jumeau_tagbus::LinkEvent;
 use jumeau_tagbus::{TagUpdate, format_ms};
@@ -27,8 +27,7 @@ pub fn run(
     let mut _session = None;
     if args.source.starts_with("opc.tcp://") {
         let items = opcua_items(store_files, &args)?;
-        let mut cfg = ClientConfig::new(&args.source);
-        cfg.security = Security::parse(&source.security).map_err(anyhow::Error::msg)?;
+        let mut cfg = ClientConfig::with_link(&args.source, &source.link()?);
         cfg.sampling_ms = args.sampling_ms;
         cfg.publishing_ms = args.publishing_ms;
         let conn = runtime.block_on(async {
@@ -37,7 +36,7 @@ pub fn run(
             anyhow::Ok(conn)
         })?;
         _session = Some(conn);
-    } else if args.source.starts_with("mqtt://") {
+    } else if args.source.starts_with("mqtt://") || args.source.starts_with("mqtts://") {
         let filters = mqtt_filters(store_files, &args)?;
         // The plant's topics are checked against master data; raw --topic filters by clock only.
         let mut checks = if args.topics.is_empty() {
@@ -48,14 +47,15 @@ pub fn run(
         checks.max_future_ms = args.max_skew.as_millis() as i64;
         let (broker, tx, rejected) = (args.source.clone(), tx.clone(), rejected.clone());
         mqtt::broker_address(&broker).map_err(anyhow::Error::msg)?;
+        let link = source.link()?;
         runtime.spawn(async move {
-            if let Err(e) = mqtt::subscribe(&broker, filters, checks, tx, rejected).await {
+            if let Err(e) = mqtt::subscribe(&broker, &link, filters, checks, tx, rejected).await {
                 eprintln!("jumeau: MQTT: {e}");
             }
         });
     } else {
         bail!(
-            "--source must start with opc.tcp:// or mqtt://, not \"{}\"",
+            "--source must start with opc.tcp://, mqtt:// or mqtts://, not \"{}\"",
             args.source
         );
     }

@@ -18,7 +18,8 @@ pub fn jumeau(data_dir: &Path, args: &[&str]) -> Output {
 }
 
 /// The binary on `data_dir`, nothing set up: no store made, no password given; the store's key
-/// where the tests keep it ([`jumeau_store::testing::files`]).
+/// where the tests keep it ([`jumeau_store::testing::files`]), the OPC UA trust list in
+/// `data_dir/pki`.
 pub fn bare(data_dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_jumeau"));
     let key = jumeau_store::testing::files(&data_dir.join(jumeau_store::STORE_FILE)).key;
@@ -27,10 +28,14 @@ pub fn bare(data_dir: &Path, args: &[&str]) -> Command {
         .arg(data_dir)
         .args(args)
         .env("JUMEAU_STORE_KEY_FILE", key)
+        .env("JUMEAU_PKI_DIR", data_dir.join("pki"))
         .env_remove("JUMEAU_USER")
         .env_remove("JUMEAU_LANG")
         .env_remove("JUMEAU_PASSWORD_FILE")
-        .env_remove("JUMEAU_OTP");
+        .env_remove("JUMEAU_OTP")
+        .env_remove("JUMEAU_SECURITY")
+        .env_remove("JUMEAU_SOURCE_USER")
+        .env_remove("JUMEAU_SOURCE_PASSWORD_FILE");
     command
 }
 

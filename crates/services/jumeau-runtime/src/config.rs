@@ -29,8 +29,8 @@ pub enum SourceConfig {
     /// A plant's OPC UA endpoint (`opc.tcp://…`) or MQTT broker (`mqtt://…`).
     Endpoint {
         url: String,
-        /// `none`, `sign` or `sign-encrypt`.
-        security: String,
+        /// Message security, trust list, TLS and login of the link.
+        link: jumeau_scada::link::LinkSecurity,
     },
 }
 

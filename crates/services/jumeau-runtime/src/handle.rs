@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context;
 use jumeau_core::masterdata::MasterData;
-use jumeau_scada::opcua_client::Security;
 use jumeau_sim::{Clock, Scenario, Simulator};
 use jumeau_store::{ChangeSetRow, LogEntry, LogFilter, Store};
 use jumeau_tagbus::LiveValues;
@@ -177,9 +176,9 @@ fn source_kind(source: &SourceConfig, md: &MasterData) -> anyhow::Result<SourceK
             clock: Clock::new(*speed).map_err(anyhow::Error::msg)?,
             addr: addr.clone(),
         },
-        SourceConfig::Endpoint { url, security } => SourceKind::Endpoint {
+        SourceConfig::Endpoint { url, link } => SourceKind::Endpoint {
             url: url.clone(),
-            security: Security::parse(security).map_err(anyhow::Error::msg)?,
+            link: link.clone(),
         },
     })
 }

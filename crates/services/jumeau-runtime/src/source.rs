@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jumeau_core::masterdata::MasterData;
+use jumeau_scada::link::LinkSecurity;
 use jumeau_scada::mqtt;
-use jumeau_scada::opcua_client::{self, ClientConfig, Security, WatchItem};
+use jumeau_scada::opcua_client::{self, ClientConfig, WatchItem};
 use jumeau_sim::{Clock, Simulator};
 use jumeau_simserver::opcua as sim_opcua;
 use jumeau_tagbus::{LinkEvent, LiveValues};
@@ -34,7 +35,7 @@ pub(crate) enum SourceKind {
     },
     Endpoint {
         url: String,
-        security: Security,
+        link: LinkSecurity,
     },
 }
 
@@ -87,8 +88,8 @@ impl Source {
         // The simulator's clock, held paused until the first value reaches us: plant time zero
         // is when the plant is first seen, at any speed (a trainee misses no second of it).
         let mut held: Option<Arc<Mutex<Clock>>> = None;
-        let (endpoint, security) = match kind {
-            SourceKind::Endpoint { url, security } => (url, security),
+        let (endpoint, link) = match kind {
+            SourceKind::Endpoint { url, link } => (url, link),
             SourceKind::Simulator {
                 simulator,
                 mut clock,
@@ -122,7 +123,8 @@ impl Source {
                         let endpoint = server.endpoint.clone();
                         held = Some(server.clock.clone());
                         _server = Some(server);
-                        (endpoint, Security::None)
+                        // In-process, on loopback: no certificate to check.
+                        (endpoint, LinkSecurity::default())
                     }
                     Err(e) => return source.set_error(e.to_string()),
                 }
@@ -130,21 +132,20 @@ impl Source {
         };
         source.status.lock().expect("status lock").endpoint = endpoint.clone();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        if endpoint.starts_with("mqtt://") {
+        if endpoint.starts_with("mqtt://") || endpoint.starts_with("mqtts://") {
             // Plant values published on MQTT (docs/mqtt-format.md); keys are the payloads' tags.
             let (tx, rejected) = (tx.clone(), Arc::new(AtomicU64::new(0)));
             let broker = endpoint.clone();
             let checks = mqtt_checks(&source.md);
             tokio::spawn(async move {
-                if let Err(e) =
-                    mqtt::subscribe(&broker, vec!["jumeau/#".into()], checks, tx, rejected).await
+                let topics = vec!["jumeau/#".into()];
+                if let Err(e) = mqtt::subscribe(&broker, &link, topics, checks, tx, rejected).await
                 {
                     tracing::error!("MQTT source: {e}");
                 }
             });
         } else {
-            let mut cfg = ClientConfig::new(&endpoint);
-            cfg.security = security;
+            let mut cfg = ClientConfig::with_link(&endpoint, &link);
             if held.is_some() {
                 // As often as the simulator serves (every 100 ms of wall-clock time), so that
                 // at ×20 the rules still see every second plant second.

@@ -42,6 +42,7 @@ fn main() {
         let sub = tokio::spawn(async move {
             mqtt::subscribe(
                 &b,
+                &Default::default(),
                 vec!["bench/#".into()],
                 mqtt::Checks::default(),
                 tx,
@@ -52,7 +53,7 @@ fn main() {
         // Wait for the subscription.
         while !matches!(rx.recv().await, Some(LinkEvent::Connected)) {}
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let publisher = Publisher::start(&broker_addr).unwrap();
+        let publisher = Publisher::start(&broker_addr, &Default::default()).unwrap();
         let start = Instant::now();
         let now = jumeau_tagbus::now_ms();
         for i in 0..n {

@@ -5,10 +5,13 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS};
+use rumqttc::{
+    AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS, TlsConfiguration, Transport,
+};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::link::LinkSecurity;
 use jumeau_tagbus::{LinkEvent, Quality, TagUpdate, Value, format_ms, now_ms, parse_ms};
 
 /// The JSON payload of one tag's message.
@@ -197,26 +200,70 @@ pub fn payload(tag: &str, value: Option<Value>, unit: &str, source_ms: i64) -> V
     serde_json::to_vec(&p).expect("payload serialises")
 }
 
-/// Splits "HOST:PORT" (or mqtt://HOST:PORT).
-pub fn broker_address(text: &str) -> Result<(String, u16), String> {
-    let rest = text.strip_prefix("mqtt://").unwrap_or(text);
+/// Where a broker listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broker {
+    pub host: String,
+    pub port: u16,
+    /// `mqtts://`: TLS, the broker's certificate checked.
+    pub tls: bool,
+}
+
+/// Splits "HOST:PORT", `mqtt://HOST:PORT` (1883 by default) or `mqtts://HOST:PORT` (TLS, 8883
+/// by default).
+pub fn broker_address(text: &str) -> Result<Broker, String> {
+    let (rest, tls) = match text.strip_prefix("mqtts://") {
+        Some(rest) => (rest, true),
+        None => (text.strip_prefix("mqtt://").unwrap_or(text), false),
+    };
     let rest = rest.split('/').next().unwrap_or(rest);
-    let (host, port) = rest.rsplit_once(':').unwrap_or((rest, "1883"));
+    let default_port = if tls { "8883" } else { "1883" };
+    let (host, port) = rest.rsplit_once(':').unwrap_or((rest, default_port));
     let port = port
         .parse()
         .map_err(|_| format!("\"{text}\": the port is not a number"))?;
     if host.is_empty() {
         return Err(format!("\"{text}\": no host"));
     }
-    Ok((host.to_owned(), port))
+    Ok(Broker {
+        host: host.to_owned(),
+        port,
+        tls,
+    })
 }
 
-/// A connected MQTT client and its event loop.
-pub fn client(id: &str, broker: &str) -> Result<(AsyncClient, EventLoop), String> {
-    let (host, port) = broker_address(broker)?;
-    let mut options = MqttOptions::new(id, host, port);
+/// A connected MQTT client and its event loop, over TLS for `mqtts://` (the broker's
+/// certificate checked against `link.ca_file`, else the system's authorities), logged in as
+/// `link.user` if given. A password is never sent in clear to another machine.
+pub fn client(
+    id: &str,
+    broker: &str,
+    link: &LinkSecurity,
+) -> Result<(AsyncClient, EventLoop), String> {
+    let address = broker_address(broker)?;
+    let mut options = MqttOptions::new(id, address.host.clone(), address.port);
     options.set_keep_alive(Duration::from_secs(5));
     options.set_max_packet_size(MAX_PACKET_BYTES, 1 << 20);
+    if address.tls {
+        let tls = match &link.ca_file {
+            Some(file) => TlsConfiguration::SimpleNative {
+                ca: std::fs::read(file)
+                    .map_err(|e| format!("the broker's CA {}: {e}", file.display()))?,
+                client_auth: None,
+            },
+            None => TlsConfiguration::Native,
+        };
+        options.set_transport(Transport::tls_with_config(tls));
+    }
+    if let Some(c) = &link.user {
+        if !address.tls && !crate::opcua_client::is_loopback(&format!("mqtt://{}", address.host)) {
+            return Err(format!(
+                "{broker}: the password of {} would travel in clear: use mqtts:// (TLS)",
+                c.user
+            ));
+        }
+        options.set_credentials(c.user.clone(), c.password.clone());
+    }
     Ok(AsyncClient::new(options, 10_000))
 }
 
@@ -226,13 +273,14 @@ pub fn client(id: &str, broker: &str) -> Result<(AsyncClient, EventLoop), String
 /// logged once per topic and dropped; the link stays.
 pub async fn subscribe(
     broker: &str,
+    link: &LinkSecurity,
     filters: Vec<String>,
     checks: Checks,
     events: UnboundedSender<LinkEvent>,
     rejected: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<(), String> {
     let id = format!("jumeau-{}-{}", std::process::id(), now_ms() % 100_000);
-    let (client, mut event_loop) = client(&id, broker)?;
+    let (client, mut event_loop) = client(&id, broker, link)?;
     let mut logged: HashSet<String> = HashSet::new();
     loop {
         match event_loop.poll().await {
@@ -296,9 +344,9 @@ pub struct Publisher {
 
 impl Publisher {
     /// Connects to `broker`; the event loop is driven in the background (it reconnects).
-    pub fn start(broker: &str) -> Result<Publisher, String> {
+    pub fn start(broker: &str, link: &LinkSecurity) -> Result<Publisher, String> {
         let (client, mut event_loop) =
-            client(&format!("jumeau-sim-{}", std::process::id()), broker)?;
+            client(&format!("jumeau-sim-{}", std::process::id()), broker, link)?;
         tokio::spawn(async move {
             loop {
                 if let Err(e) = event_loop.poll().await {
@@ -349,9 +397,18 @@ mod tests {
         ] {
             assert!(parse_payload(bad, 0).is_err(), "{}", String::from_utf8_lossy(bad));
         }
+        let at = |host: &str, port, tls| Broker {
+            host: host.into(),
+            port,
+            tls,
+        };
         assert_eq!(
             broker_address("mqtt://127.0.0.1:1884").unwrap(),
-            ("127.0.0.1".into(), 1884)
+            at("127.0.0.1", 1884, false)
+        );
+        assert_eq!(
+            broker_address("mqtts://broker.plant").unwrap(),
+            at("broker.plant", 8883, true)
         );
         assert!(broker_address("mqtt://:1").is_err());
     }

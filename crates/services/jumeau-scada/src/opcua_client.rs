@@ -1,5 +1,6 @@
 //! OPC UA client connector (async-opcua): endpoint discovery, security None or Basic256Sha256
-//! Sign / SignAndEncrypt, subscriptions with chosen sampling and publishing intervals, automatic
+//! Sign / SignAndEncrypt with the server's certificate checked against the trust list
+//! ([`crate::trust`]), anonymous or user-name login, subscriptions with chosen sampling and publishing intervals, automatic
 //! reconnection (the session re-creates its subscriptions), status codes and timestamps carried
 //! through to `TagUpdate`s; browsing of any server's address space.
 
@@ -24,41 +25,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use jumeau_tagbus::{LinkEvent, Quality, TagUpdate, Value, now_ms};
 
-/// Message security of the connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Security {
-    /// Only for loopback.
-    #[default]
-    None,
-    /// Basic256Sha256, signed.
-    Sign,
-    /// Basic256Sha256, signed and encrypted.
-    SignAndEncrypt,
-}
-
-impl Security {
-    pub fn parse(text: &str) -> Result<Security, String> {
-        match text {
-            "none" => Ok(Security::None),
-            "sign" => Ok(Security::Sign),
-            "sign-encrypt" => Ok(Security::SignAndEncrypt),
-            other => Err(format!(
-                "security \"{other}\" is none, sign or sign-encrypt"
-            )),
-        }
-    }
-
-    fn policy_and_mode(self) -> (SecurityPolicy, MessageSecurityMode) {
-        match self {
-            Security::None => (SecurityPolicy::None, MessageSecurityMode::None),
-            Security::Sign => (SecurityPolicy::Basic256Sha256, MessageSecurityMode::Sign),
-            Security::SignAndEncrypt => (
-                SecurityPolicy::Basic256Sha256,
-                MessageSecurityMode::SignAndEncrypt,
-            ),
-        }
-    }
-}
+pub use crate::link::{Credentials, Security};
 
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -68,19 +35,105 @@ pub struct ClientConfig {
     pub sampling_ms: f64,
     /// How often the server sends the changes, ms.
     pub publishing_ms: u64,
+    /// The client's own certificate and its trust list of servers.
     pub pki_dir: PathBuf,
+    /// User-name login on the server (anonymous without).
+    pub user: Option<Credentials>,
 }
 
 impl ClientConfig {
+    /// The connection to `endpoint` with the security, PKI and login of `link`.
+    pub fn with_link(endpoint: &str, link: &crate::link::LinkSecurity) -> Self {
+        ClientConfig {
+            security: link.security,
+            pki_dir: link.pki_dir.clone(),
+            user: link.user.clone(),
+            ..ClientConfig::new(endpoint)
+        }
+    }
+
     pub fn new(endpoint: &str) -> Self {
         ClientConfig {
             endpoint: endpoint.to_owned(),
             security: Security::None,
             sampling_ms: 500.0,
             publishing_ms: 500,
-            pki_dir: std::env::temp_dir().join("jumeau-pki-client"),
+            pki_dir: crate::link::LinkSecurity::default().pki_dir,
+            user: None,
         }
     }
+}
+
+/// The application URI of Jumeau's built-in simulator server: on loopback, and only there,
+/// its certificate is trusted without asking.
+pub const SIMULATOR_URI: &str = "urn:jumeau:simulator";
+
+/// The server certificate of the endpoint `cfg` asks for must be in the trust list; the
+/// built-in simulator's is trusted on loopback. An unknown one is kept among the refused and the
+/// refusal says how to trust it.
+fn check_server(
+    cfg: &ClientConfig,
+    endpoints: &[opcua::types::EndpointDescription],
+    policy: SecurityPolicy,
+    mode: MessageSecurityMode,
+) -> Result<(), ClientError> {
+    let endpoint = endpoints
+        .iter()
+        .find(|e| e.security_policy_uri.as_ref() == policy.to_uri() && e.security_mode == mode)
+        .ok_or_else(|| {
+            ClientError::Connect(
+                cfg.endpoint.clone(),
+                format!("the server offers no {} {mode:?} endpoint", policy.to_str()),
+            )
+        })?;
+    let cert =
+        opcua::crypto::X509::from_byte_string(&endpoint.server_certificate).map_err(|e| {
+            ClientError::Connect(
+                cfg.endpoint.clone(),
+                format!("the server's certificate cannot be read: {e}"),
+            )
+        })?;
+    let trust = crate::trust::TrustList::new(&cfg.pki_dir);
+    if trust.is_trusted(&cert) {
+        return Ok(());
+    }
+    if is_loopback(&cfg.endpoint) && endpoint.server.application_uri.as_ref() == SIMULATOR_URI {
+        let info = trust.trust_cert(&cert)?;
+        tracing::info!(
+            "trusting the built-in simulator's certificate {} on loopback",
+            info.thumbprint
+        );
+        return Ok(());
+    }
+    let info = trust.reject(&cert)?;
+    Err(ClientError::Untrusted {
+        endpoint: cfg.endpoint.clone(),
+        subject: info.subject,
+        thumbprint: info.thumbprint,
+        until: info.not_after.unwrap_or_else(|| "?".into()),
+        file: info.file.display().to_string(),
+    })
+}
+
+/// Whether the endpoint's host is this machine (127.0.0.0/8, ::1, localhost).
+pub fn is_loopback(endpoint: &str) -> bool {
+    let rest = endpoint
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(endpoint);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(authority)
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// One item to watch: the key reported in updates (tag name or node id) and its node.
@@ -99,6 +152,22 @@ pub enum ClientError {
     Connect(String, String),
     #[error("OPC UA request failed: {0}")]
     Request(String),
+    #[error(
+        "{endpoint}: the server's certificate \"{subject}\" (SHA-1 thumbprint {thumbprint}, valid \
+         until {until}) is not in Jumeau's trust list, so the connection was refused: someone \
+         could be posing as the plant's server. It was kept among the refused certificates \
+         ({file}). Check the thumbprint with the server's administrator, then trust it: \
+         jumeau opcua trust add {thumbprint}"
+    )]
+    Untrusted {
+        endpoint: String,
+        subject: String,
+        thumbprint: String,
+        until: String,
+        file: String,
+    },
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustError),
 }
 
 /// How long endpoint discovery and the first session may take.
@@ -124,7 +193,8 @@ pub async fn connect(
         .product_uri("urn:jumeau")
         .pki_dir(cfg.pki_dir.clone())
         .create_sample_keypair(true)
-        .trust_server_certs(true)
+        // Unknown servers are refused; `check_server` explains it before the library does.
+        .trust_server_certs(false)
         .session_retry_limit(-1)
         .session_retry_initial(Duration::from_millis(500))
         .session_retry_max(Duration::from_secs(5))
@@ -139,11 +209,33 @@ pub async fn connect(
         .client()
         .map_err(|e| ClientError::Config(e.join("; ")))?;
     let (policy, mode) = cfg.security.policy_and_mode();
+    if cfg.security != Security::None {
+        let endpoints = tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            client.get_server_endpoints_from_url(cfg.endpoint.as_str()),
+        )
+        .await
+        .map_err(|_| {
+            ClientError::Connect(
+                cfg.endpoint.clone(),
+                format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+            )
+        })?
+        .map_err(|e| ClientError::Connect(cfg.endpoint.clone(), e.to_string()))?;
+        check_server(cfg, &endpoints, policy, mode)?;
+    } else if !is_loopback(&cfg.endpoint) {
+        tracing::warn!(
+            "{}: security none — values travel unsigned and in clear",
+            cfg.endpoint
+        );
+    }
+    let identity = match &cfg.user {
+        Some(c) => IdentityToken::UserName(c.user.clone(), c.password.clone().into()),
+        None => IdentityToken::Anonymous,
+    };
     // Endpoint discovery retries without end when nothing answers: bound it.
-    let discovery = client.connect_to_matching_endpoint(
-        (cfg.endpoint.as_str(), policy.to_str(), mode),
-        IdentityToken::Anonymous,
-    );
+    let discovery = client
+        .connect_to_matching_endpoint((cfg.endpoint.as_str(), policy.to_str(), mode), identity);
     let (session, event_loop) = tokio::time::timeout(CONNECT_TIMEOUT, discovery)
         .await
         .map_err(|_| {
@@ -155,6 +247,9 @@ pub async fn connect(
         .map_err(|e| ClientError::Connect(cfg.endpoint.clone(), e.to_string()))?;
     let new_session = Arc::new(tokio::sync::Notify::new());
     let signal = new_session.clone();
+    // Why the session has not come up yet, for the error if it never does.
+    let last_failure = Arc::new(std::sync::Mutex::new(None::<String>));
+    let failure = last_failure.clone();
     tokio::spawn(async move {
         let mut stream = std::pin::pin!(event_loop.enter());
         let mut first = true;
@@ -178,6 +273,9 @@ pub async fn connect(
                 Ok(_) => continue,
                 Err(status) => LinkEvent::Lost(status.to_string()),
             };
+            if let LinkEvent::Lost(why) = &event {
+                *failure.lock().expect("failure lock") = Some(why.clone());
+            }
             if events.send(event).is_err() {
                 break;
             }
@@ -187,9 +285,15 @@ pub async fn connect(
         .await
         .unwrap_or(false)
     {
+        let why = last_failure.lock().expect("failure lock").take();
         return Err(ClientError::Connect(
             cfg.endpoint.clone(),
-            format!("no session within {} s", CONNECT_TIMEOUT.as_secs()),
+            format!(
+                "no session within {} s{}",
+                CONNECT_TIMEOUT.as_secs(),
+                why.map(|w| format!(" (last refusal: {w})"))
+                    .unwrap_or_default()
+            ),
         ));
     }
     Ok(Connection {

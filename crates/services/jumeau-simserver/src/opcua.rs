@@ -68,6 +68,9 @@ impl SimServer {
     }
 }
 
+/// The server's application URI (the client trusts its certificate on loopback only).
+pub const SIMULATOR_URI: &str = "urn:jumeau:simulator";
+
 /// Where the server keeps its certificate and trusted clients.
 pub fn default_pki_dir() -> PathBuf {
     std::env::temp_dir().join("jumeau-pki-server")
@@ -84,13 +87,34 @@ pub struct Listening {
     pub run: tokio::task::JoinHandle<()>,
 }
 
+/// Who may open a session, and where the server keeps its certificate.
+#[derive(Clone)]
+pub struct Access {
+    pub pki_dir: PathBuf,
+    /// User-name logins (user, password). Empty: anonymous sessions, endpoints None, Sign and
+    /// SignAndEncrypt. Otherwise only these users, and no None endpoint (a password would
+    /// travel in clear).
+    pub users: Vec<(String, String)>,
+}
+
+impl From<PathBuf> for Access {
+    /// Anonymous access, the server's certificate in `pki_dir`.
+    fn from(pki_dir: PathBuf) -> Access {
+        Access {
+            pki_dir,
+            users: Vec::new(),
+        }
+    }
+}
+
 /// Opens an OPC UA server on `addr` ("127.0.0.1:4840"; port 0 picks a free one) with endpoints
-/// None and Basic256Sha256 Sign / SignAndEncrypt, anonymous access.
+/// Basic256Sha256 Sign / SignAndEncrypt, and None when access is anonymous.
 pub async fn listen(
     addr: &str,
     application: &str,
-    pki_dir: PathBuf,
+    access: impl Into<Access>,
 ) -> Result<Listening, ServeError> {
+    let access = access.into();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| ServeError::Listen(addr.to_owned(), e))?;
@@ -99,22 +123,27 @@ pub async fn listen(
         .map_err(|e| ServeError::Listen(addr.to_owned(), e))?;
     let host = local.ip().to_string();
     let endpoint = format!("opc.tcp://{host}:{}/", local.port());
-    let tokens: &[&str] = &[ANONYMOUS_USER_TOKEN_ID];
+    let ids: Vec<String> = (0..access.users.len())
+        .map(|i| format!("user{i}"))
+        .collect();
+    let tokens: Vec<&str> = if access.users.is_empty() {
+        vec![ANONYMOUS_USER_TOKEN_ID]
+    } else {
+        ids.iter().map(String::as_str).collect()
+    };
+    let tokens = tokens.as_slice();
     let mut builder = ServerBuilder::new()
         .application_name(application)
-        .application_uri("urn:jumeau:simulator")
+        .application_uri(SIMULATOR_URI)
         .product_uri("urn:jumeau")
         .build_info(build_info(application))
         .host(host)
         .port(local.port())
         .discovery_urls(vec![endpoint.clone()])
         .create_sample_keypair(true)
-        .pki_dir(pki_dir)
+        .pki_dir(access.pki_dir.clone())
+        // A training server: any client's certificate is accepted (the users are checked).
         .trust_client_certs(true)
-        .add_endpoint(
-            "none",
-            ("/", SecurityPolicy::None, MessageSecurityMode::None, tokens),
-        )
         .add_endpoint(
             "basic256sha256_sign",
             (
@@ -145,6 +174,18 @@ pub async fn listen(
             },
             "jumeau",
         ));
+    if access.users.is_empty() {
+        builder = builder.add_endpoint(
+            "none",
+            ("/", SecurityPolicy::None, MessageSecurityMode::None, tokens),
+        );
+    }
+    for (id, (user, password)) in ids.iter().zip(&access.users) {
+        builder = builder.add_user_token(
+            id,
+            opcua::server::ServerUserToken::user_pass(user.as_str(), password.as_str()),
+        );
+    }
     // A whole plant on one subscription: far above the library's 1,000 items per subscription.
     let limits = builder.limits_mut();
     limits.subscriptions.max_monitored_items_per_sub = 200_000;
@@ -205,9 +246,9 @@ pub async fn serve(
     simulator: Simulator,
     clock: Clock,
     interval: Duration,
-    pki_dir: PathBuf,
+    access: impl Into<Access>,
 ) -> Result<SimServer, ServeError> {
-    let server = listen(addr, "Jumeau plant simulator", pki_dir).await?;
+    let server = listen(addr, "Jumeau plant simulator", access).await?;
     let nodes = {
         let mut space = server.manager.address_space().write();
         build_address_space(&mut space, server.ns, md, &simulator)

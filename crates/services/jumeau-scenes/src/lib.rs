@@ -145,7 +145,11 @@ pub fn identity_nodes(file: &str, bytes: &[u8]) -> Result<Vec<IdentityNode>, Sce
         file: file.to_owned(),
         reason,
     };
-    let gltf = gltf::Gltf::from_slice(bytes).map_err(|e| unreadable(e.to_string()))?;
+    let unvalidated =
+        gltf::Gltf::from_slice_without_validation(bytes).map_err(|e| unreadable(e.to_string()))?;
+    check_primitive_accessors(unvalidated.document.as_json()).map_err(unreadable)?;
+    let gltf = gltf::Document::from_json(unvalidated.document.into_json())
+        .map_err(|e| unreadable(e.to_string()))?;
     let mut out = Vec::new();
     for node in gltf.nodes() {
         let Some(extras) = node.extras() else {
@@ -168,6 +172,37 @@ pub fn identity_nodes(file: &str, bytes: &[u8]) -> Result<Vec<IdentityNode>, Sce
         });
     }
     Ok(out)
+}
+
+/// Every accessor a mesh primitive names exists. gltf-json 1.4's validation indexes a
+/// primitive's POSITION accessor before checking it (found by fuzzing: a panic on a hostile
+/// file instead of an error), so this is checked first.
+fn check_primitive_accessors(root: &gltf::json::Root) -> Result<(), String> {
+    let count = root.accessors.len();
+    for (m, mesh) in root.meshes.iter().enumerate() {
+        for (p, primitive) in mesh.primitives.iter().enumerate() {
+            let named =
+                primitive
+                    .attributes
+                    .values()
+                    .copied()
+                    .chain(primitive.indices)
+                    .chain(
+                        primitive.targets.iter().flatten().flat_map(|t| {
+                            [t.positions, t.normals, t.tangents].into_iter().flatten()
+                        }),
+                    );
+            for accessor in named {
+                if accessor.value() >= count {
+                    return Err(format!(
+                        "meshes[{m}].primitives[{p}] names accessor {}, of {count}",
+                        accessor.value()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Scene files against master data.

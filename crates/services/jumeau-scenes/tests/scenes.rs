@@ -102,6 +102,43 @@ fn bad_layouts_and_files_are_refused_with_a_reason() {
     );
 }
 
+/// `scene` with its JSON chunk edited by `edit` (the binary chunk kept).
+fn with_json(scene: &[u8], edit: impl Fn(&mut serde_json::Value)) -> Vec<u8> {
+    let word = |at: usize| u32::from_le_bytes(scene[at..at + 4].try_into().unwrap()) as usize;
+    let json_len = word(12);
+    let mut json: serde_json::Value = serde_json::from_slice(&scene[20..20 + json_len]).unwrap();
+    edit(&mut json);
+    let mut text = serde_json::to_vec(&json).unwrap();
+    while text.len() % 4 != 0 {
+        text.push(b' ');
+    }
+    let rest = &scene[20 + json_len..];
+    let mut out = b"glTF".to_vec();
+    out.extend(2u32.to_le_bytes());
+    out.extend(((20 + text.len() + rest.len()) as u32).to_le_bytes());
+    out.extend((text.len() as u32).to_le_bytes());
+    out.extend(b"JSON");
+    out.extend(text);
+    out.extend(rest);
+    out
+}
+
+#[test]
+fn a_primitive_naming_a_missing_accessor_is_an_error_not_a_panic() {
+    // Found by `scripts/fuzz.sh gltf_identity`: gltf-json 1.4 indexed the accessors unchecked.
+    let tv = EMBEDDED.iter().find(|(f, _)| *f == "tv.glb").unwrap().1;
+    let hostile = with_json(tv, |json| {
+        json["meshes"][0]["primitives"][0]["attributes"]["POSITION"] = 210_000.into();
+    });
+    let err = identity_nodes("hostile.glb", &hostile)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("names accessor 210000"), "{err}");
+    // The same file with its accessor put back reads as before.
+    let fixed = with_json(tv, |_| {});
+    assert!(!identity_nodes("tv.glb", &fixed).unwrap().is_empty());
+}
+
 #[test]
 fn cr2_is_an_hrsg_with_its_drums_on_top_and_its_stack_the_tallest() {
     let gltf =

@@ -109,7 +109,7 @@ fn with_json(scene: &[u8], edit: impl Fn(&mut serde_json::Value)) -> Vec<u8> {
     let mut json: serde_json::Value = serde_json::from_slice(&scene[20..20 + json_len]).unwrap();
     edit(&mut json);
     let mut text = serde_json::to_vec(&json).unwrap();
-    while text.len() % 4 != 0 {
+    while !text.len().is_multiple_of(4) {
         text.push(b' ');
     }
     let rest = &scene[20 + json_len..];

@@ -3,8 +3,7 @@
 //! one-time passwords of new accounts are shown, once.
 
 use anyhow::Context;
-use jumeau_store::StoreFiles;
-use jumeau_store::{Password, Session, Store};
+use jumeau_store::{Password, Session, Store, StoreFiles};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 

@@ -5,8 +5,7 @@ use crate::cli::{AuditCommand, AuditFilterArgs};
 use crate::identity::{Identity, open_store};
 use anyhow::Context;
 use jumeau_reports::export_audit;
-use jumeau_store::AuditFilter;
-use jumeau_store::StoreFiles;
+use jumeau_store::{AuditFilter, StoreFiles};
 use std::process::ExitCode;
 
 pub fn run(

@@ -2,8 +2,7 @@
 
 use crate::cli::{ComponentsCommand, Lang};
 use jumeau_core::Locale;
-use jumeau_store::ComponentDetail;
-use jumeau_store::StoreFiles;
+use jumeau_store::{ComponentDetail, StoreFiles};
 use std::process::ExitCode;
 
 pub fn run(

@@ -7,9 +7,7 @@ use jumeau_core::logbook::{EntryDraft, EntryKind, EntryValue};
 use jumeau_reports::{
     ExportSigner, PdfHeader, TrustedKey, fingerprint, sign_export, verify_export,
 };
-use jumeau_store::Session;
-use jumeau_store::StoreFiles;
-use jumeau_store::{LogEntry, LogFilter, Store};
+use jumeau_store::{LogEntry, LogFilter, Session, Store, StoreFiles};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;

@@ -1,6 +1,5 @@
 //! `jumeau sim`: the plant simulator standalone, served over OPC UA and optionally MQTT.
 
-use jumeau_store::StoreFiles;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -8,6 +7,7 @@ use anyhow::Context;
 use jumeau_scada::mqtt;
 use jumeau_sim::{Clock, Scenario, Simulator};
 use jumeau_simserver::opcua as opcua_server;
+use jumeau_store::StoreFiles;
 
 use crate::cli::{SimArgs, SourceArgs};
 
@@ -24,11 +24,14 @@ pub fn run(
         mqtt::broker_address(broker).map_err(anyhow::Error::msg)?;
     }
     let title = format!("{} ({})", scenario.title_en, scenario.name);
-    // `--source-user`: the one login the simulator's server accepts (no anonymous, no None).
-    let users: Vec<(String, String)> = source
-        .credentials()?
-        .map(|c| vec![(c.user, c.password)])
-        .unwrap_or_default();
+    // `--source-user`: the one login the simulator's server accepts (no anonymous, no None),
+    // and its publisher's login on the broker.
+    let link = source.link()?;
+    let users: Vec<(String, String)> = link
+        .user
+        .iter()
+        .map(|c| (c.user.clone(), c.password.clone()))
+        .collect();
     let sim = Simulator::new(&md.tags, scenario, source.seed);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
     runtime.block_on(async {
@@ -55,8 +58,7 @@ pub fn run(
             ),
         }
         if let Some(broker) = &args.mqtt {
-            let publisher =
-                mqtt::Publisher::start(broker, &source.link()?).map_err(anyhow::Error::msg)?;
+            let publisher = mqtt::Publisher::start(broker, &link).map_err(anyhow::Error::msg)?;
             println!("MQTT: publishing to {broker}, one topic per tag (docs/mqtt-format.md)");
             let (sim, md, epoch_ms) = (server.simulator.clone(), md.clone(), server.epoch_ms);
             tokio::spawn(async move {

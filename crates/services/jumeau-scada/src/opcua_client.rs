@@ -68,6 +68,23 @@ impl ClientConfig {
 /// its certificate is trusted without asking.
 pub const SIMULATOR_URI: &str = "urn:jumeau:simulator";
 
+/// `request` to `endpoint`, given up after [`CONNECT_TIMEOUT`] (the library retries discovery
+/// without end when nothing answers).
+async fn within_connect_timeout<T, E: std::fmt::Display>(
+    endpoint: &str,
+    request: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, ClientError> {
+    tokio::time::timeout(CONNECT_TIMEOUT, request)
+        .await
+        .map_err(|_| {
+            ClientError::Connect(
+                endpoint.to_owned(),
+                format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+            )
+        })?
+        .map_err(|e| ClientError::Connect(endpoint.to_owned(), e.to_string()))
+}
+
 /// The server certificate of the endpoint `cfg` asks for must be in the trust list; the
 /// built-in simulator's is trusted on loopback. An unknown one is kept among the refused and the
 /// refusal says how to trust it.
@@ -210,18 +227,11 @@ pub async fn connect(
         .map_err(|e| ClientError::Config(e.join("; ")))?;
     let (policy, mode) = cfg.security.policy_and_mode();
     if cfg.security != Security::None {
-        let endpoints = tokio::time::timeout(
-            CONNECT_TIMEOUT,
+        let endpoints = within_connect_timeout(
+            &cfg.endpoint,
             client.get_server_endpoints_from_url(cfg.endpoint.as_str()),
         )
-        .await
-        .map_err(|_| {
-            ClientError::Connect(
-                cfg.endpoint.clone(),
-                format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
-            )
-        })?
-        .map_err(|e| ClientError::Connect(cfg.endpoint.clone(), e.to_string()))?;
+        .await?;
         check_server(cfg, &endpoints, policy, mode)?;
     } else if !is_loopback(&cfg.endpoint) {
         tracing::warn!(
@@ -233,18 +243,9 @@ pub async fn connect(
         Some(c) => IdentityToken::UserName(c.user.clone(), c.password.clone().into()),
         None => IdentityToken::Anonymous,
     };
-    // Endpoint discovery retries without end when nothing answers: bound it.
     let discovery = client
         .connect_to_matching_endpoint((cfg.endpoint.as_str(), policy.to_str(), mode), identity);
-    let (session, event_loop) = tokio::time::timeout(CONNECT_TIMEOUT, discovery)
-        .await
-        .map_err(|_| {
-            ClientError::Connect(
-                cfg.endpoint.clone(),
-                format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
-            )
-        })?
-        .map_err(|e| ClientError::Connect(cfg.endpoint.clone(), e.to_string()))?;
+    let (session, event_loop) = within_connect_timeout(&cfg.endpoint, discovery).await?;
     let new_session = Arc::new(tokio::sync::Notify::new());
     let signal = new_session.clone();
     // Why the session has not come up yet, for the error if it never does.

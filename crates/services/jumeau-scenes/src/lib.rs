@@ -145,6 +145,7 @@ pub fn identity_nodes(file: &str, bytes: &[u8]) -> Result<Vec<IdentityNode>, Sce
         file: file.to_owned(),
         reason,
     };
+    check_glb_length(bytes).map_err(unreadable)?;
     let unvalidated =
         gltf::Gltf::from_slice_without_validation(bytes).map_err(|e| unreadable(e.to_string()))?;
     check_primitive_accessors(unvalidated.document.as_json()).map_err(unreadable)?;
@@ -172,6 +173,26 @@ pub fn identity_nodes(file: &str, bytes: &[u8]) -> Result<Vec<IdentityNode>, Sce
         });
     }
     Ok(out)
+}
+
+/// A binary glTF's header states a length of at least its own 12 bytes and at most the file's:
+/// gltf 1.4 subtracts the header's size from that field unchecked (found by fuzzing: an
+/// overflow panic where overflow checks are on, as in the debug build).
+fn check_glb_length(bytes: &[u8]) -> Result<(), String> {
+    if !bytes.starts_with(b"glTF") {
+        return Ok(());
+    }
+    let stated = bytes
+        .get(8..12)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .ok_or("the binary glTF header is cut short")?;
+    if stated < 12 || stated > bytes.len() {
+        return Err(format!(
+            "the binary glTF header states {stated} bytes, the file has {}",
+            bytes.len()
+        ));
+    }
+    Ok(())
 }
 
 /// Every accessor a mesh primitive names exists. gltf-json 1.4's validation indexes a

@@ -140,6 +140,21 @@ fn a_primitive_naming_a_missing_accessor_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn a_binary_header_stating_a_length_below_its_own_is_an_error_not_a_panic() {
+    // Found by `scripts/fuzz.sh gltf_identity`: gltf 1.4 subtracted 12 from it unchecked.
+    let tv = EMBEDDED.iter().find(|(f, _)| *f == "tv.glb").unwrap().1;
+    for stated in [0u32, 11, tv.len() as u32 + 1] {
+        let mut hostile = tv.to_vec();
+        hostile[8..12].copy_from_slice(&stated.to_le_bytes());
+        let err = identity_nodes("hostile.glb", &hostile)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&format!("states {stated} bytes")), "{err}");
+    }
+    assert!(identity_nodes("short.glb", b"glTF\x02\0\0").is_err());
+}
+
+#[test]
 fn cr2_is_an_hrsg_with_its_drums_on_top_and_its_stack_the_tallest() {
     let gltf =
         gltf::Gltf::from_slice(EMBEDDED.iter().find(|(f, _)| *f == "cr2.glb").unwrap().1).unwrap();

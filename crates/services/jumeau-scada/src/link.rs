@@ -82,3 +82,45 @@ impl Default for LinkSecurity {
         }
     }
 }
+
+/// Whether `host` (an IPv6 address with or without its brackets) names this machine:
+/// 127.0.0.0/8, ::1 or `localhost` — not a host name that happens to resolve there.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn only_loopback_addresses_and_localhost_are_loopback() {
+        for host in [
+            "localhost",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.5.6.7",
+            "::1",
+            "[::1]",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "vm",
+            "broker.plant",
+            "10.0.0.1",
+            "192.0.2.2",
+            "[fd00::2]",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
+}

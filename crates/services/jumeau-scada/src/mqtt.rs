@@ -256,7 +256,7 @@ pub fn client(
         options.set_transport(Transport::tls_with_config(tls));
     }
     if let Some(c) = &link.user {
-        if !address.tls && !crate::opcua_client::is_loopback(&format!("mqtt://{}", address.host)) {
+        if !address.tls && !crate::link::is_loopback_host(&address.host) {
             return Err(format!(
                 "{broker}: the password of {} would travel in clear: use mqtts:// (TLS)",
                 c.user

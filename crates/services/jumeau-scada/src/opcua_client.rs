@@ -132,7 +132,7 @@ fn check_server(
     })
 }
 
-/// Whether the endpoint's host is this machine (127.0.0.0/8, ::1, localhost).
+/// Whether the endpoint's host is this machine (see [`crate::link::is_loopback_host`]).
 pub fn is_loopback(endpoint: &str) -> bool {
     let rest = endpoint
         .split_once("://")
@@ -147,10 +147,7 @@ pub fn is_loopback(endpoint: &str) -> bool {
             .map(|(h, _)| h)
             .unwrap_or(authority)
     };
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    crate::link::is_loopback_host(host)
 }
 
 /// One item to watch: the key reported in updates (tag name or node id) and its node.

@@ -61,12 +61,7 @@ pub(crate) fn read_key(files: &StoreFiles) -> Result<Option<StoreKey>, StoreErro
     let text = match std::fs::read_to_string(path) {
         Ok(t) => Zeroizing::new(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(StoreError::Io {
-                path: path.clone(),
-                source,
-            });
-        }
+        Err(e) => return Err(io_at(path)(e)),
     };
     check_private(path)?;
     let mut key = Zeroizing::new([0u8; 32]);
@@ -93,12 +88,10 @@ pub(crate) fn read_or_make_key(files: &StoreFiles) -> Result<StoreKey, StoreErro
 /// A key in the store's own directory would travel with every copy of it.
 fn check_key_place(files: &StoreFiles) -> Result<(), StoreError> {
     let dir_of = |p: &Path| {
-        let parent = p.parent().unwrap_or(Path::new("."));
-        let parent = if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        };
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_owned())
     };
     if dir_of(&files.key) == dir_of(&files.store) {
@@ -116,10 +109,7 @@ fn check_key_place(files: &StoreFiles) -> Result<(), StoreError> {
 fn check_private(path: &Path) -> Result<(), StoreError> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path)
-        .map_err(|source| StoreError::Io {
-            path: path.to_owned(),
-            source,
-        })?
+        .map_err(io_at(path))?
         .permissions()
         .mode();
     if mode & 0o077 != 0 {
@@ -147,10 +137,7 @@ fn make_private_dir(dir: &Path) -> Result<(), StoreError> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|source| StoreError::Io {
-        path: dir.to_owned(),
-        source,
-    })
+    builder.create(dir).map_err(io_at(dir))
 }
 
 /// Converts the clear store `conn` (already checked: a Jumeau schema, not newer) into an

@@ -17,8 +17,11 @@ trap 'rm -f "$first"' EXIT
 "$jumeau" db migrate 2> >(tee "$first" >&2)
 user="${JUMEAU_USER:-j.martin}"
 once=$(awk -v u="$user" '$1 == u { print $2 }' "$first")
+display="${DISPLAY:-}${WAYLAND_DISPLAY:-}"
 if [ -n "$once" ] && [ -z "${JUMEAU_PASSWORD_FILE:-}" ]; then
-    if [ -t 0 ]; then
+    if [ -n "$display" ]; then
+        echo "First login of $user: type the one-time password above on the client's login screen, then choose your own."
+    elif [ -t 0 ]; then
         echo "First login of $user: type the one-time password above, then choose your own."
         "$jumeau" --user "$user" login
     else
@@ -35,11 +38,12 @@ if [ -n "$once" ] && [ -z "${JUMEAU_PASSWORD_FILE:-}" ]; then
         echo "  $jumeau --user $user --password-file $dir/password-$user login --change, then delete the file)."
     fi
 fi
-if [ -z "${JUMEAU_PASSWORD_FILE:-}" ] && [ ! -t 0 ]; then
+if [ -z "${JUMEAU_PASSWORD_FILE:-}" ] && [ ! -t 0 ] && [ -z "$display" ]; then
     saved="${XDG_CONFIG_HOME:-$HOME/.config}/jumeau/password-$user"
     [ -f "$saved" ] && export JUMEAU_PASSWORD_FILE="$saved"
 fi
-if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+if [ -n "$display" ]; then
+    # The client opens on its login screen (or logged in already with $JUMEAU_PASSWORD_FILE).
     exec "$jumeau"
 fi
 out="$PWD/jumeau-overview.png"

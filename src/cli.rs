@@ -623,6 +623,15 @@ pub struct ScreenshotArgs {
     /// Label every component at any distance (the labels' worst case, for --bench-frames).
     #[arg(long)]
     pub all_labels: bool,
+    /// Start on the client's login screen: without a password file, capture the screen; with
+    /// --password-file, type that password into it as a person would, then capture what it
+    /// opens (the plant) or says (a refusal).
+    #[arg(long)]
+    pub login_screen: bool,
+    /// With --login-screen, on a first login: the new password the screen asks for, typed
+    /// twice (the file's first line).
+    #[arg(long, requires = "login_screen")]
+    pub new_password_file: Option<PathBuf>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {

@@ -1,12 +1,14 @@
 //! `jumeau` and `jumeau screenshot`: the viewer (crate jumeau-viewer) opened for the CLI's
-//! user, language and source; on a headless machine a screenshot re-runs under Xvfb and the
+//! user, language and source — on its login screen, or logged in before its window with
+//! `--password-file`; on a headless machine a screenshot re-runs under Xvfb and the
 //! interactive client explains what to do.
 
 use crate::cli::{Lang, ScreenshotArgs, SourceArgs};
 use crate::display;
-use crate::identity::Identity;
+use crate::identity::{Identity, open_store, read_password_file};
+use jumeau_runtime::Door;
 use jumeau_store::StoreFiles;
-use jumeau_viewer::{Capture, Viewer};
+use jumeau_viewer::{Capture, SignIn, Viewer};
 use std::process::ExitCode;
 
 pub fn launch(
@@ -21,14 +23,45 @@ pub fn launch(
         eprintln!("{}", display::NO_DISPLAY_HELP);
         return Ok(ExitCode::from(2));
     }
-    let config = who.runtime_config(store_files, source.runtime_source()?)?;
-    let lock_after = (!lock_after.is_zero()).then_some(lock_after);
-    let viewer = Viewer::open(
-        config,
-        lang.into(),
-        screenshot.map(Capture::from),
-        lock_after,
+    // A first start shows its one-time passwords here, before anything else.
+    drop(open_store(store_files)?);
+    let door = Door::open(
+        store_files.clone(),
+        who.device.clone(),
+        source.runtime_source()?,
     )?;
+    let login_screen = screenshot.as_ref().is_some_and(|s| s.login_screen);
+    let new_password_file = screenshot
+        .as_ref()
+        .and_then(|s| s.new_password_file.clone());
+    let mut capture = screenshot.map(Capture::from);
+    let sign_in = match (&who.password_file, &mut capture) {
+        // The screenshot types the password into the login screen.
+        (Some(file), Some(capture)) if login_screen => {
+            capture.type_password = Some(read_password_file(file)?.expose().to_owned());
+            capture.type_new_password = match &new_password_file {
+                Some(f) => Some(read_password_file(f)?.expose().to_owned()),
+                None => None,
+            };
+            SignIn::Screen {
+                login: who.login.clone(),
+            }
+        }
+        (Some(_), _) => SignIn::Now {
+            login: who.login.clone(),
+            password: who.password()?,
+        },
+        // A screenshot without a password file: the login screen, or the terminal's prompt.
+        (None, Some(_)) if !login_screen => SignIn::Now {
+            login: who.login.clone(),
+            password: who.password()?,
+        },
+        (None, _) => SignIn::Screen {
+            login: who.login.clone(),
+        },
+    };
+    let lock_after = (!lock_after.is_zero()).then_some(lock_after);
+    let viewer = Viewer::open(door, sign_in, lang.into(), capture, lock_after)?;
     if !display::has_display() {
         return display::rerun_under_xvfb(viewer.size());
     }
@@ -54,6 +87,8 @@ impl From<ScreenshotArgs> for Capture {
             bench_frames: a.bench_frames,
             bench_out: a.bench_out,
             all_labels: a.all_labels,
+            type_password: None,
+            type_new_password: None,
         }
     }
 }

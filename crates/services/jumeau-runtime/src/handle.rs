@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context;
 use jumeau_core::masterdata::MasterData;
-use jumeau_sim::{Clock, Scenario, Simulator};
 use jumeau_store::{ChangeSetRow, LogEntry, LogFilter, Store};
 use jumeau_tagbus::LiveValues;
 
@@ -13,7 +12,8 @@ use crate::alarms::AlarmBoard;
 use crate::boards::{Boards, SourceStatus};
 use crate::clock::PlantClock;
 use crate::commands::{Command, Envelope, Pending, Reply};
-use crate::config::{Actor, RuntimeConfig, SourceConfig};
+use crate::config::{Actor, RuntimeConfig};
+use crate::door::{Door, Runtime};
 use crate::events::{EventLog, RuntimeEvent};
 use crate::historian::Historian;
 use crate::procedures::ProcedureBoard;
@@ -39,60 +39,10 @@ pub struct RuntimeHandle {
     shared: Arc<Shared>,
 }
 
-/// A runtime opened on its store (master data and the actor's account loaded) but not
-/// started yet: a client checks what it was asked against master data before anything runs.
-pub struct Runtime {
-    config: RuntimeConfig,
-    store: Store,
-    md: MasterData,
-    actor: Actor,
-    last_changeset: Option<ChangeSetRow>,
-}
-
 impl Runtime {
     /// Opens and starts a runtime (see [`Runtime::open`] and [`Runtime::launch`]).
     pub fn start(config: RuntimeConfig) -> anyhow::Result<RuntimeHandle> {
         Runtime::open(config)?.launch()
-    }
-
-    /// Opens the store (seeded before: the first start shows the one-time passwords, which a
-    /// runtime has nobody to show to), logs the actor in, loads master data.
-    pub fn open(config: RuntimeConfig) -> anyhow::Result<Runtime> {
-        let mut store = Store::open(&config.store)?;
-        anyhow::ensure!(
-            store.seed_status()? == Some(jumeau_core::ChangeSetStatus::Validated),
-            "{} is not set up yet: open it once with Jumeau (first start) before a runtime",
-            config.store.store.display()
-        );
-        let session = store.login(&config.login, &config.password, &config.device)?;
-        anyhow::ensure!(
-            !session.must_change_password(),
-            "{} logs in with a one-time password: set a new one first (jumeau login)",
-            config.login
-        );
-        let md = store.master_data()?;
-        let last_changeset = store
-            .changesets()?
-            .into_iter()
-            .rev()
-            .find(|c| c.status == jumeau_core::ChangeSetStatus::Validated);
-        let actor = Actor {
-            login: session.login().to_owned(),
-            display_name: session.display_name().to_owned(),
-            role: session.role(),
-            device: session.device().to_owned(),
-        };
-        Ok(Runtime {
-            config,
-            store,
-            md,
-            actor,
-            last_changeset,
-        })
-    }
-
-    pub fn md(&self) -> &MasterData {
-        &self.md
     }
 
     /// Starts the services: the source and historian on a tokio thread, alarms, procedure
@@ -101,14 +51,19 @@ impl Runtime {
     /// stale values and [`SourceStatus::error`], and the source keeps retrying.
     pub fn launch(self) -> anyhow::Result<RuntimeHandle> {
         let Runtime {
-            config,
-            store,
-            md,
+            door:
+                Door {
+                    files,
+                    source,
+                    store,
+                    md,
+                    last_changeset,
+                    ..
+                },
             actor,
-            last_changeset,
         } = self;
-        let kind = source_kind(&config.source, &md)?;
-        let training = config.source.is_simulator();
+        let kind = SourceKind::from_config(&source, &md)?;
+        let training = source.is_simulator();
         let boards = Boards {
             live: Arc::new(Mutex::new(LiveValues::new(5_000))),
             status: Arc::new(Mutex::new(SourceStatus::default())),
@@ -117,7 +72,7 @@ impl Runtime {
             events: Arc::new(Mutex::new(EventLog::default())),
             clock: PlantClock::default(),
         };
-        let historian = Historian::new(Store::open(&config.store)?);
+        let historian = Historian::new(Store::open(&files)?);
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let source = Source {
             md: md.clone(),
@@ -147,8 +102,7 @@ impl Runtime {
             .name("jumeau-services".into())
             .spawn(move || services.run(rx))
             .context("cannot start the service thread")?;
-        let reads = crate::reads::start_worker(config.store.clone())
-            .context("cannot start the store reader")?;
+        let reads = crate::reads::start_worker(files).context("cannot start the store reader")?;
         Ok(RuntimeHandle {
             shared: Arc::new(Shared {
                 md,
@@ -162,25 +116,6 @@ impl Runtime {
             }),
         })
     }
-}
-
-fn source_kind(source: &SourceConfig, md: &MasterData) -> anyhow::Result<SourceKind> {
-    Ok(match source {
-        SourceConfig::Simulator {
-            scenario,
-            speed,
-            seed,
-            addr,
-        } => SourceKind::Simulator {
-            simulator: Box::new(Simulator::new(&md.tags, Scenario::load(scenario)?, *seed)),
-            clock: Clock::new(*speed).map_err(anyhow::Error::msg)?,
-            addr: addr.clone(),
-        },
-        SourceConfig::Endpoint { url, link } => SourceKind::Endpoint {
-            url: url.clone(),
-            link: link.clone(),
-        },
-    })
 }
 
 impl RuntimeHandle {

@@ -10,6 +10,7 @@ mod boards;
 mod clock;
 mod commands;
 mod config;
+mod door;
 mod dryrun;
 mod events;
 mod handle;
@@ -24,11 +25,14 @@ pub use boards::SourceStatus;
 pub use clock::PlantClock;
 pub use commands::{Command, Pending, Reply, TrainerCommand};
 pub use config::{Actor, RuntimeConfig, SourceConfig};
+pub use door::{Door, LoginRefusal, Refused, Runtime};
 pub use dryrun::{DryRun, DryRunEnd};
 pub use events::RuntimeEvent;
-pub use handle::{Runtime, RuntimeHandle};
+pub use handle::RuntimeHandle;
 pub use procedures::{ProcedureBoard, RunView};
 pub use reads::{Series, TrendQuery};
 pub use source::{mqtt_checks, watch_items};
 // The store records the viewer shows, so that a viewer needs no store of its own.
-pub use jumeau_store::{AuditFilter, AuditRow, ChangeSetRow, LogEntry, LogFilter, Password};
+pub use jumeau_store::{
+    AuditFilter, AuditRow, ChangeSetRow, LogEntry, LogFilter, Password, StoreError, Weakness,
+};

@@ -11,12 +11,13 @@ use jumeau_core::masterdata::MasterData;
 use jumeau_scada::link::LinkSecurity;
 use jumeau_scada::mqtt;
 use jumeau_scada::opcua_client::{self, ClientConfig, WatchItem};
-use jumeau_sim::{Clock, Simulator};
+use jumeau_sim::{Clock, Scenario, Simulator};
 use jumeau_simserver::opcua as sim_opcua;
 use jumeau_tagbus::{LinkEvent, LiveValues};
 
 use crate::boards::SourceStatus;
 use crate::clock::{PlantClock, SimHandles};
+use crate::config::SourceConfig;
 use crate::historian::Historian;
 
 /// What the source task shares with the rest of the runtime.
@@ -37,6 +38,32 @@ pub(crate) enum SourceKind {
         url: String,
         link: LinkSecurity,
     },
+}
+
+impl SourceKind {
+    /// The source a configuration names; a scenario that does not load or a speed out of
+    /// range is an error now, before anything runs.
+    pub(crate) fn from_config(
+        source: &SourceConfig,
+        md: &MasterData,
+    ) -> anyhow::Result<SourceKind> {
+        Ok(match source {
+            SourceConfig::Simulator {
+                scenario,
+                speed,
+                seed,
+                addr,
+            } => SourceKind::Simulator {
+                simulator: Box::new(Simulator::new(&md.tags, Scenario::load(scenario)?, *seed)),
+                clock: Clock::new(*speed).map_err(anyhow::Error::msg)?,
+                addr: addr.clone(),
+            },
+            SourceConfig::Endpoint { url, link } => SourceKind::Endpoint {
+                url: url.clone(),
+                link: link.clone(),
+            },
+        })
+    }
 }
 
 /// The items to subscribe to: every master-data tag with an OPC UA node.

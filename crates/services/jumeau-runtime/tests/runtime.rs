@@ -570,3 +570,93 @@ fn the_auditor_reads_and_exports_the_audit_trail_through_the_runtime_an_operator
     assert_eq!(manifest["signer"], "l.petit");
     assert_eq!(manifest["entries"], rows.len());
 }
+
+/// The login screen's path: the door opens without a login, refuses a wrong password (the
+/// door comes back for the next attempt, the failure audited), makes a one-time password be
+/// changed before anything, then opens the runtime for the person who logged in.
+#[test]
+fn door_refuses_a_wrong_password_makes_a_one_time_password_be_changed_then_opens() {
+    use jumeau_runtime::{Door, LoginRefusal};
+    use jumeau_store::{AuditFilter, Password, StoreError};
+    let dir = tempfile::tempdir().unwrap();
+    let store_path = dir.path().join("jumeau.db");
+    let mut store = Store::open_seeded(&testing::files(&store_path)).unwrap();
+    let once: std::collections::HashMap<String, Password> =
+        store.take_new_passwords().into_iter().collect();
+    // The auditor who reads the trail at the end.
+    store.login("l.petit", &once["l.petit"], "bench").unwrap();
+    store
+        .change_password("l.petit", &once["l.petit"], &testing::password())
+        .unwrap();
+    drop(store);
+    let source = SourceConfig::simulator("dispatch", 1.0, 1);
+    let door = Door::open(testing::files(&store_path), "tablet-7".into(), source).unwrap();
+    assert_eq!(
+        door.md().units.len(),
+        6,
+        "master data is read before any login"
+    );
+
+    let refused = door
+        .log_in("a.durand", &Password::new("not the password at all"))
+        .err()
+        .expect("a wrong password is refused");
+    assert!(matches!(
+        refused.why,
+        LoginRefusal::Store(StoreError::BadCredentials)
+    ));
+    let refused = refused
+        .door
+        .log_in("a.durand", &once["a.durand"])
+        .err()
+        .expect("a one-time password opens nothing");
+    assert!(matches!(refused.why, LoginRefusal::MustChangePassword(ref l) if l == "a.durand"));
+    let refused = refused
+        .door
+        .change_password_and_enter(
+            "a.durand",
+            &once["a.durand"],
+            &Password::new("a.durand2026"),
+        )
+        .err()
+        .expect("a new password containing the login is refused");
+    assert!(matches!(
+        refused.why,
+        LoginRefusal::Store(StoreError::WeakPassword(_))
+    ));
+    let runtime = refused
+        .door
+        .change_password_and_enter("a.durand", &once["a.durand"], &testing::password())
+        .unwrap_or_else(|r| panic!("own password set: {}", r.why));
+    assert_eq!(runtime.actor().login, "a.durand");
+    assert_eq!(runtime.actor().role, jumeau_core::Role::Field);
+    assert_eq!(runtime.actor().device, "tablet-7");
+    drop(runtime);
+
+    // What the audit trail says, read as the auditor.
+    let mut auditor = Store::open(&testing::files(&store_path)).unwrap();
+    auditor
+        .login("l.petit", &testing::password(), "bench")
+        .unwrap();
+    let rows = auditor
+        .audit_rows(
+            "l.petit",
+            &AuditFilter {
+                actor: Some("a.durand".into()),
+                ..AuditFilter::default()
+            },
+        )
+        .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+    for expected in ["login_failed", "login", "change_password"] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    // The new password is the one that works now.
+    let door = Door::open(
+        testing::files(&store_path),
+        "tablet-7".into(),
+        SourceConfig::simulator("dispatch", 1.0, 1),
+    )
+    .unwrap();
+    assert!(door.log_in("a.durand", &testing::password()).is_ok());
+}

@@ -8,7 +8,7 @@
 //! so the old device keys are revoked with it.
 
 use crate::password::{
-    Password, check_strength, derive_key, dummy_hash, hash_password, verify_password,
+    Password, Weakness, check_strength, derive_key, dummy_hash, hash_password, verify_password,
 };
 use crate::seal::{open_sealed, random, seal};
 use crate::users::User;
@@ -249,9 +249,7 @@ impl Store {
             return Err(self.count_failure(login, creds.failed)?);
         }
         if verify_password(new, &creds.hash) {
-            return Err(StoreError::WeakPassword(
-                "the new password must differ from the old one".into(),
-            ));
+            return Err(StoreError::WeakPassword(Weakness::SameAsOld));
         }
         let account_key = unwrap_account_key(old, &creds, login)?;
         let tx = self

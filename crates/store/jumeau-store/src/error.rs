@@ -93,7 +93,7 @@ pub enum StoreError {
     )]
     SessionLocked(String),
     #[error("password refused: {0}")]
-    WeakPassword(String),
+    WeakPassword(crate::password::Weakness),
     #[error("no {what} `{key}`")]
     NotFound { what: &'static str, key: String },
     // The reason is in the message, not also a `source`: printed as a chain it said it twice.

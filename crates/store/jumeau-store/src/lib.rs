@@ -41,7 +41,7 @@ pub use keys::DeviceKey;
 pub use logbook::{LogEntry, LogFilter, Verification};
 pub use masterdata::ComponentDetail;
 pub use migrate::{MIGRATIONS, Migration, latest_version};
-pub use password::{MIN_PASSWORD_CHARS, Password};
+pub use password::{MIN_PASSWORD_CHARS, Password, Weakness};
 pub use users::User;
 
 use rusqlite::Connection;

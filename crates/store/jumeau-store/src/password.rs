@@ -43,23 +43,33 @@ impl fmt::Debug for Password {
     }
 }
 
+/// Why a new password is refused (a client words it in its own language).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Weakness {
+    #[error("at least {min} characters (this one has {chars})")]
+    TooShort { min: usize, chars: usize },
+    #[error("no control characters (a stray newline?)")]
+    ControlCharacter,
+    #[error("it must not contain the login")]
+    ContainsLogin,
+    #[error("the new password must differ from the old one")]
+    SameAsOld,
+}
+
 pub(crate) fn check_strength(password: &Password, login: &str) -> Result<(), StoreError> {
     let text = password.expose();
     let chars = text.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(StoreError::WeakPassword(format!(
-            "at least {MIN_PASSWORD_CHARS} characters (this one has {chars})"
-        )));
+        return Err(StoreError::WeakPassword(Weakness::TooShort {
+            min: MIN_PASSWORD_CHARS,
+            chars,
+        }));
     }
     if text.chars().any(char::is_control) {
-        return Err(StoreError::WeakPassword(
-            "no control characters (a stray newline?)".into(),
-        ));
+        return Err(StoreError::WeakPassword(Weakness::ControlCharacter));
     }
     if text.to_lowercase().contains(&login.to_lowercase()) {
-        return Err(StoreError::WeakPassword(
-            "it must not contain the login".into(),
-        ));
+        return Err(StoreError::WeakPassword(Weakness::ContainsLogin));
     }
     Ok(())
 }

@@ -7,12 +7,13 @@ use super::camera::{FlyTo, OrbitCamera};
 use super::labels::LabelRange;
 use super::live::LiveFeed;
 use super::logbook::LogbookView;
+use super::login::LoginScreen;
 use super::pid::PidView;
 use super::plant::Session;
 use super::procedures::ProcedureView;
 use super::scene::{PlantBounds, SceneLoad};
 use super::selection::{Select, Selection, ShowHover};
-use super::sets::FrameSet;
+use super::sets::{ClientState, FrameSet};
 use super::timing::{self, FrameLog};
 use super::trends::TrendView;
 use bevy::camera::NormalizedRenderTarget;
@@ -55,6 +56,12 @@ pub struct Capture {
     pub bench_out: Option<PathBuf>,
     /// Label every component at any distance.
     pub all_labels: bool,
+    /// Typed into the login screen once it shows (the capture goes on to the plant if it
+    /// opens it, or captures the screen's refusal); without it, a capture on the login screen
+    /// takes the screen itself.
+    pub type_password: Option<String>,
+    /// Typed, twice, when the login screen asks a first login for the person's own password.
+    pub type_new_password: Option<String>,
 }
 
 pub struct CapturePlugin {
@@ -78,6 +85,8 @@ struct CaptureRequest {
     bench_frames: u32,
     bench_out: Option<PathBuf>,
     all_labels: bool,
+    type_password: Option<String>,
+    type_new_password: Option<String>,
 }
 
 #[derive(Resource, Default)]
@@ -92,6 +101,8 @@ struct CaptureState {
     bench_done: bool,
     /// The awaited alarm shows (and, when asked, everything is acknowledged) this frame.
     alarm_ready: bool,
+    /// The password was typed into the login screen.
+    typed: bool,
 }
 
 /// Give up when no frame came back this many frames after the request.
@@ -120,6 +131,8 @@ impl Plugin for CapturePlugin {
             bench_frames: a.bench_frames,
             bench_out: a.bench_out.clone(),
             all_labels: a.all_labels,
+            type_password: a.type_password.clone(),
+            type_new_password: a.type_new_password.clone(),
         })
         .init_resource::<CaptureState>()
         .insert_resource(ShowHover(false))
@@ -134,24 +147,123 @@ impl Plugin for CapturePlugin {
         .insert_resource(trends)
         .insert_resource(PidView::opened(a.pid.clone()))
         .insert_resource(ProcedureView::starting(a.procedure.clone()))
-        .add_systems(PostStartup, select_view)
+        .add_systems(OnEnter(ClientState::Running), select_view)
         // Before the frame's alarm paint is read (Update): the captured frame then shows what
         // was acknowledged in it, not a blink of an alarm acknowledged a moment later.
-        .add_systems(PreUpdate, acknowledge_when_waiting)
+        .add_systems(PreUpdate, acknowledge_when_waiting.run_if(running()))
         .add_systems(
             Update,
-            (click_when_settled, bench_when_settled).after(FrameSet::Paint),
+            (click_when_settled, bench_when_settled)
+                .after(FrameSet::Paint)
+                .run_if(running()),
         )
-        .add_systems(Last, capture_when_settled);
+        .add_systems(
+            Last,
+            (
+                capture_when_settled.run_if(running()),
+                capture_login_screen.run_if(in_state(ClientState::LoggingIn)),
+            ),
+        );
     }
 }
 
+fn running() -> impl FnMut(Option<Res<State<ClientState>>>) -> bool + Clone {
+    in_state(ClientState::Running)
+}
+
+/// How long a capture waits for the login screen's answer.
+const LOGIN_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// On the login screen: types the password given (once the screen has been drawn) and waits
+/// for the answer, or captures the screen as it stands.
+fn capture_login_screen(
+    mut commands: Commands,
+    mut req: ResMut<CaptureRequest>,
+    mut state: ResMut<CaptureState>,
+    screen: Option<ResMut<LoginScreen>>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let Some(mut screen) = screen else { return };
+    if exit_when_written(&mut state, &mut exit) {
+        return;
+    }
+    state.frame += 1;
+    let started = *state.started.get_or_insert_with(std::time::Instant::now);
+    if !state.typed
+        && state.frame > 2
+        && let Some(password) = req.type_password.take()
+    {
+        screen.password = password;
+        screen.submitted = true;
+        state.typed = true;
+    }
+    if screen.first_login()
+        && !screen.checking()
+        && let Some(new) = req.type_new_password.take()
+    {
+        screen.new_again = new.clone();
+        screen.new_password = new;
+        screen.submitted = true;
+    }
+    if screen.checking() || screen.submitted {
+        state.frame = 0;
+        if started.elapsed() > LOGIN_WAIT {
+            error!(
+                "the login screen gave no answer within {} s",
+                LOGIN_WAIT.as_secs()
+            );
+            exit.write(AppExit::error());
+        }
+        return;
+    }
+    if !state.requested && state.frame >= req.frames {
+        if let Some(m) = &screen.message {
+            info!("the login screen says: {m:?}");
+        }
+        request_screenshot(&mut commands, &mut state, &req.out);
+    } else if state.requested && state.frame > req.frames + MAX_WAIT_FRAMES {
+        error!("the renderer returned no frame to capture");
+        exit.write(AppExit::error());
+    }
+}
+
+/// Once the PNG is written (or failed), the app exits with the outcome.
+fn exit_when_written(state: &mut CaptureState, exit: &mut MessageWriter<AppExit>) -> bool {
+    let Some(result) = state.written.take() else {
+        return false;
+    };
+    match result {
+        Ok(()) => {
+            exit.write(AppExit::Success);
+        }
+        Err(e) => {
+            error!("{e}");
+            exit.write(AppExit::error());
+        }
+    }
+    true
+}
+
+fn request_screenshot(commands: &mut Commands, state: &mut CaptureState, out: &std::path::Path) {
+    state.requested = true;
+    let out = out.to_path_buf();
+    commands.spawn(Screenshot::primary_window()).observe(
+        move |captured: On<ScreenshotCaptured>, mut state: ResMut<CaptureState>| {
+            state.written = Some(save_png(&captured.image, &out));
+        },
+    );
+}
+
+/// The plant's capture starts when the client runs (at once, or after the login screen).
 fn select_view(
     req: Res<CaptureRequest>,
+    mut state: ResMut<CaptureState>,
     session: Res<Session>,
     mut select: MessageWriter<Select>,
     mut fly: MessageWriter<FlyTo>,
 ) {
+    state.frame = 0;
+    state.started = None;
     if req.view.eq_ignore_ascii_case("overview") {
         fly.write(FlyTo {
             component: None,
@@ -176,20 +288,11 @@ fn capture_when_settled(
     selection: Res<Selection>,
     mut exit: MessageWriter<AppExit>,
 ) {
-    state.frame += 1;
-    let started = *state.started.get_or_insert_with(std::time::Instant::now);
-    if let Some(result) = state.written.take() {
-        match result {
-            Ok(()) => {
-                exit.write(AppExit::Success);
-            }
-            Err(e) => {
-                error!("{e}");
-                exit.write(AppExit::error());
-            }
-        }
+    if exit_when_written(&mut state, &mut exit) {
         return;
     }
+    state.frame += 1;
+    let started = *state.started.get_or_insert_with(std::time::Instant::now);
     // Frames count once the plant is spawned and the camera placed on it.
     if !scenes.is_ready() {
         state.frame = 0;
@@ -229,13 +332,7 @@ fn capture_when_settled(
             exit.write(AppExit::error());
             return;
         }
-        state.requested = true;
-        let out = req.out.clone();
-        commands.spawn(Screenshot::primary_window()).observe(
-            move |captured: On<ScreenshotCaptured>, mut state: ResMut<CaptureState>| {
-                state.written = Some(save_png(&captured.image, &out));
-            },
-        );
+        request_screenshot(&mut commands, &mut state, &req.out);
     } else if state.requested && state.frame > req.frames + MAX_WAIT_FRAMES {
         error!("the renderer returned no frame to capture");
         exit.write(AppExit::error());

@@ -11,6 +11,7 @@ mod labels;
 mod live;
 mod lock;
 mod logbook;
+mod login;
 mod panels;
 mod pid;
 mod plant;
@@ -31,16 +32,27 @@ use bevy::prelude::*;
 use bevy::window::WindowResolution;
 use bevy_egui::EguiPlugin;
 use jumeau_core::Locale;
-use jumeau_runtime::{Command, Runtime, RuntimeConfig, RuntimeHandle};
+use jumeau_runtime::{Command, Door, Password, Runtime};
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// How long the client waits for the runtime to record a login or logout.
-const ANSWER: Duration = Duration::from_secs(10);
+/// How the client's user logs in.
+pub enum SignIn {
+    /// Before any window (`--password-file`): a refusal is reported on the terminal.
+    Now { login: String, password: Password },
+    /// On the client's login screen, its login field filled with `login`.
+    Screen { login: String },
+}
+
+/// Whom the client will run for: a runtime logged in already, or a door for the login screen.
+enum Start {
+    Ready(Runtime),
+    Screen(Door, String),
+}
 
 /// The client, opened but not yet shown.
 pub struct Viewer {
-    runtime: Runtime,
+    start: Start,
     locale: Locale,
     screenshot: Option<Capture>,
     /// The screen locks after this long without input (`None`: never).
@@ -48,27 +60,34 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// Opens the store and checks the request first: a store problem or an unknown view is
-    /// reported before any window.
+    /// Checks the request against the store's master data (an unknown view is reported before
+    /// any window), and logs in now when the password was given.
     pub fn open(
-        config: RuntimeConfig,
+        door: Door,
+        sign_in: SignIn,
         locale: Locale,
         screenshot: Option<Capture>,
         lock_after: Option<Duration>,
     ) -> anyhow::Result<Viewer> {
-        let runtime = Runtime::open(config)?;
         if let Some(args) = &screenshot
             && !args.view.eq_ignore_ascii_case("overview")
-            && plant::resolve(runtime.md(), &args.view).is_none()
+            && plant::resolve(door.md(), &args.view).is_none()
         {
             anyhow::bail!(
                 "unknown view `{}`: expected `overview` or a component code or alias (see `jumeau components list`)",
                 args.view
             );
         }
-        warn_about_scene_identity(runtime.md());
+        warn_about_scene_identity(door.md());
+        let start = match sign_in {
+            SignIn::Now { login, password } => Start::Ready(
+                door.log_in(&login, &password)
+                    .map_err(|refused| anyhow::Error::new(refused.why))?,
+            ),
+            SignIn::Screen { login } => Start::Screen(door, login),
+        };
         Ok(Viewer {
-            runtime,
+            start,
             locale,
             screenshot,
             lock_after,
@@ -90,7 +109,7 @@ impl Viewer {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         let size = self.size();
         let Viewer {
-            runtime,
+            start,
             locale,
             screenshot,
             lock_after,
@@ -106,15 +125,20 @@ impl Viewer {
                 }
             }
         }
-        // Live values: the built-in simulator over OPC UA on loopback, or the plant's server.
-        let runtime = runtime.launch()?;
-        runtime
-            .send(Command::Session { opened: true })
-            .wait(ANSWER)
-            .map_err(anyhow::Error::msg)
-            .context("login not recorded in the logbook")?;
-        let session = plant::Session::new(&runtime);
+        // Live values start with the session: the built-in simulator over OPC UA on loopback,
+        // or the plant's server.
+        let signed_in = login::SignedIn::default();
         let mut app = App::new();
+        let (state, door) = match start {
+            Start::Ready(runtime) => {
+                let handle = login::open_session(runtime)?;
+                app.insert_resource(plant::Session::new(&handle))
+                    .insert_resource(live::LiveFeed(handle.clone()));
+                signed_in.set(handle);
+                (sets::ClientState::Running, None)
+            }
+            Start::Screen(door, login) => (sets::ClientState::LoggingIn, Some((door, login))),
+        };
         app.add_plugins(
             DefaultPlugins
                 .set(WindowPlugin {
@@ -134,18 +158,19 @@ impl Viewer {
         .add_plugins(MeshPickingPlugin)
         .add_plugins(EguiPlugin::default())
         .insert_resource(i18n::Language(locale))
-        .insert_resource(session)
         .add_plugins(ViewerPlugins {
-            runtime: runtime.clone(),
+            state,
+            login: login::LoginPlugin::new(door, signed_in.clone()),
             lock_after,
         });
         if let Some(args) = &screenshot {
             app.add_plugins(capture::CapturePlugin::new(args));
         }
         let exit = app.run();
-        if let Err(e) = runtime
-            .send(Command::Session { opened: false })
-            .wait(ANSWER)
+        if let Some(runtime) = signed_in.take()
+            && let Err(e) = runtime
+                .send(Command::Session { opened: false })
+                .wait(login::ANSWER)
         {
             eprintln!("jumeau: logout not recorded in the logbook: {e}");
         }
@@ -165,18 +190,19 @@ impl Viewer {
     }
 }
 
-/// Every feature of the viewer, its system sets first (`sets`); the runtime handle is the only
-/// way any of them reaches the plant.
+/// Every feature of the viewer, its system sets and the client's state first (`sets`); the
+/// runtime handle, made at the login, is the only way any of them reaches the plant.
 struct ViewerPlugins {
-    runtime: RuntimeHandle,
+    state: sets::ClientState,
+    login: login::LoginPlugin,
     lock_after: Option<Duration>,
 }
 
 impl PluginGroup for ViewerPlugins {
     fn build(self) -> PluginGroupBuilder {
         PluginGroupBuilder::start::<Self>()
-            .add(sets::SetsPlugin)
-            .add(live::LivePlugin(self.runtime))
+            .add(sets::SetsPlugin(self.state))
+            .add(self.login)
             .add(theme::ThemePlugin)
             .add(timing::TimingPlugin)
             .add(scene::PlantScenePlugin)

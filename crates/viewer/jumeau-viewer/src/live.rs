@@ -24,14 +24,6 @@ impl LiveFeed {
 /// Longest wait for the runtime's answer to a click.
 const COMMAND_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-pub struct LivePlugin(pub RuntimeHandle);
-
-impl Plugin for LivePlugin {
-    fn build(&self, app: &mut App) {
-        app.insert_resource(LiveFeed(self.0.clone()));
-    }
-}
-
 /// The live state for one frame: the feed's values are read in place (the lock is held while
 /// the panels are drawn) rather than copied, which would cost a whole plant's worth of values
 /// every frame.

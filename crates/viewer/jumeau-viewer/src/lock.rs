@@ -5,7 +5,7 @@
 use crate::i18n::Language;
 use crate::live::LiveFeed;
 use crate::plant::Session;
-use crate::sets::{FrameSet, UiSet};
+use crate::sets::{ClientState, FrameSet, UiSet};
 use bevy::input::keyboard::KeyboardInput;
 use bevy::input::mouse::{MouseButtonInput, MouseWheel};
 use bevy::input::touch::TouchInput;
@@ -35,6 +35,10 @@ impl Plugin for LockPlugin {
             locked: false,
             password: String::new(),
             message: None,
+        })
+        .add_systems(OnEnter(ClientState::Running), |mut lock: ResMut<Lock>| {
+            // Inactivity counts from the login, not from the window's opening.
+            lock.last_input = Instant::now();
         })
         .add_systems(Update, watch_inactivity.in_set(FrameSet::Input))
         .add_systems(EguiPrimaryContextPass, draw_lock.in_set(UiSet::Overlay));

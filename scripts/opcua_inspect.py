@@ -6,7 +6,10 @@ third-party HMI or historian would, and prints what it found as one JSON object:
   and EngineeringUnits properties, for TwoStateDiscreteType its TrueState and FalseState;
 - Server/ServerStatus/BuildInfo and the ServerCapabilities/OperationLimits;
 - notifications received on a subscription, and how many of PUBLISH extra publish requests sent
-  at once the server refused (BadTooManyPublishRequests).
+  at once the server refused (BadTooManyPublishRequests);
+- as a hostile client would: the status of a monitored item on a node that does not exist, what
+  the server answers to more items than a subscription may hold, and how many subscriptions one
+  session may open.
 
 Usage: opcua_inspect.py ENDPOINT [PUBLISH]"""
 import asyncio
@@ -100,7 +103,10 @@ async def main(url, extra_publish):
         refused = sum(1 for r in results
                       if isinstance(r, Exception) and "TooManyPublish" in repr(r))
         failed = [repr(r) for r in results if isinstance(r, Exception)]
+        unknown = await sub.subscribe_data_change(
+            [found[0], client.get_node("ns=2;s=NO_SUCH_TAG")])
         await sub.delete()
+        hostile = await hostile_items(client, found[0])
         print(json.dumps({
             "variables": len(found),
             "analog": len(analog),
@@ -114,7 +120,46 @@ async def main(url, extra_publish):
             "extra_publish": extra_publish,
             "publish_refused": refused,
             "publish_failed": failed,
+            "unknown_node_item": status_name(unknown[1]),
+            "known_node_item": status_name(unknown[0]),
+            **hostile,
         }, default=str))
+
+
+def status_name(result):
+    """A monitored item's outcome: "Good" (a handle) or the status code's name."""
+    if isinstance(result, int):
+        return "Good"
+    return getattr(result, "name", None) or repr(result)
+
+
+async def hostile_items(client, node):
+    """Too many items on one subscription (the same node many times over), then subscriptions
+    until the server refuses one."""
+    class Ignore:
+        def datachange_notification(self, node, val, data):
+            pass
+
+    sub = await client.create_subscription(1000, Ignore())
+    over = None
+    for n in (1_000, 5_000, 20_000):
+        try:
+            await sub.subscribe_data_change([node] * n)
+        except ua.UaStatusCodeError as e:
+            over = {"items": n, "refused": type(e).__name__}
+            break
+    await sub.delete()
+    subs, refused = [], None
+    for _ in range(50):
+        try:
+            subs.append(await client.create_subscription(1000, Ignore()))
+        except ua.UaStatusCodeError as e:
+            refused = type(e).__name__
+            break
+    for s in subs:
+        await s.delete()
+    return {"too_many_items": over, "subscriptions_opened": len(subs),
+            "subscription_refused": refused}
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ fn node(i: usize) -> NodeId {
 /// Child: N Double variables, all changed once a second with the current source timestamp.
 async fn serve(n: usize) {
     let dir = std::env::temp_dir().join(format!("jumeau-bench-pki-{}", std::process::id()));
-    let server = opcua_server::listen("127.0.0.1:0", "Jumeau latency bench", dir)
+    let server = opcua_server::listen("127.0.0.1:0", "Jumeau latency bench", dir, n)
         .await
         .unwrap();
     let folder = NodeId::new(server.ns, "Bench");

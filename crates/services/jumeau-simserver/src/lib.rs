@@ -2,5 +2,6 @@
 //! data, values stamped with the simulator's plant time. A client of the data path
 //! (`jumeau-scada`) does not link this crate.
 
+pub mod nodes;
 pub mod opcua;
 pub mod units;

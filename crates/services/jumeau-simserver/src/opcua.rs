@@ -10,11 +10,11 @@ use std::time::Duration;
 use jumeau_core::Quantity;
 use jumeau_core::masterdata::MasterData;
 use jumeau_sim::{Clock, Simulator};
+
+use crate::nodes::{PlantNodeManager, plant_node_manager};
 use opcua::crypto::SecurityPolicy;
 use opcua::nodes::{ObjectBuilder, VariableBuilder};
 use opcua::server::address_space::AddressSpace;
-use opcua::server::diagnostics::NamespaceMetadata;
-use opcua::server::node_manager::memory::{SimpleNodeManager, simple_node_manager};
 use opcua::server::{ANONYMOUS_USER_TOKEN_ID, ServerBuilder, ServerHandle};
 use opcua::types::{
     BuildInfo, DataTypeId, DataValue, DateTime, EUInformation, ExtensionObject, LocalizedText,
@@ -79,7 +79,7 @@ pub fn default_pki_dir() -> PathBuf {
 /// An OPC UA server listening, with the plant namespace registered and nothing in it yet.
 pub struct Listening {
     pub handle: ServerHandle,
-    pub manager: Arc<SimpleNodeManager>,
+    pub manager: Arc<PlantNodeManager>,
     /// The endpoint URL clients connect to.
     pub endpoint: String,
     /// Index of the plant namespace (2).
@@ -107,12 +107,27 @@ impl From<PathBuf> for Access {
     }
 }
 
+/// Sessions at once, all clients together (async-opcua has no limit per client address).
+pub const MAX_SESSIONS: usize = 20;
+/// The longest session timeout granted: a session whose client stopped talking is closed then.
+pub const MAX_SESSION_TIMEOUT_MS: u64 = 10_000;
+/// Subscriptions per session.
+pub const MAX_SUBSCRIPTIONS_PER_SESSION: usize = 4;
+
+/// Monitored items per subscription for a server of `capacity` variables: every one of them
+/// and some room (server nodes), at least 1,000.
+pub fn items_per_subscription(capacity: usize) -> usize {
+    (capacity + 100).max(1_000)
+}
+
 /// Opens an OPC UA server on `addr` ("127.0.0.1:4840"; port 0 picks a free one) with endpoints
-/// Basic256Sha256 Sign / SignAndEncrypt, and None when access is anonymous.
+/// Basic256Sha256 Sign / SignAndEncrypt, and None when access is anonymous, for `capacity`
+/// variables (which bounds the monitored items a client may create).
 pub async fn listen(
     addr: &str,
     application: &str,
     access: impl Into<Access>,
+    capacity: usize,
 ) -> Result<Listening, ServeError> {
     let access = access.into();
     let listener = TcpListener::bind(addr)
@@ -167,13 +182,11 @@ pub async fn listen(
         .max_array_length(200_000)
         .max_message_size(64 * 1024 * 1024)
         .max_chunk_count(1024)
-        .with_node_manager(simple_node_manager(
-            NamespaceMetadata {
-                namespace_uri: NAMESPACE_URI.to_owned(),
-                ..Default::default()
-            },
-            "jumeau",
-        ));
+        .with_node_manager(plant_node_manager(NAMESPACE_URI))
+        // Sessions of a client that vanished are reclaimed after 10 s, not the 60 s or more
+        // a client may ask: a killed client does not lock the others out for long.
+        .max_sessions(MAX_SESSIONS)
+        .max_session_timeout_ms(MAX_SESSION_TIMEOUT_MS);
     if access.users.is_empty() {
         builder = builder.add_endpoint(
             "none",
@@ -186,9 +199,11 @@ pub async fn listen(
             opcua::server::ServerUserToken::user_pass(user.as_str(), password.as_str()),
         );
     }
-    // A whole plant on one subscription: far above the library's 1,000 items per subscription.
+    // A whole plant on one subscription (the library's default is 1,000 items), but no more:
+    // items per session and in total are bounded by these and `MAX_SESSIONS`.
     let limits = builder.limits_mut();
-    limits.subscriptions.max_monitored_items_per_sub = 200_000;
+    limits.subscriptions.max_monitored_items_per_sub = items_per_subscription(capacity);
+    limits.subscriptions.max_subscriptions_per_session = MAX_SUBSCRIPTIONS_PER_SESSION;
     limits.operational.max_monitored_items_per_call = 10_000;
     // Clients keep several publish requests outstanding (node-opcua 10 and more); the library's
     // 4 per subscription answers the rest BadTooManyPublishRequests.
@@ -201,7 +216,7 @@ pub async fn listen(
     }
     let manager = handle
         .node_managers()
-        .get_of_type::<SimpleNodeManager>()
+        .get_of_type::<PlantNodeManager>()
         .ok_or_else(|| ServeError::Config("simple node manager missing".into()))?;
     let run = tokio::spawn(async move {
         if let Err(e) = server.run_with(listener).await {
@@ -248,7 +263,7 @@ pub async fn serve(
     interval: Duration,
     access: impl Into<Access>,
 ) -> Result<SimServer, ServeError> {
-    let server = listen(addr, "Jumeau plant simulator", access).await?;
+    let server = listen(addr, "Jumeau plant simulator", access, md.tags.len()).await?;
     let nodes = {
         let mut space = server.manager.address_space().write();
         build_address_space(&mut space, server.ns, md, &simulator)
@@ -408,7 +423,7 @@ fn build_address_space(
 /// Sets the values of `nodes` (same order), Good with `source` as source timestamp (the
 /// current time when None; None values → BadNoData), and notifies the subscriptions.
 pub fn publish(
-    manager: &SimpleNodeManager,
+    manager: &PlantNodeManager,
     handle: &ServerHandle,
     nodes: &NodeList,
     values: &[Option<f64>],

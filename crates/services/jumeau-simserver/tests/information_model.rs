@@ -1,8 +1,10 @@
 //! The simulator's server as a third-party client sees it: an OPC UA client written
 //! independently of Jumeau (FreeOpcUa asyncua, `scripts/opcua_inspect.py`) checks the mandatory
 //! properties of OPC UA Part 8 (EURange and EngineeringUnits on every AnalogItemType,
-//! TrueState and FalseState on every TwoStateDiscreteType), BuildInfo, the operation limits, and
-//! that ten publish requests outstanding at once are queued, not refused.
+//! TrueState and FalseState on every TwoStateDiscreteType), BuildInfo, the operation limits,
+//! that ten publish requests outstanding at once are queued, not refused; and, acting as a
+//! hostile client, that items on unknown nodes, too many items and too many subscriptions are
+//! refused.
 
 use std::time::Duration;
 
@@ -99,5 +101,23 @@ async fn an_independent_client_finds_the_information_model_it_expects() {
     assert!(report["notifications"].as_u64() > Some(0), "{report}");
     assert_eq!(report["publish_refused"], 0, "{report}");
     assert_eq!(report["publish_failed"], serde_json::json!([]), "{report}");
+
+    // A hostile client's items: none on a node that does not exist, a bounded number per
+    // subscription, a bounded number of subscriptions per session.
+    assert_eq!(report["known_node_item"], "Good", "{report}");
+    assert_eq!(report["unknown_node_item"], "BadNodeIdUnknown", "{report}");
+    let cap = jumeau_simserver::opcua::items_per_subscription(md.tags.len());
+    assert_eq!(cap, 1_000, "the plant's 315 tags and room");
+    assert_eq!(
+        report["too_many_items"],
+        serde_json::json!({"items": 5_000, "refused": "BadTooManyMonitoredItems"}),
+        "1,000 items accepted, 5,000 more refused: {report}"
+    );
+    assert_eq!(
+        report["subscriptions_opened"],
+        jumeau_simserver::opcua::MAX_SUBSCRIPTIONS_PER_SESSION,
+        "{report}"
+    );
+    assert_eq!(report["subscription_refused"], "BadTooManySubscriptions");
     server.shutdown();
 }

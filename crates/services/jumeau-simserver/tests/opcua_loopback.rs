@@ -179,3 +179,82 @@ async fn basic256sha256_sign_and_encrypt_and_browse_with_units() {
     }
     server.shutdown();
 }
+
+/// Runs `scripts/opcua_greedy.py ENDPOINT MAX` and waits (off the runtime's threads) for its
+/// one JSON line; the process is returned to be killed.
+async fn greedy(endpoint: &str, most: usize) -> (std::process::Child, serde_json::Value) {
+    use std::io::BufRead;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../scripts/opcua_greedy.py"
+    );
+    let mut child = std::process::Command::new("timeout")
+        .args(["300", "python3", script, endpoint, &most.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (scripts/setup.sh installs asyncua)");
+    let stdout = child.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map(|_| line)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let report = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    (child, report)
+}
+
+/// SIGKILL to the client (`timeout`'s child) and to `timeout`: nothing is closed politely.
+fn kill(mut child: std::process::Child) {
+    let _ = std::process::Command::new("pkill")
+        .args(["-KILL", "-P", &child.id().to_string()])
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A client that takes every session it can (an independent asyncua client) cannot take the
+/// one Jumeau's client holds, and once it is killed its sessions are reclaimed within the
+/// server's session timeout (10 s), not the 60 s or more such a client asks for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_greedy_client_keeps_nobody_out_for_long_after_it_dies() {
+    use jumeau_simserver::opcua::{MAX_SESSION_TIMEOUT_MS, MAX_SESSIONS};
+    let dir = tempfile::tempdir().unwrap();
+    let server = start("127.0.0.1:0", &dir.path().join("pki-server")).await;
+    let mut cfg = ClientConfig::new(&server.endpoint);
+    cfg.pki_dir = dir.path().join("pki-client");
+    cfg.security = Security::None;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let conn = opcua_client::connect(&cfg, tx.clone()).await.unwrap();
+    opcua_client::keep_subscribed(&conn, &cfg, items(), tx.clone())
+        .await
+        .unwrap();
+
+    let (hog, report) = greedy(&server.endpoint, 100).await;
+    assert_eq!(
+        report,
+        serde_json::json!({"sessions": MAX_SESSIONS - 1, "refused": "BadTooManySessions"}),
+        "every session but Jumeau's own"
+    );
+    let mut live = LiveValues::new(3_000);
+    pump(&mut rx, &mut live, Duration::from_millis(500)).await;
+    let seen = pump(&mut rx, &mut live, Duration::from_secs(2)).await;
+    assert!(
+        seen.iter().any(|u| u.key == "11MBA00CS101"),
+        "Jumeau's client still receives while the others are held"
+    );
+
+    kill(hog);
+    tokio::time::sleep(Duration::from_millis(MAX_SESSION_TIMEOUT_MS + 3_000)).await;
+    let (next, report) = greedy(&server.endpoint, 1).await;
+    kill(next);
+    assert_eq!(
+        report,
+        serde_json::json!({"sessions": 1, "refused": null}),
+        "the dead client's sessions were reclaimed"
+    );
+    server.shutdown();
+}

@@ -85,6 +85,8 @@ pub struct Listening {
     /// Index of the plant namespace (2).
     pub ns: u16,
     pub run: tokio::task::JoinHandle<()>,
+    /// The gate on the public port (see `gate`).
+    pub gate: tokio::task::JoinHandle<()>,
 }
 
 /// Who may open a session, and where the server keeps its certificate.
@@ -218,18 +220,49 @@ pub async fn listen(
         .node_managers()
         .get_of_type::<PlantNodeManager>()
         .ok_or_else(|| ServeError::Config("simple node manager missing".into()))?;
+    // The library listens on loopback behind our gate, which owns the public port.
+    let inner = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+        .await
+        .map_err(|e| ServeError::Listen("127.0.0.1:0".into(), e))?;
+    let inner_addr = inner
+        .local_addr()
+        .map_err(|e| ServeError::Listen("127.0.0.1:0".into(), e))?;
     let run = tokio::spawn(async move {
-        if let Err(e) = server.run_with(listener).await {
+        if let Err(e) = server.run_with(inner).await {
             tracing::error!("OPC UA server stopped: {e}");
         }
     });
+    advertise_public_port(&handle, inner_addr.port(), local.port()).await?;
+    let gate = tokio::spawn(crate::gate::run(listener, inner_addr));
     Ok(Listening {
         handle,
         manager,
         endpoint,
         ns,
         run,
+        gate,
     })
+}
+
+/// The library describes its endpoints with the port it listens on, the gate's inner one, once
+/// it has started: they must name the public port clients connect to.
+async fn advertise_public_port(
+    handle: &ServerHandle,
+    inner: u16,
+    public: u16,
+) -> Result<(), ServeError> {
+    use std::sync::atomic::Ordering;
+    let port = &handle.info().port;
+    for _ in 0..5_000 {
+        if port.load(Ordering::SeqCst) == inner {
+            port.store(public, Ordering::SeqCst);
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Err(ServeError::Config(
+        "the OPC UA server did not start within 10 s".into(),
+    ))
 }
 
 /// What Server/ServerStatus/BuildInfo says: Jumeau's name and version; the build date is the
@@ -301,7 +334,7 @@ pub async fn serve(
         simulator,
         clock,
         epoch_ms,
-        tasks: vec![server.run, update],
+        tasks: vec![server.gate, server.run, update],
     })
 }
 

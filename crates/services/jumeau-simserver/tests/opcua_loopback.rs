@@ -258,3 +258,51 @@ async fn a_greedy_client_keeps_nobody_out_for_long_after_it_dies() {
     );
     server.shutdown();
 }
+
+/// This machine's first address that is not loopback (`hostname -I`): a client reaching the
+/// server by it comes from a remote address as far as the server can tell.
+fn outside_address() -> String {
+    let out = std::process::Command::new("hostname")
+        .arg("-I")
+        .output()
+        .expect("hostname -I");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .find(|a| {
+            a.parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| !ip.is_loopback())
+        })
+        .unwrap_or_else(|| panic!("a non-loopback IPv4 address is needed: {text:?}"))
+        .to_owned()
+}
+
+/// From a remote address a client gets its share of connections (4), told why beyond it
+/// (BadMaxConnectionsReached); the local client is not counted against that share.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_remote_address_cannot_take_every_session() {
+    use jumeau_simserver::gate::MAX_CONNECTIONS_PER_ADDRESS;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start("0.0.0.0:0", &dir.path().join("pki-server")).await;
+    let port = server
+        .endpoint
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches('/');
+    let remote = format!("opc.tcp://{}:{port}/", outside_address());
+    let (hog, report) = greedy(&remote, 100).await;
+    assert_eq!(report["sessions"], MAX_CONNECTIONS_PER_ADDRESS, "{report}");
+    assert!(
+        report["refused"]
+            .as_str()
+            .is_some_and(|r| r.contains("MaxConnectionsReached")),
+        "{report}"
+    );
+    // Loopback still gets in, as many times as it needs.
+    let local = format!("opc.tcp://127.0.0.1:{port}/");
+    let (local_client, report) = greedy(&local, 6).await;
+    assert_eq!(report, serde_json::json!({"sessions": 6, "refused": null}));
+    kill(hog);
+    kill(local_client);
+    server.shutdown();
+}

@@ -105,13 +105,29 @@ pub enum StoreError {
     Json(serde_json::Error),
     #[error("stored value is invalid: {0}")]
     Invalid(String),
-    #[error(transparent)]
-    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the store cannot be written here: its file, its directory or the medium is read-only \
+         (check their permissions and attributes, `lsattr`); nothing was written, and it can \
+         still be read"
+    )]
+    ReadOnly,
+    // Not a `source`: printed as a chain, SQLite's message came twice.
+    #[error("{0}")]
+    Sqlite(rusqlite::Error),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnly,
+            _ => StoreError::Sqlite(e),
+        }
+    }
 }
 
 impl From<jumeau_core::access::Refused> for StoreError {

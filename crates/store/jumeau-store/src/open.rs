@@ -43,12 +43,26 @@ pub(crate) fn open_checked(
     };
     let conn = connect(path)?;
     key.apply(&conn)?;
-    check_schema(&conn, path).map_err(|e| match e {
+    let checked = check_schema(&conn, path).map_err(|e| match e {
         StoreError::Corrupt { detail, .. } if detail.contains("not a database") => {
             not_a_store(files)
         }
         other => other,
-    })?;
+    });
+    match checked {
+        // A read-only file or directory (a read-only medium, a copy kept for an audit): SQLite
+        // cannot make the WAL's shared-memory file beside it and says it cannot open the file.
+        // It is read as immutable instead — nothing can change it meanwhile — and every
+        // write is refused as `ReadOnly`.
+        Err(StoreError::Corrupt { .. }) if found == Found::Opaque && !writable_here(path) => {
+            let conn = connect_immutable(path)?;
+            key.apply(&conn)?;
+            check_schema(&conn, path)?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            return Ok((conn, None));
+        }
+        checked => checked?,
+    }
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(|e| corrupt(path, e))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -70,6 +84,43 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(path, flags).map_err(|e| corrupt(path, e))?;
     conn.busy_timeout(Duration::from_secs(5))?;
     Ok(conn)
+}
+
+/// A store file that cannot be changed where it lies, read without locks or WAL.
+fn connect_immutable(path: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let uri = format!("file:{}?immutable=1", uri_path(path));
+    Connection::open_with_flags(uri, flags).map_err(|e| corrupt(path, e))
+}
+
+/// A path as the path of a `file:` URI: the characters a URI gives a meaning escaped.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' | ' ' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether this process may change the store file and make files beside it (the WAL's).
+fn writable_here(path: &Path) -> bool {
+    let file = std::fs::OpenOptions::new().write(true).open(path).is_ok();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".jumeau-write-probe-{}", std::process::id()));
+    let beside = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .is_ok();
+    if beside {
+        let _ = std::fs::remove_file(&probe);
+    }
+    file && beside
 }
 
 /// The first reads: they fail on a wrong key, a damaged header or schema, another

@@ -533,3 +533,51 @@ fn a_seed_its_usual_validator_proposed_is_validated_by_the_other_engineer() {
         Some(accounts.seed_proposer.as_str())
     );
 }
+
+/// Makes `paths` immutable (`chattr +i`: refused even to root, as a read-only medium or a
+/// file without write permission would be to a user) until dropped.
+struct Immutable(Vec<PathBuf>);
+
+impl Immutable {
+    fn set(paths: &[&Path]) -> Immutable {
+        for p in paths {
+            let ok = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(p)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "chattr +i {} (root on ext4 is needed)", p.display());
+        }
+        Immutable(paths.iter().map(|p| p.to_path_buf()).collect())
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(p)
+                .status();
+        }
+    }
+}
+
+#[test]
+fn a_read_only_store_is_read_and_a_write_says_it_is_read_only_not_damaged() {
+    let (dir, path) = temp_store();
+    drop(testing::set_passwords(&path, "bench").unwrap());
+    let _frozen = Immutable::set(&[&path, dir.path()]);
+    let mut store = Store::open(&testing::files(&path)).expect("a read-only store opens");
+    assert_eq!(store.master_data().unwrap().components.len(), 96);
+    assert!(store.integrity_problems().unwrap().is_empty(), "healthy");
+    let err = store
+        .login("j.martin", &testing::password(), "bench")
+        .expect_err("a login writes its audit row");
+    assert!(matches!(err, StoreError::ReadOnly), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("read-only") && !text.contains("damaged"),
+        "{text}"
+    );
+}

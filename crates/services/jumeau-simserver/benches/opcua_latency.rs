@@ -2,7 +2,7 @@
 //! changing at 1 Hz. The server runs in a child process (this binary with `--serve N`) so that
 //! the CPU measured is the client's alone: the connector, the channel and `LiveValues`.
 //!
-//! `cargo bench -p jumeau-scada --bench opcua_latency` (default 5,000 and 50,000 tags, 20 s
+//! `cargo bench -p jumeau-simserver --bench opcua_latency` (default 5,000 and 50,000 tags, 20 s
 //! each; `LATENCY_TAGS=5000,50000 LATENCY_SECONDS=20`). Target: 50,000 tags, p99 < 250 ms,
 //! client < 25 % of one core.
 

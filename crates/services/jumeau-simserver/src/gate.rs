@@ -15,6 +15,9 @@ use tokio::net::{TcpListener, TcpStream};
 /// Connections at once from one remote address.
 pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 4;
 
+/// Bytes relayed per read, each way.
+const RELAY_BUFFER: usize = 256 * 1024;
+
 /// OPC UA's BadMaxConnectionsReached.
 const BAD_MAX_CONNECTIONS_REACHED: u32 = 0x80B7_0000;
 
@@ -36,7 +39,14 @@ pub(crate) async fn run(public: TcpListener, inner: SocketAddr) {
             if let Ok(mut server) = TcpStream::connect(inner).await {
                 let _ = client.set_nodelay(true);
                 let _ = server.set_nodelay(true);
-                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                // A plant's publish responses are megabytes a second: large buffers, few calls.
+                let _ = tokio::io::copy_bidirectional_with_sizes(
+                    &mut client,
+                    &mut server,
+                    RELAY_BUFFER,
+                    RELAY_BUFFER,
+                )
+                .await;
             }
             release(&open, ip);
         });

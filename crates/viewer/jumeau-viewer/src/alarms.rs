@@ -143,12 +143,9 @@ fn describe(session: &Session, a: &Alarm) -> String {
         .unwrap_or_default()
 }
 
-fn number(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.2}")
-    } else {
-        "—".into()
-    }
+/// An alarm's value or limit, two decimals, the locale's decimal mark.
+fn number(v: f64, locale: Locale) -> String {
+    i18n::fixed(v, 2, locale)
 }
 
 /// A priority chip; an unacknowledged one blinks.
@@ -214,9 +211,9 @@ pub fn banner(
                 clock(a.since_ms),
                 a.code,
                 describe(session, a),
-                number(a.value),
+                number(a.value, locale),
                 t.limit.to_lowercase(),
-                number(a.limit),
+                number(a.limit, locale),
                 i18n::alarm_state(locale, a.state)
             );
             if ui
@@ -509,13 +506,13 @@ fn alarm_row(
     ui.label(alias);
     // Clicking a value opens its trend.
     if ui
-        .add(egui::Label::new(number(a.value)).sense(egui::Sense::click()))
+        .add(egui::Label::new(number(a.value, locale)).sense(egui::Sense::click()))
         .on_hover_text(t.trend)
         .clicked()
     {
         actions.trend = a.tag.clone();
     }
-    ui.label(number(a.limit));
+    ui.label(number(a.limit, locale));
     ui.label(i18n::alarm_state(locale, a.state));
     ui.horizontal(|ui| {
         let role = session.user.role;

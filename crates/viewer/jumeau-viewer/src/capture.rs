@@ -206,14 +206,13 @@ fn capture_login_screen(
         screen.submitted = true;
     }
     if screen.checking() || screen.submitted {
-        state.frame = 0;
-        if started.elapsed() > LOGIN_WAIT {
-            error!(
-                "the login screen gave no answer within {} s",
-                LOGIN_WAIT.as_secs()
-            );
-            exit.write(AppExit::error());
-        }
+        hold(
+            &mut state,
+            started,
+            LOGIN_WAIT,
+            "the login screen gave no answer",
+            &mut exit,
+        );
         return;
     }
     if !state.requested && state.frame >= req.frames {
@@ -223,6 +222,21 @@ fn capture_login_screen(
         request_screenshot(&mut commands, &mut state, &req.out);
     } else if state.requested && state.frame > req.frames + MAX_WAIT_FRAMES {
         error!("the renderer returned no frame to capture");
+        exit.write(AppExit::error());
+    }
+}
+
+/// Frames do not count while `what` is awaited; past `limit` the capture fails.
+fn hold(
+    state: &mut CaptureState,
+    started: std::time::Instant,
+    limit: std::time::Duration,
+    what: &str,
+    exit: &mut MessageWriter<AppExit>,
+) {
+    state.frame = 0;
+    if started.elapsed() > limit {
+        error!("{what} within {} s", limit.as_secs());
         exit.write(AppExit::error());
     }
 }
@@ -295,14 +309,13 @@ fn capture_when_settled(
     let started = *state.started.get_or_insert_with(std::time::Instant::now);
     // Frames count once the plant is spawned and the camera placed on it.
     if !scenes.is_ready() {
-        state.frame = 0;
-        if started.elapsed() > SCENE_WAIT {
-            error!(
-                "the plant's scenes did not load within {} s",
-                SCENE_WAIT.as_secs()
-            );
-            exit.write(AppExit::error());
-        }
+        hold(
+            &mut state,
+            started,
+            SCENE_WAIT,
+            "the plant's scenes did not load",
+            &mut exit,
+        );
         return;
     }
     // A frame of the plant without its live values would not show what an operator sees.

@@ -467,6 +467,36 @@ pub const EN: Texts = Texts {
 };
 
 /// ISA-18.2 state names as operators read them.
+/// A number of master data as a person writes it: at most four decimals and no trailing zeros
+/// (2.8, not 2.8000000000000003), with the locale's decimal mark (2,8 in French).
+pub fn decimal(x: f64, locale: Locale) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let text = format!("{x:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    let text = if text == "-0" { "0" } else { text };
+    with_mark(text, locale)
+}
+
+/// A measured value with a fixed number of decimals, with the locale's decimal mark.
+pub fn fixed(x: f64, decimals: usize, locale: Locale) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    with_mark(&format!("{x:.decimals$}"), locale)
+}
+
+/// A decimal written as text (a logbook value, signed as written with a point), shown with the
+/// locale's decimal mark.
+pub fn with_mark(text: &str, locale: Locale) -> String {
+    if locale.decimal_comma() {
+        text.replace('.', ",")
+    } else {
+        text.to_owned()
+    }
+}
+
 pub fn alarm_state(locale: Locale, state: jumeau_core::alarm::AlarmState) -> &'static str {
     use jumeau_core::alarm::AlarmState::*;
     match (state, locale) {
@@ -494,5 +524,24 @@ pub fn priority(locale: Locale, p: jumeau_core::Priority) -> &'static str {
         (Medium, Locale::En) => "Medium",
         (Low, Locale::Fr) => "Basse",
         (Low, Locale::En) => "Low",
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_a_person_writes_them_in_each_language() {
+        assert_eq!(decimal(2.8000000000000003, Locale::Fr), "2,8");
+        assert_eq!(decimal(24.200000000000003, Locale::En), "24.2");
+        assert_eq!(decimal(140.0, Locale::Fr), "140");
+        assert_eq!(decimal(-0.00001, Locale::En), "0");
+        assert_eq!(decimal(0.125, Locale::Fr), "0,125");
+        assert_eq!(decimal(f64::NAN, Locale::Fr), "—");
+        assert_eq!(fixed(3.14159, 2, Locale::Fr), "3,14");
+        assert_eq!(fixed(3.14159, 2, Locale::En), "3.14");
+        assert_eq!(fixed(f64::INFINITY, 2, Locale::En), "—");
+        assert_eq!(with_mark("12.5", Locale::Fr), "12,5");
     }
 }

@@ -6,6 +6,7 @@ use crate::i18n::Language;
 use crate::live::LiveFeed;
 use crate::plant::Session;
 use crate::sets::{ClientState, FrameSet, UiSet};
+use crate::theme::opaque_backdrop;
 use bevy::input::keyboard::KeyboardInput;
 use bevy::input::mouse::{MouseButtonInput, MouseWheel};
 use bevy::input::touch::TouchInput;
@@ -86,46 +87,35 @@ fn draw_lock(
     }
     let t = language.texts();
     let ctx = contexts.ctx_mut()?;
-    let screen = ctx.content_rect();
-    // Opaque, over everything: nothing of the plant shows and no click reaches a window.
-    egui::Area::new(egui::Id::new("session-lock"))
-        .order(egui::Order::Foreground)
-        .fixed_pos(screen.min)
+    // Nothing of the plant shows and no click reaches a window.
+    opaque_backdrop(ctx, "session-lock");
+    egui::Area::new(egui::Id::new("session-lock-panel"))
+        .order(egui::Order::Tooltip)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
-            ui.painter()
-                .rect_filled(screen, 0.0, egui::Color32::from_rgb(0x12, 0x14, 0x18));
-            ui.allocate_rect(screen, egui::Sense::click_and_drag());
+            ui.set_width(420.0);
             let mut unlock = false;
-            ui.scope_builder(
-                egui::UiBuilder::new().max_rect(egui::Rect::from_center_size(
-                    screen.center(),
-                    egui::vec2(420.0, 220.0),
-                )),
-                |ui| {
-                    ui.vertical_centered(|ui| {
-                        ui.heading(t.session_locked);
-                        ui.label(format!(
-                            "{} — {}",
-                            session.user.display_name,
-                            session.user.role.label(language.0)
-                        ));
-                        ui.add_space(12.0);
-                        let field = ui.add(
-                            egui::TextEdit::singleline(&mut lock.password)
-                                .password(true)
-                                .hint_text(t.password)
-                                .desired_width(280.0),
-                        );
-                        field.request_focus();
-                        let entered =
-                            field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                        unlock = ui.button(t.unlock).clicked() || entered;
-                        if let Some(m) = &lock.message {
-                            ui.colored_label(egui::Color32::from_rgb(0xf0, 0xb4, 0x29), m);
-                        }
-                    });
-                },
-            );
+            ui.vertical_centered(|ui| {
+                ui.heading(t.session_locked);
+                ui.label(format!(
+                    "{} — {}",
+                    session.user.display_name,
+                    session.user.role.label(language.0)
+                ));
+                ui.add_space(12.0);
+                let field = ui.add(
+                    egui::TextEdit::singleline(&mut lock.password)
+                        .password(true)
+                        .hint_text(t.password)
+                        .desired_width(280.0),
+                );
+                field.request_focus();
+                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                unlock = ui.button(t.unlock).clicked() || entered;
+                if let Some(m) = &lock.message {
+                    ui.colored_label(egui::Color32::from_rgb(0xf0, 0xb4, 0x29), m);
+                }
+            });
             if unlock {
                 let password = jumeau_runtime::Password::new(std::mem::take(&mut lock.password));
                 match feed.command(Command::Unlock { password }) {

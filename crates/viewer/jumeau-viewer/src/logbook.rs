@@ -3,7 +3,7 @@
 //! login/logout entries. Reads and writes go through the runtime, which signs with this
 //! device's key.
 
-use super::i18n::Language;
+use super::i18n::{self, Language};
 use super::plant::Session;
 use super::selection::Selection;
 use super::sets::{FrameSet, UiSet};
@@ -12,7 +12,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, RichText};
 use jumeau_core::logbook::{Category, EntryDraft, EntryKind, EntryValue};
-use jumeau_runtime::{Command, Pending, Reply};
+use jumeau_runtime::{Command, Pending, Reply, RuntimeEvent};
 use jumeau_runtime::{LogEntry, LogFilter};
 use std::time::Duration;
 
@@ -25,7 +25,12 @@ impl Plugin for LogbookPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<LogbookView>()
             .init_resource::<ComponentEntries>()
-            .add_systems(Update, refresh_component_entries.in_set(FrameSet::Sync))
+            .add_systems(
+                Update,
+                (follow_new_entries, refresh_component_entries)
+                    .chain()
+                    .in_set(FrameSet::Sync),
+            )
             .add_systems(
                 EguiPrimaryContextPass,
                 logbook_window.in_set(UiSet::Windows),
@@ -117,6 +122,25 @@ pub struct ComponentEntries {
     /// Set after an append so that the card reloads.
     pub stale: bool,
     fetching: Option<Pending<Vec<LogEntry>>>,
+}
+
+/// An entry written since the last frame (a trip's, an alarm's, an acknowledgement's, the
+/// form's): the open timeline and the card reload, so neither shows an old logbook.
+fn follow_new_entries(
+    feed: Res<LiveFeed>,
+    mut cursor: Local<u64>,
+    mut view: ResMut<LogbookView>,
+    mut latest: ResMut<ComponentEntries>,
+) {
+    let (events, next) = feed.0.events_since(*cursor);
+    *cursor = next;
+    if events
+        .iter()
+        .any(|e| matches!(e, RuntimeEvent::Logbook { .. }))
+    {
+        view.dirty = true;
+        latest.stale = true;
+    }
 }
 
 fn refresh_component_entries(
@@ -463,8 +487,14 @@ fn timeline(ui: &mut egui::Ui, view: &LogbookView, session: &Session, locale: Lo
                                     .map_or(c.as_str(), |c| c.alias.as_str())
                             })
                             .collect();
-                        let values: Vec<String> =
-                            b.values.iter().map(ToString::to_string).collect();
+                        let values: Vec<String> = b
+                            .values
+                            .iter()
+                            .map(|v| {
+                                let value = i18n::with_mark(&v.value, locale);
+                                format!("{}={value} {}", v.name, v.unit)
+                            })
+                            .collect();
                         let mut text = b.text.replace('\n', " / ");
                         if !aliases.is_empty() {
                             text = format!("[{}] {text}", aliases.join(", "));
@@ -482,6 +512,58 @@ fn timeline(ui: &mut egui::Ui, view: &LogbookView, session: &Session, locale: Lo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A runtime on the built-in simulator with a set-up store, acting for j.martin.
+    fn runtime(dir: &std::path::Path) -> jumeau_runtime::RuntimeHandle {
+        use jumeau_store::testing;
+        let path = dir.join("jumeau.sqlite");
+        drop(testing::set_passwords(&path, "bench").unwrap());
+        jumeau_runtime::Runtime::start(jumeau_runtime::RuntimeConfig {
+            store: testing::files(&path),
+            login: "j.martin".into(),
+            password: testing::password(),
+            device: "bench".into(),
+            source: jumeau_runtime::SourceConfig::Simulator {
+                scenario: "dispatch".into(),
+                speed: 1.0,
+                seed: 1,
+                addr: "127.0.0.1:0".into(),
+            },
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn an_entry_written_while_the_window_is_open_reloads_it_and_the_card() {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = runtime(dir.path());
+        let mut app = App::new();
+        app.insert_resource(LiveFeed(rt.clone()))
+            .insert_resource(LogbookView::opened(true))
+            .init_resource::<ComponentEntries>()
+            .add_systems(Update, follow_new_entries);
+        let settle = |app: &mut App| {
+            app.update();
+            app.world_mut().resource_mut::<LogbookView>().dirty = false;
+            app.world_mut().resource_mut::<ComponentEntries>().stale = false;
+        };
+        settle(&mut app);
+        app.update();
+        assert!(!app.world().resource::<LogbookView>().dirty, "nothing new");
+        // The session's opening is an entry the runtime writes, as a trip's or an alarm's.
+        rt.send(Command::Session { opened: true })
+            .wait(std::time::Duration::from_secs(10))
+            .unwrap();
+        app.update();
+        assert!(
+            app.world().resource::<LogbookView>().dirty,
+            "the timeline reloads"
+        );
+        assert!(
+            app.world().resource::<ComponentEntries>().stale,
+            "the card reloads"
+        );
+    }
 
     #[test]
     fn form_values_parse_or_say_why() {

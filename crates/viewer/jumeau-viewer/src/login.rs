@@ -8,6 +8,7 @@ use crate::i18n::{Language, Texts};
 use crate::live::LiveFeed;
 use crate::plant::Session;
 use crate::sets::{ClientState, UiSet};
+use crate::theme::opaque_backdrop;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use jumeau_core::Locale;
@@ -324,15 +325,8 @@ fn draw_login(
 ) -> Result {
     let t = language.texts();
     let ctx = contexts.ctx_mut()?;
-    let rect = ctx.content_rect();
-    // Opaque, over everything: nothing of the plant shows before a login, no click reaches it.
-    egui::Area::new(egui::Id::new("login-backdrop"))
-        .order(egui::Order::Foreground)
-        .fixed_pos(rect.min)
-        .show(ctx, |ui| {
-            ui.painter().rect_filled(rect, 0.0, BACKDROP);
-            ui.allocate_rect(rect, egui::Sense::click_and_drag());
-        });
+    // Nothing of the plant shows before a login.
+    opaque_backdrop(ctx, "login-backdrop");
     let mut switch_to = None;
     egui::Area::new(egui::Id::new("login-card"))
         .order(egui::Order::Tooltip)
@@ -366,8 +360,6 @@ fn draw_login(
     }
     Ok(())
 }
-
-const BACKDROP: egui::Color32 = egui::Color32::from_rgb(0x0c, 0x0d, 0x10);
 
 /// The card's title, fields, button and message.
 fn form(ui: &mut egui::Ui, screen: &mut LoginScreen, t: &Texts) {

@@ -4,7 +4,7 @@
 use super::alarms::{self, AlarmActions, AlarmListView, AlarmSnapshot};
 use super::audit::AuditView;
 use super::camera::{FlyTo, ViewportInsets};
-use super::i18n::{Language, Texts};
+use super::i18n::{self, Language, Texts};
 use super::live::{LiveFeed, LiveView};
 use super::logbook::{ComponentEntries, LogbookView};
 use super::pid::PidView;
@@ -392,13 +392,17 @@ fn component_list(
     });
 }
 
-fn fmt_limit(v: Option<f64>) -> String {
-    v.map_or_else(String::new, |v| format!("{v}"))
+fn fmt_limit(v: Option<f64>, locale: Locale) -> String {
+    v.map_or_else(String::new, |v| i18n::decimal(v, locale))
 }
 
-fn normal_range(l: &Limits) -> String {
+fn normal_range(l: &Limits, locale: Locale) -> String {
     match (l.normal_low, l.normal_high) {
-        (Some(a), Some(b)) => format!("{a} … {b}"),
+        (Some(a), Some(b)) => format!(
+            "{} … {}",
+            i18n::decimal(a, locale),
+            i18n::decimal(b, locale)
+        ),
         _ => String::new(),
     }
 }
@@ -544,16 +548,16 @@ fn parameters_table(
                 let l = &p.limits;
                 let label = p.label(locale);
                 ui.label(label).on_hover_text(match p.startup_value {
-                    Some(v) => format!("{}: {v} {}", t.startup, p.unit),
+                    Some(v) => format!("{}: {} {}", t.startup, i18n::decimal(v, locale), p.unit),
                     None => p.name.clone(),
                 });
                 ui.label(&p.unit);
                 for v in [l.trip_low, l.ll, l.l] {
-                    ui.label(fmt_limit(v));
+                    ui.label(fmt_limit(v, locale));
                 }
-                ui.label(normal_range(l));
+                ui.label(normal_range(l, locale));
                 for v in [l.h, l.hh, l.trip_high] {
-                    ui.label(fmt_limit(v));
+                    ui.label(fmt_limit(v, locale));
                 }
                 ui.end_row();
             }

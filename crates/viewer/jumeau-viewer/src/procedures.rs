@@ -12,7 +12,7 @@ use jumeau_core::Role;
 use jumeau_core::procedure::{self, Action, RunStatus, StepKind};
 use jumeau_runtime::{Command, Reply};
 
-use super::i18n::Language;
+use super::i18n::{self, Language};
 use super::intent::Select;
 use super::live::LiveFeed;
 use super::plant::Session;
@@ -220,7 +220,10 @@ fn procedure_window(
                             for c in &p.conditions[i] {
                                 let value = live.as_ref().and_then(|l| l.fresh_value(&c.tag, wall));
                                 let (ok, shown) = match value {
-                                    Some(v) => (c.holds(v), format!("{v:.2} {}", c.unit)),
+                                    Some(v) => (
+                                        c.holds(v),
+                                        format!("{} {}", i18n::fixed(v, 2, locale), c.unit),
+                                    ),
                                     None => (false, pt.no_fresh_value.to_owned()),
                                 };
                                 let colour = if ok {

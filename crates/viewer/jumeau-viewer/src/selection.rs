@@ -8,6 +8,8 @@ use super::plant::{ComponentCode, Session};
 use super::scene::{Paint, Palette, ScenePart};
 use super::sets::FrameSet;
 use super::timing::OwnTime;
+use bevy::ecs::schedule::ScheduleConfigs;
+use bevy::ecs::system::ScheduleSystem;
 use bevy::prelude::*;
 use jumeau_core::Priority;
 use std::collections::{HashMap, HashSet};
@@ -26,9 +28,7 @@ impl Plugin for SelectionPlugin {
             .add_systems(
                 Update,
                 (
-                    (unit_shortcuts, apply_select)
-                        .chain()
-                        .in_set(FrameSet::Input),
+                    (shortcuts(), apply_select).chain().in_set(FrameSet::Input),
                     highlight.in_set(FrameSet::Paint),
                 ),
             );
@@ -100,6 +100,15 @@ fn hover_on_out(
 
 /// Wall-display shortcuts: 0 overview, 1–9 the plant's units in display order (TG1, TG2, CR1,
 /// CR2, TV on the seed plant); Esc clears.
+/// The keys 0–9 and Escape, but never while a text field has the keyboard: "PA1" typed in the
+/// search box, or "08h12" in a logbook entry, must not fly to a unit and change what the entry
+/// is linked to.
+fn shortcuts() -> ScheduleConfigs<ScheduleSystem> {
+    unit_shortcuts
+        .run_if(not(bevy_egui::input::egui_wants_any_keyboard_input))
+        .into_configs()
+}
+
 fn unit_shortcuts(
     keys: Res<ButtonInput<KeyCode>>,
     session: Res<Session>,
@@ -241,6 +250,53 @@ fn highlight(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bevy::ecs::message::Messages;
+    use bevy_egui::EguiContext;
+    use bevy_egui::egui;
+    use bevy_egui::input::{EguiWantsInput, write_egui_wants_input_system};
+
+    /// The shortcut systems as the plugin adds them, with egui's own focus tracking, on an
+    /// egui context whose text field has the keyboard or not.
+    fn digit_one_selects(field_focused: bool) -> usize {
+        let mut app = App::new();
+        app.insert_resource(Session::seed_for_tests())
+            .init_resource::<ButtonInput<KeyCode>>()
+            .init_resource::<OwnTime>()
+            .init_resource::<EguiWantsInput>()
+            .add_message::<Select>()
+            .add_message::<FlyTo>()
+            .add_systems(PreUpdate, write_egui_wants_input_system)
+            .add_systems(Update, shortcuts());
+        let mut context = EguiContext::default();
+        let mut text = String::new();
+        for _ in 0..2 {
+            let mut output = context.get_mut().run_ui(egui::RawInput::default(), |ui| {
+                let field = ui.text_edit_singleline(&mut text);
+                if field_focused {
+                    field.request_focus();
+                }
+            });
+            // Nothing is rendered: the font textures egui made are dropped on purpose.
+            output.textures_delta.clear();
+        }
+        app.world_mut().spawn(context);
+        app.world_mut()
+            .resource_mut::<ButtonInput<KeyCode>>()
+            .press(KeyCode::Digit1);
+        app.update();
+        let messages = app.world().resource::<Messages<Select>>();
+        messages.get_cursor().read(messages).count()
+    }
+
+    #[test]
+    fn digit_keys_select_a_unit_except_while_a_text_field_has_the_keyboard() {
+        assert_eq!(digit_one_selects(false), 1, "1 selects the first unit");
+        assert_eq!(
+            digit_one_selects(true),
+            0,
+            "typing a 1 in a field selects nothing"
+        );
+    }
 
     #[test]
     fn a_unit_alarm_colours_the_whole_machine_and_a_pump_alarm_only_the_pump() {

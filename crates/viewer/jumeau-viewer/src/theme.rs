@@ -46,6 +46,21 @@ fn apply_theme(mut contexts: EguiContexts, mut done: Local<bool>) -> Result {
     Ok(())
 }
 
+/// Covers the whole window over everything else (the login screen, the lock): nothing behind it
+/// shows and no click reaches it. What is drawn on it goes in an area of a higher order.
+pub fn opaque_backdrop(ctx: &egui::Context, id: &str) {
+    let rect = ctx.content_rect();
+    egui::Area::new(egui::Id::new(id))
+        .order(egui::Order::Foreground)
+        .fixed_pos(rect.min)
+        .show(ctx, |ui| {
+            ui.painter().rect_filled(rect, 0.0, BACKDROP);
+            ui.allocate_rect(rect, egui::Sense::click_and_drag());
+        });
+}
+
+const BACKDROP: Color32 = Color32::from_rgb(0x0c, 0x0d, 0x10);
+
 /// ISA-101 alarm colours: reserved for alarms, never used for anything else in the client.
 pub fn priority_color(p: Priority) -> Color32 {
     match p {

@@ -38,9 +38,9 @@ pub fn launch(
     let sign_in = match (&who.password_file, &mut capture) {
         // The screenshot types the password into the login screen.
         (Some(file), Some(capture)) if login_screen => {
-            capture.type_password = Some(read_password_file(file)?.expose().to_owned());
+            capture.type_password = Some(read_password_file(file)?);
             capture.type_new_password = match &new_password_file {
-                Some(f) => Some(read_password_file(f)?.expose().to_owned()),
+                Some(f) => Some(read_password_file(f)?),
                 None => None,
             };
             SignIn::Screen {

@@ -21,7 +21,7 @@ use bevy::picking::pointer::{Location, PointerAction, PointerId, PointerInput};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::{PrimaryWindow, WindowRef};
-use jumeau_runtime::Command;
+use jumeau_runtime::{Command, Password};
 use std::path::PathBuf;
 
 /// What `jumeau screenshot` asks for (its options, see the CLI's help).
@@ -59,9 +59,9 @@ pub struct Capture {
     /// Typed into the login screen once it shows (the capture goes on to the plant if it
     /// opens it, or captures the screen's refusal); without it, a capture on the login screen
     /// takes the screen itself.
-    pub type_password: Option<String>,
+    pub type_password: Option<Password>,
     /// Typed, twice, when the login screen asks a first login for the person's own password.
-    pub type_new_password: Option<String>,
+    pub type_new_password: Option<Password>,
 }
 
 pub struct CapturePlugin {
@@ -85,8 +85,8 @@ struct CaptureRequest {
     bench_frames: u32,
     bench_out: Option<PathBuf>,
     all_labels: bool,
-    type_password: Option<String>,
-    type_new_password: Option<String>,
+    type_password: Option<Password>,
+    type_new_password: Option<Password>,
 }
 
 #[derive(Resource, Default)]
@@ -193,7 +193,7 @@ fn capture_login_screen(
         && state.frame > 2
         && let Some(password) = req.type_password.take()
     {
-        screen.password = password;
+        screen.password = password.expose().to_owned();
         screen.submitted = true;
         state.typed = true;
     }
@@ -201,8 +201,8 @@ fn capture_login_screen(
         && !screen.checking()
         && let Some(new) = req.type_new_password.take()
     {
-        screen.new_again = new.clone();
-        screen.new_password = new;
+        screen.new_again = new.expose().to_owned();
+        screen.new_password = new.expose().to_owned();
         screen.submitted = true;
     }
     if screen.checking() || screen.submitted {

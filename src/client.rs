@@ -35,30 +35,26 @@ pub fn launch(
         .as_ref()
         .and_then(|s| s.new_password_file.clone());
     let mut capture = screenshot.map(Capture::from);
-    let sign_in = match (&who.password_file, &mut capture) {
-        // The screenshot types the password into the login screen.
-        (Some(file), Some(capture)) if login_screen => {
+    // The login screen, unless a password was given before the window (a file, or for a
+    // screenshot of the plant the terminal's prompt); a screenshot of the screen types a
+    // given password into it as a person would.
+    let on_screen = login_screen || (capture.is_none() && who.password_file.is_none());
+    let sign_in = if on_screen {
+        if let (Some(capture), Some(file)) = (&mut capture, &who.password_file) {
             capture.type_password = Some(read_password_file(file)?);
             capture.type_new_password = match &new_password_file {
                 Some(f) => Some(read_password_file(f)?),
                 None => None,
             };
-            SignIn::Screen {
-                login: who.login.clone(),
-            }
         }
-        (Some(_), _) => SignIn::Now {
+        SignIn::Screen {
+            login: who.login.clone(),
+        }
+    } else {
+        SignIn::Now {
             login: who.login.clone(),
             password: who.password()?,
-        },
-        // A screenshot without a password file: the login screen, or the terminal's prompt.
-        (None, Some(_)) if !login_screen => SignIn::Now {
-            login: who.login.clone(),
-            password: who.password()?,
-        },
-        (None, _) => SignIn::Screen {
-            login: who.login.clone(),
-        },
+        }
     };
     let lock_after = (!lock_after.is_zero()).then_some(lock_after);
     let viewer = Viewer::open(door, sign_in, lang.into(), capture, lock_after)?;

@@ -47,11 +47,6 @@ impl SourceConfig {
             addr: DEFAULT_SIM_ADDR.to_owned(),
         }
     }
-
-    /// True for the built-in simulator: what it records is training.
-    pub fn is_simulator(&self) -> bool {
-        matches!(self, SourceConfig::Simulator { .. })
-    }
 }
 
 #[derive(Debug, Clone)]

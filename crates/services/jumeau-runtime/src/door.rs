@@ -13,7 +13,8 @@ use crate::source::SourceKind;
 pub struct Door {
     pub(crate) files: StoreFiles,
     pub(crate) device: String,
-    pub(crate) source: SourceConfig,
+    /// The data source, made from its configuration once, when the door opens.
+    pub(crate) source: SourceKind,
     pub(crate) store: Store,
     pub(crate) md: MasterData,
     pub(crate) last_changeset: Option<ChangeSetRow>,
@@ -73,7 +74,7 @@ impl Door {
         );
         let md = store.master_data()?;
         // A scenario that does not load is said now, not after someone has logged in.
-        SourceKind::from_config(&source, &md)?;
+        let source = SourceKind::from_config(&source, &md)?;
         let last_changeset = store
             .changesets()?
             .into_iter()

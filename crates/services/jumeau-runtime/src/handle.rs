@@ -54,7 +54,7 @@ impl Runtime {
             door:
                 Door {
                     files,
-                    source,
+                    source: kind,
                     store,
                     md,
                     last_changeset,
@@ -62,8 +62,8 @@ impl Runtime {
                 },
             actor,
         } = self;
-        let kind = SourceKind::from_config(&source, &md)?;
-        let training = source.is_simulator();
+        // Everything recorded on the built-in simulator is training.
+        let training = matches!(kind, SourceKind::Simulator { .. });
         let boards = Boards {
             live: Arc::new(Mutex::new(LiveValues::new(5_000))),
             status: Arc::new(Mutex::new(SourceStatus::default())),

@@ -219,7 +219,7 @@ pub async fn listen(
     let manager = handle
         .node_managers()
         .get_of_type::<PlantNodeManager>()
-        .ok_or_else(|| ServeError::Config("simple node manager missing".into()))?;
+        .ok_or_else(|| ServeError::Config("plant node manager missing".into()))?;
     // The library listens on loopback behind our gate, which owns the public port.
     let inner = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
         .await

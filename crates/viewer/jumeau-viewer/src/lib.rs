@@ -131,10 +131,7 @@ impl Viewer {
         let mut app = App::new();
         let (state, door) = match start {
             Start::Ready(runtime) => {
-                let handle = login::open_session(runtime)?;
-                app.insert_resource(plant::Session::new(&handle))
-                    .insert_resource(live::LiveFeed(handle.clone()));
-                signed_in.set(handle);
+                login::enter(app.world_mut(), &signed_in, login::open_session(runtime)?);
                 (sets::ClientState::Running, None)
             }
             Start::Screen(door, login) => (sets::ClientState::LoggingIn, Some((door, login))),

@@ -108,12 +108,7 @@ fn format_number(x: f64, unit: &str, locale: Locale) -> String {
         "ppm" => 3,
         _ => 2,
     };
-    let s = format!("{x:.decimals$}");
-    if locale.decimal_comma() {
-        s.replace('.', ",")
-    } else {
-        s
-    }
+    crate::i18n::fixed(x, decimals, locale)
 }
 
 fn format_age(ms: i64) -> String {

@@ -29,7 +29,7 @@ pub const ANSWER: Duration = Duration::from_secs(10);
 pub struct SignedIn(Arc<Mutex<Option<RuntimeHandle>>>);
 
 impl SignedIn {
-    pub fn set(&self, handle: RuntimeHandle) {
+    fn set(&self, handle: RuntimeHandle) {
         if let Ok(mut slot) = self.0.lock() {
             *slot = Some(handle);
         }
@@ -53,9 +53,9 @@ pub fn open_session(runtime: Runtime) -> anyhow::Result<RuntimeHandle> {
 
 /// What the running client's features need once someone is logged in: the session (master
 /// data, the user) and the runtime's handle.
-fn enter(commands: &mut Commands, signed_in: &SignedIn, handle: RuntimeHandle) {
-    commands.insert_resource(Session::new(&handle));
-    commands.insert_resource(LiveFeed(handle.clone()));
+pub fn enter(world: &mut World, signed_in: &SignedIn, handle: RuntimeHandle) {
+    world.insert_resource(Session::new(&handle));
+    world.insert_resource(LiveFeed(handle.clone()));
     signed_in.set(handle);
 }
 
@@ -250,7 +250,8 @@ fn receive_answer(
     match answer {
         Ok(handle) => {
             screen.message = None;
-            enter(&mut commands, &signed_in, handle);
+            let signed_in = signed_in.clone();
+            commands.queue(move |world: &mut World| enter(world, &signed_in, handle));
             next.set(ClientState::Running);
         }
         Err(Outcome::Refused(refused, password)) => {

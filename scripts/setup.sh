@@ -16,6 +16,8 @@ packages=(
     # Test peers: PDF text extraction, Python for the independent export verifier and the
     # independent OPC UA server, a real MQTT broker.
     poppler-utils python3 python3-pip mosquitto mosquitto-clients
+    # The plant hub's store (`jumeau hub --dev` runs a private cluster with these binaries).
+    postgresql
     # The Khronos glTF validator runs on Node.js; npm fetches it (below).
     nodejs ca-certificates
 )

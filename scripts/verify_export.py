@@ -2,11 +2,14 @@
 """Independent check of a Jumeau logbook export (CSV or PDF) and its manifest FILE.sig.json,
 with the Python standard library and PyNaCl only, following docs/logbook-format.md.
 
-Usage: verify_export.py FILE (--key HEX | --keys accounts.json)
+Usage: verify_export.py FILE (--key HEX | --keys accounts.json) [--hub-key HEX]
     exit 0 when everything verifies, 1 otherwise. The signer's key must be one you trust: given
     with --key, or registered to the manifest's signer@device in the plant's key list
     (`jumeau account list --json`, handed over by the plant: the store itself is encrypted).
-    A manifest's own public key proves nothing by itself."""
+    A manifest's own public key proves nothing by itself. Entries from several devices (a plant
+    logbook synced through the hub) chain per device; with --hub-key (`jumeau hub key`) every
+    entry's countersignature is checked too (docs/sync.md): the hub's signature, that it names
+    this entry, and the hub's order and chain where consecutive receipts are in the file."""
 import argparse
 import csv
 import hashlib
@@ -29,10 +32,11 @@ def verified(public_key_hex, message, signature_hex):
         return False
 
 
-def check_csv_rows(path, problems):
+def check_csv_rows(path, problems, hub_key=None):
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    prev = None
+    prev_by_device = {}
+    receipts = []
     for r in rows:
         body = r["body"]
         entry = json.loads(body)
@@ -45,10 +49,46 @@ def check_csv_rows(path, problems):
             problems.append(f"{where}: columns differ from the signed body")
         if not verified(r["public_key"], body.encode(), r["signature"]):
             problems.append(f"{where}: signature does not verify")
+        prev = prev_by_device.get(entry["device"])
         if prev is not None and entry["seq"] == prev[0] + 1 and entry["prev"] != prev[1]:
             problems.append(f"{where}: not linked to entry #{prev[0]}")
-        prev = (entry["seq"], r["entry_hash"])
+        prev_by_device[entry["device"]] = (entry["seq"], r["entry_hash"])
+        if r.get("countersignature") and hub_key is not None:
+            at = f"entry {entry['device']}#{r['seq']}"
+            receipts.append(check_countersignature(r, entry, at, hub_key, problems))
+    check_hub_order(receipts, problems)
     return len(rows)
+
+
+def check_countersignature(r, entry, where, hub_key, problems):
+    """The hub's receipt of this entry: its signature, and that it names this entry."""
+    cs = json.loads(r["countersignature"])
+    receipt = json.loads(cs["receipt"])
+    if canonical(receipt).decode() != cs["receipt"] or receipt.get("format") != "jumeau-receipt/1":
+        problems.append(f"{where}: countersignature is not a canonical receipt")
+    if not verified(hub_key, cs["receipt"].encode(), cs["signature"]):
+        problems.append(f"{where}: the hub's countersignature does not verify")
+    if (receipt.get("entry_hash"), receipt.get("device"), receipt.get("device_seq")) != (
+            r["entry_hash"], entry["device"], entry["seq"]):
+        problems.append(f"{where}: the countersignature names another entry")
+    return (receipt["hub_seq"], receipt["prev"], hashlib.sha256(cs["receipt"].encode()).hexdigest(),
+            entry["device"], entry["seq"], where)
+
+
+def check_hub_order(receipts, problems):
+    """Per device, the hub's order follows the device chain; consecutive receipts link."""
+    last_by_device = {}
+    for hub_seq, _, _, device, seq, where in sorted(receipts, key=lambda x: (x[3], x[4])):
+        last = last_by_device.get(device)
+        if last is not None and hub_seq <= last:
+            problems.append(f"{where}: countersigned before the entry it follows")
+        last_by_device[device] = hub_seq
+    by_seq = sorted(receipts)
+    for a, b in zip(by_seq, by_seq[1:]):
+        if b[0] == a[0] + 1 and b[1] != a[2]:
+            problems.append(f"{b[5]}: receipt {b[0]} does not follow receipt {a[0]}")
+        if b[0] == a[0]:
+            problems.append(f"{b[5]}: hub sequence {b[0]} given twice")
 
 
 def canonical(obj):
@@ -66,7 +106,7 @@ def trusted(manifest, key_hex, key_list):
     return owners == [(manifest["signer"], manifest["device"])]
 
 
-def main(path, key_hex, key_list):
+def main(path, key_hex, key_list, hub_key=None):
     with open(path, "rb") as f:
         data = f.read()
     with open(path + ".sig.json", encoding="utf-8") as f:
@@ -84,7 +124,8 @@ def main(path, key_hex, key_list):
             problems.append("key_id does not match the public key")
         if not trusted(manifest, key_hex, key_list):
             problems.append(f"public key not trusted for {manifest['signer']}@{manifest['device']}")
-    entries = check_csv_rows(path, problems) if path.endswith(".csv") and not problems else None
+    entries = (check_csv_rows(path, problems, hub_key)
+               if path.endswith(".csv") and not problems else None)
     for p in problems:
         print(p)
     print(("FAILED" if problems else "OK") + f": {path}" + (f", {entries} entries" if entries is not None else ""))
@@ -97,5 +138,6 @@ if __name__ == "__main__":
     trust = parser.add_mutually_exclusive_group(required=True)
     trust.add_argument("--key", help="the signer's public key, 64 hex digits")
     trust.add_argument("--keys", help="the plant's key list (jumeau account list --json)")
+    parser.add_argument("--hub-key", help="the plant hub's public key, 64 hex digits")
     args = parser.parse_args()
-    sys.exit(main(args.file, args.key, args.keys))
+    sys.exit(main(args.file, args.key, args.keys, args.hub_key))

@@ -172,6 +172,44 @@ pub enum Command {
     /// The plant files (assets/plant/): check edited files before they become a change-set.
     #[command(subcommand)]
     Plant(PlantCommand),
+    /// Sync with the plant hub: enrol this device, see what is pending, push and pull.
+    #[command(subcommand)]
+    Sync(SyncCommand),
+    /// The plant hub: PostgreSQL behind a WebSocket API over TLS (`jumeau hub --dev` runs its
+    /// own PostgreSQL cluster).
+    Hub(jumeau_hub::HubArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SyncCommand {
+    /// Enrol this device with a hub (engineers, with a second factor): its address, the SHA-256
+    /// of its certificate and the device's secret, both from `jumeau hub enrol-device`.
+    Enrol {
+        /// The hub's address, wss://host:port.
+        #[arg(long)]
+        hub: String,
+        /// SHA-256 of the hub's TLS certificate (hex; colons allowed).
+        #[arg(long)]
+        certificate_sha256: String,
+        /// File whose first line is the device's secret.
+        #[arg(long)]
+        secret_file: PathBuf,
+    },
+    /// Where sync stands: in sync, offline with N pending, or the error (asks the hub).
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Push the ops written here that the hub has not acknowledged.
+    Push {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pull what the hub holds beyond this device's cursor.
+    Pull {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

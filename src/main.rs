@@ -69,6 +69,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Components(cmd)) => commands::components::run(&store_files, cmd, cli.lang),
         Some(Command::Changesets(cmd)) => commands::changesets::run(&store_files, &who, cmd),
         Some(Command::Logbook(cmd)) => commands::logbook::run(&store_files, &who, cmd),
+        Some(Command::Sync(cmd)) => commands::sync::run(&store_files, &who, cmd),
+        Some(Command::Hub(args)) => jumeau_hub::run(args).map(|()| ExitCode::SUCCESS),
     }
 }
 

@@ -192,7 +192,7 @@ fn export(
         ExportFormat::Csv => {
             let file = std::fs::File::create(out)
                 .with_context(|| format!("cannot write {}", out.display()))?;
-            let keys = store.public_keys()?;
+            let keys = store.plant_public_keys()?;
             jumeau_reports::write_csv(&entries, &keys, std::io::BufWriter::new(file))?;
         }
         ExportFormat::Pdf => {

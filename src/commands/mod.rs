@@ -20,6 +20,7 @@ pub mod plant;
 pub mod procedures;
 pub mod scene;
 pub mod sim;
+pub mod sync;
 pub mod tags;
 
 /// Control characters (ESC and its sequences, CR, BEL…) shown escaped (`\u{1b}`), so that a

@@ -14,6 +14,7 @@ pub mod masterdata;
 pub mod plant;
 pub mod procedure;
 pub mod role;
+pub mod sync;
 pub mod totp;
 pub mod trend;
 pub mod units;

@@ -1,12 +1,13 @@
 //! CSV export: RFC 4180, UTF-8, one row per entry. `body` is the exact signed text, so a third
 //! party can recompute `entry_hash` (SHA-256 of `body`), check `prev_hash` links and verify
-//! `signature` with `public_key`.
+//! `signature` with `public_key`; `countersignature`, when the entry went through the plant hub,
+//! is the hub's signed receipt (docs/sync.md), checked against the hub's key.
 
 use jumeau_store::LogEntry;
 use std::collections::HashMap;
 use std::io::Write;
 
-pub const HEADER: [&str; 20] = [
+pub const HEADER: [&str; 21] = [
     "seq",
     "recorded_at",
     "author",
@@ -27,6 +28,7 @@ pub const HEADER: [&str; 20] = [
     "entry_hash",
     "signature",
     "body",
+    "countersignature",
 ];
 
 /// Writes the entries; `keys` maps key ids to public keys (a missing key leaves the cell empty).
@@ -67,6 +69,7 @@ pub fn write_csv(
             &e.entry_hash,
             &e.signature,
             &e.signed_body,
+            e.countersignature.as_deref().unwrap_or(""),
         ])?;
     }
     w.flush()?;

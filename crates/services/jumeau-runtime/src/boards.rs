@@ -9,6 +9,7 @@ use crate::alarms::AlarmBoard;
 use crate::clock::PlantClock;
 use crate::events::EventLog;
 use crate::procedures::ProcedureBoard;
+use crate::sync::SyncStatus;
 
 /// What a client shows about the data source.
 #[derive(Debug, Clone, Default)]
@@ -28,4 +29,5 @@ pub(crate) struct Boards {
     pub procedures: Arc<Mutex<ProcedureBoard>>,
     pub events: Arc<Mutex<EventLog>>,
     pub clock: PlantClock,
+    pub sync: Arc<Mutex<SyncStatus>>,
 }

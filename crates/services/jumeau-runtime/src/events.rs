@@ -22,6 +22,8 @@ pub enum RuntimeEvent {
     },
     /// An entry the runtime wrote to the logbook (automatic or on request).
     Logbook { id: u64, category: String },
+    /// Entries written on other devices arrived through the plant hub.
+    Synced { entries: usize },
     /// The simulator's own journal: scenario events, trainer commands, protection trips.
     Simulator { t_s: f64, text: String },
 }

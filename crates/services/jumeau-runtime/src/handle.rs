@@ -31,6 +31,8 @@ struct Shared {
     reads: Sender<ReadRequest>,
     /// Dropped with the last handle: the source's thread then stops (and its server with it).
     _stop: tokio::sync::oneshot::Sender<()>,
+    /// Dropped with the last handle: the sync thread stops.
+    _stop_sync: tokio::sync::oneshot::Sender<()>,
 }
 
 /// A running runtime, shared by cloning. When the last handle is dropped the services stop.
@@ -71,6 +73,7 @@ impl Runtime {
             procedures: Arc::new(Mutex::new(ProcedureBoard::load(&md))),
             events: Arc::new(Mutex::new(EventLog::default())),
             clock: PlantClock::default(),
+            sync: Arc::new(Mutex::new(crate::SyncStatus::default())),
         };
         let historian = Historian::new(Store::open(&files)?);
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -102,6 +105,14 @@ impl Runtime {
             .name("jumeau-services".into())
             .spawn(move || services.run(rx))
             .context("cannot start the service thread")?;
+        let (stop_sync, stop_sync_rx) = tokio::sync::oneshot::channel::<()>();
+        crate::sync::start(
+            files.clone(),
+            boards.sync.clone(),
+            boards.events.clone(),
+            stop_sync_rx,
+        )
+        .context("cannot start the sync thread")?;
         let reads = crate::reads::start_worker(files).context("cannot start the store reader")?;
         Ok(RuntimeHandle {
             shared: Arc::new(Shared {
@@ -113,6 +124,7 @@ impl Runtime {
                 commands,
                 reads,
                 _stop: stop_tx,
+                _stop_sync: stop_sync,
             }),
         })
     }
@@ -173,6 +185,16 @@ impl RuntimeHandle {
     }
 
     /// Plant time: the simulator's for the built-in simulator, the wall clock otherwise.
+    /// Where sync with the plant hub stands.
+    pub fn sync(&self) -> crate::SyncStatus {
+        self.shared
+            .boards
+            .sync
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default()
+    }
+
     pub fn clock(&self) -> &PlantClock {
         &self.shared.boards.clock
     }

@@ -19,6 +19,7 @@ mod procedures;
 mod reads;
 mod service;
 mod source;
+mod sync;
 
 pub use alarms::{AlarmBoard, CYCLE_MS};
 pub use boards::SourceStatus;
@@ -32,6 +33,7 @@ pub use handle::RuntimeHandle;
 pub use procedures::{ProcedureBoard, RunView};
 pub use reads::{Series, TrendQuery};
 pub use source::{mqtt_checks, watch_items};
+pub use sync::{SyncState, SyncStatus};
 // The store records the viewer shows, so that a viewer needs no store of its own.
 pub use jumeau_store::{
     AuditFilter, AuditRow, ChangeSetRow, LogEntry, LogFilter, Password, StoreError, Weakness,

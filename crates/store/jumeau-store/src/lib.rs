@@ -25,6 +25,8 @@ mod seal;
 mod second_factor;
 pub use second_factor::{Enrolment, SECOND_FACTOR_MINUTES};
 mod seed;
+mod sync;
+pub use sync::{HubEnrolment, ReceiveReport, SyncCounts};
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 pub use lock::seeded_marker;

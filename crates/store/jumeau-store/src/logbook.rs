@@ -6,6 +6,7 @@ use jumeau_core::access::Action;
 use jumeau_core::logbook::{
     self, EntryBody, EntryDraft, EntryValue, FORMAT, Fault, GENESIS, SignedEntry, StoredEntry,
 };
+use jumeau_core::sync::Op;
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -60,6 +61,12 @@ const COLUMNS: &str = "seq, recorded_at, author, role, device, kind, category, t
      tags, entry_values, attachments, corrects, training, key_id, prev_hash, entry_hash, body, \
      signature, countersignature";
 
+/// `COLUMNS` of an entry from another device, its countersignature from the received op.
+const REMOTE_COLUMNS: &str = "seq, recorded_at, author, role, device, kind, category, text, \
+     components, tags, entry_values, attachments, corrects, training, key_id, prev_hash, \
+     entry_hash, body, signature, (SELECT countersignature FROM sync_received r \
+     WHERE r.hub_seq = remote_logbook.hub_seq)";
+
 impl Store {
     /// Appends a signed entry by the logged-in `login`, signed with its session's device key;
     /// returns its sequence number.
@@ -108,15 +115,20 @@ impl Store {
         Ok(seqs)
     }
 
-    /// Entries matching `filter`, in sequence order (the last `filter.limit` when set).
+    /// Entries matching `filter`, this device's and those other devices passed on through the
+    /// hub, in the order they were recorded (the last `filter.limit` when set).
     pub fn logbook(&self, filter: &LogFilter) -> Result<Vec<LogEntry>, StoreError> {
         // A component stands for itself and everything below it (TG1 → its bearings, skids…).
         let family = match filter.component.as_deref() {
             Some(c) => Some(serde_json::to_string(&self.component_family(c)?)?),
             None => None,
         };
+        // This device's chain and the entries other devices' chains brought through the hub,
+        // in the order they were written (ties: by device, then by sequence).
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM (SELECT * FROM logbook WHERE \
+            "WITH plant AS (SELECT {COLUMNS} FROM logbook UNION ALL SELECT {REMOTE_COLUMNS} \
+               FROM remote_logbook) \
+             SELECT * FROM (SELECT * FROM plant WHERE \
                (?1 IS NULL OR recorded_at >= ?1) \
                AND (?2 IS NULL OR substr(recorded_at, 1, length(?2)) <= ?2) \
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(components) c, json_each(?3) f \
@@ -125,7 +137,8 @@ impl Store {
                AND (?5 IS NULL OR author = ?5) \
                AND (?6 IS NULL OR EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?6)) \
                AND (?7 IS NULL OR instr(lower(text), lower(?7)) > 0) \
-             ORDER BY seq DESC LIMIT ?8) ORDER BY seq"
+             ORDER BY recorded_at DESC, device DESC, seq DESC LIMIT ?8) \
+             ORDER BY recorded_at, device, seq"
         ))?;
         let limit = filter.limit.map_or(-1, |l| l as i64);
         let rows = stmt.query_map(
@@ -266,6 +279,11 @@ pub(crate) fn append_in_tx<'a>(
             signed.body,
             signed.signature,
         ])?;
+        // The op that carries the entry to the hub commits with it: nothing written offline
+        // can be lost between the logbook and the outbox.
+        crate::sync::enqueue(tx, key, |op_id, hlc| {
+            Op::logbook_entry(&signed, &body, op_id, hlc)
+        })?;
         seqs.push(seq);
         last = Some((seq, hash));
     }

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_second_factor.sql",
         sql: include_str!("../../../../migrations/0009_second_factor.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_sync.sql",
+        sql: include_str!("../../../../migrations/0010_sync.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

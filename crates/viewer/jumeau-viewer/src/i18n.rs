@@ -67,6 +67,15 @@ pub struct Texts {
     pub fault_level_drift: &'static str,
     pub simulator: &'static str,
     pub no_live_data_hint: &'static str,
+    pub sync_standalone: &'static str,
+    pub sync_in_sync: &'static str,
+    pub sync_syncing: &'static str,
+    pub sync_offline: &'static str,
+    pub sync_error: &'static str,
+    /// "{n} pending" follows.
+    pub sync_pending: &'static str,
+    pub sync_quarantined: &'static str,
+    pub sync_hint: &'static str,
     pub master_data: &'static str,
     pub validated_by: &'static str,
     pub search: &'static str,
@@ -259,6 +268,14 @@ pub const FR: Texts = Texts {
     fault_level_drift: "Dérive transmetteur niveau ballon HP",
     simulator: "Simulateur",
     no_live_data_hint: "Source SCADA injoignable : les valeurs affichées sont périmées (grisées, avec leur âge).",
+    sync_standalone: "Poste autonome",
+    sync_in_sync: "Synchronisé",
+    sync_syncing: "Synchronisation…",
+    sync_offline: "Hors ligne",
+    sync_error: "Erreur de synchronisation",
+    sync_pending: "en attente",
+    sync_quarantined: "en quarantaine au hub",
+    sync_hint: "Ce qui est saisi ici est conservé et part vers le hub dès qu'il est joignable.",
     master_data: "Référentiel",
     validated_by: "validé par",
     search: "Rechercher (code, repère, nom)…",
@@ -407,6 +424,14 @@ pub const EN: Texts = Texts {
     fault_level_drift: "HP drum level transmitter drift",
     simulator: "Simulator",
     no_live_data_hint: "SCADA source unreachable: values shown are stale (greyed, with their age).",
+    sync_standalone: "Stand-alone station",
+    sync_in_sync: "In sync",
+    sync_syncing: "Syncing…",
+    sync_offline: "Offline",
+    sync_error: "Sync error",
+    sync_pending: "pending",
+    sync_quarantined: "quarantined at the hub",
+    sync_hint: "What is written here is kept and goes to the hub as soon as it can be reached.",
     master_data: "Master data",
     validated_by: "validated by",
     search: "Search (code, alias, name)…",
@@ -539,8 +564,8 @@ mod number_tests {
         assert_eq!(decimal(-0.00001, Locale::En), "0");
         assert_eq!(decimal(0.125, Locale::Fr), "0,125");
         assert_eq!(decimal(f64::NAN, Locale::Fr), "—");
-        assert_eq!(fixed(3.14159, 2, Locale::Fr), "3,14");
-        assert_eq!(fixed(3.14159, 2, Locale::En), "3.14");
+        assert_eq!(fixed(1.23456, 2, Locale::Fr), "1,23");
+        assert_eq!(fixed(1.23456, 2, Locale::En), "1.23");
         assert_eq!(fixed(f64::INFINITY, 2, Locale::En), "—");
         assert_eq!(with_mark("12.5", Locale::Fr), "12,5");
     }

@@ -12,6 +12,7 @@ use super::scene::PlantBounds;
 use super::selection::{Select, Selection};
 use super::sets::UiSet;
 use super::theme;
+use super::theme::MUTED;
 use super::timing::OwnTime;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -46,7 +47,6 @@ impl Default for LabelRange {
 /// At most this many labels at once.
 const MAX_LABELS: usize = 28;
 
-const MUTED: Color32 = Color32::from_rgb(0x9a, 0xa0, 0xa6);
 const ACCENT: Color32 = Color32::from_rgb(0x00, 0xc7, 0xff);
 
 /// What a label stands for, most important first.

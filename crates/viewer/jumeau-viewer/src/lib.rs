@@ -19,6 +19,7 @@ mod procedures;
 mod scene;
 mod selection;
 mod sets;
+mod sync_status;
 mod theme;
 mod timing;
 mod trends;

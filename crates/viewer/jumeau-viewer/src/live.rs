@@ -6,7 +6,7 @@ use std::sync::MutexGuard;
 use bevy::prelude::*;
 use jumeau_core::Locale;
 use jumeau_core::masterdata::Tag;
-use jumeau_runtime::{Command, Reply, RuntimeHandle, SourceStatus};
+use jumeau_runtime::{Command, Reply, RuntimeHandle, SourceStatus, SyncStatus};
 use jumeau_tagbus::{Freshness, LiveValues, StaleReason, Value};
 
 /// The plant runtime: the viewer's only way to the live values, alarms, runs and the store.
@@ -32,6 +32,7 @@ pub struct LiveView<'a> {
     /// Stands in when the feed thread died holding the lock: nothing is live then.
     empty: LiveValues,
     pub status: SourceStatus,
+    pub sync: SyncStatus,
     now_ms: i64,
 }
 
@@ -52,6 +53,7 @@ impl<'a> LiveView<'a> {
             guard: feed.0.live(),
             empty: LiveValues::default(),
             status: feed.0.status(),
+            sync: feed.0.sync(),
             now_ms: jumeau_tagbus::now_ms(),
         }
     }

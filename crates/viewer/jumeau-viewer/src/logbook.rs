@@ -134,10 +134,12 @@ fn follow_new_entries(
 ) {
     let (events, next) = feed.0.events_since(*cursor);
     *cursor = next;
-    if events
-        .iter()
-        .any(|e| matches!(e, RuntimeEvent::Logbook { .. }))
-    {
+    if events.iter().any(|e| {
+        matches!(
+            e,
+            RuntimeEvent::Logbook { .. } | RuntimeEvent::Synced { .. }
+        )
+    }) {
         view.dirty = true;
         latest.stale = true;
     }

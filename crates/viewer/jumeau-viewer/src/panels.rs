@@ -12,6 +12,7 @@ use super::plant::Session;
 use super::procedures::ProcedureView;
 use super::selection::{Hovered, Select, Selection, ShowHover};
 use super::sets::UiSet;
+use super::theme::MUTED;
 use super::timing::OwnTime;
 use super::trends::TrendView;
 use bevy::ecs::system::SystemParam;
@@ -37,7 +38,6 @@ struct ListState {
     search: String,
 }
 
-const MUTED: Color32 = Color32::from_rgb(0x9a, 0xa0, 0xa6);
 const ACCENT: Color32 = Color32::from_rgb(0x00, 0xc7, 0xff);
 
 /// Actions the panels ask for; applied after drawing.
@@ -256,6 +256,8 @@ fn top_bar(
             simulator_controls(ui, feed, t, &mut actions.trainer);
             trainer_menu(ui, feed, &session.md, t, &mut actions.trainer);
         }
+        ui.separator();
+        super::sync_status::label(ui, &live.sync, t);
         ui.separator();
         if let Some(cs) = &session.last_changeset {
             ui.label(

@@ -59,6 +59,8 @@ pub fn opaque_backdrop(ctx: &egui::Context, id: &str) {
         });
 }
 
+/// Secondary text: labels, what is not live.
+pub const MUTED: Color32 = Color32::from_rgb(0x9a, 0xa0, 0xa6);
 const BACKDROP: Color32 = Color32::from_rgb(0x0c, 0x0d, 0x10);
 
 /// ISA-101 alarm colours: reserved for alarms, never used for anything else in the client.

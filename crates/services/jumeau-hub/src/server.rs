@@ -1,0 +1,205 @@
+//! The hub's API: axum over TLS. `GET /health` (JSON: head), `GET /v1/sync` (WebSocket: the
+//! device protocol of `jumeau_core::sync::wire`). Each device connection says hello with its
+//! secret, then pushes and pulls; whenever the head moves, every connection is told once.
+
+use crate::db::{Db, PushRefused, Skew};
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::{IntoResponse, Json};
+use axum::routing::get;
+use ed25519_dalek::SigningKey;
+use jumeau_core::sync::wire::{ClientMessage, HubMessage, MAX_BATCH, MAX_MESSAGE_BYTES};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// A device that says nothing for this long is disconnected (it reconnects and catches up).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// Hello must come this soon after the connection opens.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Hub {
+    pub db: Db,
+    pub key: SigningKey,
+    /// Largest difference allowed between a device's clock and the hub's (ms).
+    pub allowed_skew_ms: i64,
+    head: watch::Sender<u64>,
+}
+
+impl Hub {
+    pub async fn new(db: Db, key: SigningKey, allowed_skew_ms: i64) -> anyhow::Result<Arc<Hub>> {
+        let head = db.head().await?;
+        Ok(Arc::new(Hub {
+            db,
+            key,
+            allowed_skew_ms,
+            head: watch::Sender::new(head),
+        }))
+    }
+
+    pub fn router(self: &Arc<Hub>) -> Router {
+        Router::new()
+            .route("/health", get(health))
+            .route("/v1/sync", get(upgrade))
+            .with_state(self.clone())
+    }
+}
+
+async fn health(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok", "head": *hub.head.borrow() }))
+}
+
+async fn upgrade(State(hub): State<Arc<Hub>>, ws: WebSocketUpgrade) -> impl IntoResponse {
+    ws.max_message_size(MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| async move {
+            let mut conn = Connection { hub, socket };
+            if let Err(why) = conn.serve().await {
+                eprintln!("hub: {why}");
+            }
+        })
+}
+
+struct Connection {
+    hub: Arc<Hub>,
+    socket: WebSocket,
+}
+
+impl Connection {
+    async fn serve(&mut self) -> anyhow::Result<()> {
+        let device = match tokio::time::timeout(HELLO_TIMEOUT, self.receive()).await {
+            Ok(Ok(Some(ClientMessage::Hello { device, token, .. }))) => {
+                if !self.hub.db.device_may_connect(&device, &token).await? {
+                    self.refuse("unknown device or wrong secret: enrol the device again")
+                        .await;
+                    anyhow::bail!("refused a connection as device {device:?} (wrong secret)");
+                }
+                device
+            }
+            Ok(Ok(None)) => return Ok(()),
+            Ok(Ok(Some(_))) => {
+                self.refuse("say hello first").await;
+                return Ok(());
+            }
+            Ok(Err(why)) => {
+                self.refuse(&why).await;
+                return Ok(());
+            }
+            Err(_) => return Ok(()),
+        };
+        let mut head = self.hub.head.subscribe();
+        let current = *head.borrow_and_update();
+        self.send(&HubMessage::Welcome {
+            hub_key: hex::encode(self.hub.key.verifying_key().to_bytes()),
+            head: current,
+        })
+        .await?;
+        loop {
+            tokio::select! {
+                message = tokio::time::timeout(IDLE_TIMEOUT, self.receive()) => {
+                    match message {
+                        Ok(Ok(Some(m))) => self.answer(&device, m).await?,
+                        Ok(Ok(None)) | Err(_) => return Ok(()),
+                        Ok(Err(why)) => {
+                            self.refuse(&why).await;
+                            return Ok(());
+                        }
+                    }
+                }
+                changed = head.changed() => {
+                    if changed.is_err() {
+                        return Ok(());
+                    }
+                    let now = *head.borrow_and_update();
+                    self.send(&HubMessage::Head { head: now }).await?;
+                }
+            }
+        }
+    }
+
+    async fn answer(&mut self, device: &str, message: ClientMessage) -> anyhow::Result<()> {
+        match message {
+            ClientMessage::Hello { .. } => self.refuse("hello twice").await,
+            ClientMessage::Push { ops, now_ms } => {
+                if ops.len() > MAX_BATCH {
+                    self.refuse(&format!("at most {MAX_BATCH} ops per push"))
+                        .await;
+                    anyhow::bail!("device {device:?} pushed {} ops at once", ops.len());
+                }
+                let skew = Skew {
+                    offset_ms: now_ms as i64 - now_ms_here() as i64,
+                    allowed_ms: self.hub.allowed_skew_ms,
+                };
+                match self.hub.db.push(device, &ops, skew, &self.hub.key).await {
+                    Ok(receipts) => {
+                        let last = receipts
+                            .iter()
+                            .filter_map(|c| c.open(&self.hub.key.verifying_key()).ok())
+                            .map(|r| r.hub_seq)
+                            .max();
+                        self.send(&HubMessage::Acks { receipts }).await?;
+                        if let Some(seq) = last {
+                            self.hub.head.send_if_modified(|h| {
+                                let moved = seq > *h;
+                                *h = (*h).max(seq);
+                                moved
+                            });
+                        }
+                    }
+                    Err(PushRefused::Op { index, reason }) => {
+                        self.refuse(&format!("op {index} of the push refused: {reason}"))
+                            .await;
+                        anyhow::bail!("device {device:?}: op {index} refused: {reason}");
+                    }
+                    Err(PushRefused::Db(e)) => return Err(e.into()),
+                }
+            }
+            ClientMessage::Pull { after, limit } => {
+                let items = self.hub.db.pull(after, limit.clamp(1, MAX_BATCH)).await?;
+                let head = *self.hub.head.borrow();
+                self.send(&HubMessage::Ops { items, head }).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next message, `None` when the device closed, `Err` with the reason for a message
+    /// that is not one.
+    async fn receive(&mut self) -> Result<Option<ClientMessage>, String> {
+        loop {
+            match self.socket.recv().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(None),
+                Some(Ok(Message::Text(text))) => {
+                    return serde_json::from_str(text.as_str())
+                        .map(Some)
+                        .map_err(|e| format!("not a sync message: {e}"));
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    return Err("binary frames are not spoken here".into());
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            }
+        }
+    }
+
+    async fn send(&mut self, message: &HubMessage) -> anyhow::Result<()> {
+        let text = serde_json::to_string(message)?;
+        self.socket.send(Message::Text(text.into())).await?;
+        Ok(())
+    }
+
+    async fn refuse(&mut self, reason: &str) {
+        let _ = self
+            .send(&HubMessage::Refused {
+                reason: reason.to_owned(),
+            })
+            .await;
+        let _ = self.socket.send(Message::Close(None)).await;
+    }
+}
+
+fn now_ms_here() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}

@@ -1,0 +1,183 @@
+//! The store's half of sync without a hub: the outbox written with each entry, and what a
+//! store accepts from "the hub" (here receipts signed by a test hub key, as the hub signs
+//! them): the chain continued, a repeat ignored, a forged, skipped or mismatched receipt
+//! refusing the whole batch with nothing stored.
+
+use ed25519_dalek::SigningKey;
+use jumeau_core::logbook::{EntryDraft, GENESIS};
+use jumeau_core::sync::receipt::FORMAT;
+use jumeau_core::sync::{
+    Countersignature, Delivered, Receipt, ReceiptStatus, SignedOp, hub_key_id,
+};
+use jumeau_store::{Password, Store, StoreError, testing};
+
+const HUB_CERT: &str = "ab";
+
+fn device(dir: &std::path::Path, name: &str, hub: &SigningKey) -> Store {
+    let mut store = testing::set_passwords(&dir.join(format!("{name}.sqlite")), name).unwrap();
+    store
+        .enrol_hub(
+            "c.bernard",
+            "wss://127.0.0.1:7443",
+            &HUB_CERT.repeat(32),
+            &Password::new("secret"),
+        )
+        .unwrap();
+    store
+        .pin_hub_key(&hex::encode(hub.verifying_key().to_bytes()))
+        .unwrap();
+    store
+}
+
+/// What the hub does with pushed ops: receipts chained after `after` (its last receipt).
+fn countersign(
+    hub: &SigningKey,
+    ops: &[SignedOp],
+    after: Option<&Countersignature>,
+    first_seq: u64,
+) -> Vec<Delivered> {
+    let mut prev = after.map_or(GENESIS.to_owned(), Countersignature::hash);
+    ops.iter()
+        .enumerate()
+        .map(|(i, op)| {
+            let opened = op.open().unwrap();
+            let (entry, body) = opened.logbook().unwrap();
+            let cs = Receipt {
+                device: opened.device.clone(),
+                device_seq: Some(body.seq),
+                entry_hash: Some(entry.hash()),
+                format: FORMAT.into(),
+                hub_key_id: hub_key_id(&hub.verifying_key()),
+                hub_seq: first_seq + i as u64,
+                op_hash: op.hash(),
+                op_id: opened.op_id.clone(),
+                prev: prev.clone(),
+                reason: None,
+                received_at: "2026-12-01T10:00:00.000Z".into(),
+                status: ReceiptStatus::Accepted,
+            }
+            .sign(hub);
+            prev = cs.hash();
+            Delivered {
+                countersignature: cs,
+                op: op.clone(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_entry_has_its_op_in_the_outbox_and_reaches_another_device_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = SigningKey::from_bytes(&[9; 32]);
+    let mut tablet = device(dir.path(), "tablette-3", &hub);
+    let mut room = device(dir.path(), "salle", &hub);
+    let before = tablet.pending_ops(1000).unwrap().len();
+    tablet
+        .append_logbook_batch(
+            "a.durand",
+            &[
+                EntryDraft::manual("operation", "Vanne 11LAB10AA001 fermée"),
+                EntryDraft::manual("operation", "Pompe B en service"),
+            ],
+        )
+        .unwrap();
+    let ops = tablet.pending_ops(1000).unwrap();
+    assert_eq!(ops.len(), before + 2);
+    let delivered = countersign(&hub, &ops, None, 1);
+
+    let report = room.receive_ops(&delivered).unwrap();
+    assert_eq!(report.stored, ops.len());
+    let texts: Vec<String> = room
+        .logbook(&Default::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.body.device == "tablette-3" && e.body.category == "operation")
+        .map(|e| e.body.text)
+        .collect();
+    assert_eq!(texts, ["Vanne 11LAB10AA001 fermée", "Pompe B en service"]);
+    // Delivered twice (a reconnect in the middle of a pull): nothing doubles.
+    let again = room.receive_ops(&delivered).unwrap();
+    assert_eq!(again.stored, 0);
+    assert_eq!(room.sync_cursor().unwrap(), ops.len() as u64);
+
+    // The tablet hears its own ops back: confirmed, entries countersigned.
+    let own = tablet.receive_ops(&delivered).unwrap();
+    assert_eq!(own.own, ops.len());
+    assert_eq!(tablet.sync_counts().unwrap().pending, 0);
+    let listed = tablet.logbook(&Default::default()).unwrap();
+    assert!(
+        listed
+            .iter()
+            .filter(|e| e.body.category == "operation")
+            .all(|e| e.countersignature.is_some())
+    );
+}
+
+#[test]
+fn a_forged_skipped_or_mismatched_receipt_refuses_the_batch_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = SigningKey::from_bytes(&[9; 32]);
+    let mut tablet = device(dir.path(), "tablette-3", &hub);
+    let mut room = device(dir.path(), "salle", &hub);
+    tablet
+        .append_logbook("a.durand", &EntryDraft::manual("operation", "Essai"))
+        .unwrap();
+    let ops = tablet.pending_ops(1000).unwrap();
+
+    let refused = |store: &mut Store, batch: &[Delivered], expect: &str| {
+        let err = store.receive_ops(batch).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Invalid(m) if m.contains(expect)),
+            "{err}"
+        );
+        assert_eq!(store.sync_cursor().unwrap(), 0, "nothing stored");
+    };
+    // Signed by another key than the pinned hub's.
+    let impostor = SigningKey::from_bytes(&[10; 32]);
+    refused(
+        &mut room,
+        &countersign(&impostor, &ops, None, 1),
+        "not the trusted one",
+    );
+    // A gap: the batch starts at 2.
+    refused(
+        &mut room,
+        &countersign(&hub, &ops, None, 2),
+        "expected hub sequence 1",
+    );
+    // The receipt names another op than the one delivered.
+    let mut swapped = countersign(&hub, &ops, None, 1);
+    let last = swapped.len() - 1;
+    swapped[last].op = ops[0].clone();
+    if swapped.len() > 1 {
+        refused(&mut room, &swapped, "names another op");
+    }
+    // A changed byte in the op.
+    let mut changed = countersign(&hub, &ops, None, 1);
+    changed[last].op.op = changed[last].op.op.replace("Essai", "Essaj");
+    refused(&mut room, &changed, "another op");
+    // The real thing is then accepted.
+    room.receive_ops(&countersign(&hub, &ops, None, 1)).unwrap();
+    assert_eq!(room.sync_cursor().unwrap(), ops.len() as u64);
+}
+
+#[test]
+fn a_hub_that_changes_its_key_is_refused_until_enrolled_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = SigningKey::from_bytes(&[9; 32]);
+    let mut room = device(dir.path(), "salle", &hub);
+    let other = hex::encode(SigningKey::from_bytes(&[11; 32]).verifying_key().to_bytes());
+    let err = room.pin_hub_key(&other).unwrap_err();
+    assert!(err.to_string().contains("not the pinned"), "{err}");
+    // An operator may not enrol a device; an engineer may.
+    let err = room
+        .enrol_hub(
+            "j.martin",
+            "wss://10.0.0.5:7443",
+            &HUB_CERT.repeat(32),
+            &Password::new("s"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+}

@@ -6,10 +6,12 @@
 use anyhow::{Context, bail};
 use ed25519_dalek::SigningKey;
 use jumeau_core::sync::{
-    Countersignature, Delivered, Op, OpKind, Receipt, ReceiptStatus, SignedOp, hub_key_id,
+    Countersignature, Op, OpKind, Receipt, ReceiptStatus, SignedOp, hub_key_id,
 };
 use sha2::{Digest, Sha256};
-use tokio::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use tokio::sync::{Mutex, broadcast, watch};
 use tokio_postgres::{Client, NoTls};
 
 struct Migration {
@@ -33,6 +35,19 @@ const CHAIN_LOCK: i64 = 0x4a75_6d65_6175;
 pub struct Db {
     writer: Mutex<Client>,
     reader: Client,
+    /// The last hub sequence number committed.
+    head: watch::Sender<u64>,
+    /// Each push's new ops, announced in commit order.
+    fresh: broadcast::Sender<Arc<Fresh>>,
+}
+
+/// The ops one push appended: hub sequence numbers `after + 1 ..= head`, and the `Fresh`
+/// message that carries them, written once for every connection.
+#[derive(Debug)]
+pub struct Fresh {
+    pub after: u64,
+    pub head: u64,
+    pub message: String,
 }
 
 /// Why a push was refused as a whole (nothing of it stored).
@@ -60,8 +75,12 @@ impl Db {
         let mut db = Db {
             writer: Mutex::new(writer),
             reader,
+            head: watch::Sender::new(0),
+            fresh: broadcast::channel(256).0,
         };
         db.migrate().await?;
+        let head = db.stored_head().await?;
+        db.head.send_replace(head);
         Ok(db)
     }
 
@@ -173,8 +192,18 @@ impl Db {
         }))
     }
 
-    /// The last hub sequence number (0 when empty).
-    pub async fn head(&self) -> anyhow::Result<u64> {
+    /// The last hub sequence number committed (0 when empty).
+    pub fn head(&self) -> u64 {
+        *self.head.borrow()
+    }
+
+    /// Each push's new ops from now on, in commit order (a receiver that falls behind by
+    /// more than 256 pushes is told it lagged).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Fresh>> {
+        self.fresh.subscribe()
+    }
+
+    async fn stored_head(&self) -> anyhow::Result<u64> {
         let row = self
             .reader
             .query_one("SELECT coalesce(max(hub_seq), 0) FROM ops", &[])
@@ -182,8 +211,12 @@ impl Db {
         Ok(row.get::<_, i64>(0) as u64)
     }
 
-    /// Ops after `after`, at most `limit`, in hub order.
-    pub async fn pull(&self, after: u64, limit: usize) -> anyhow::Result<Vec<Delivered>> {
+    /// Ops after `after`, at most `limit`, in hub order, as the JSON list of
+    /// `wire::Delivered` a pull answer carries. Built from the stored texts (the hub wrote them,
+    /// as canonical JSON) without parsing them again: every device pulls every op, so this is
+    /// the hub's most repeated work.
+    /// Returns the list and its length.
+    pub async fn pull_json(&self, after: u64, limit: usize) -> anyhow::Result<(String, usize)> {
         let rows = self
             .reader
             .query(
@@ -191,14 +224,8 @@ impl Db {
                 &[&(after as i64), &(limit as i64)],
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Delivered {
-                    op: serde_json::from_str(r.get(0))?,
-                    countersignature: serde_json::from_str(r.get(1))?,
-                })
-            })
-            .collect()
+        let json = delivered_json(rows.iter().map(|r| (r.get(1), r.get(0))));
+        Ok((json, rows.len()))
     }
 
     /// Stores a device's push in one transaction and returns one receipt per op (an op stored
@@ -210,6 +237,18 @@ impl Db {
         skew: Skew,
         hub_key: &SigningKey,
     ) -> Result<Vec<Countersignature>, PushRefused> {
+        // Signatures are checked before the writer is taken: pushes from several devices
+        // verify in parallel and only the appends are serialised.
+        let opened = ops
+            .iter()
+            .enumerate()
+            .map(|(index, signed)| {
+                signed.open().map_err(|e| PushRefused::Op {
+                    index,
+                    reason: e.to_string(),
+                })
+            })
+            .collect::<Result<Vec<Op>, _>>()?;
         let mut client = self.writer.lock().await;
         let tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])
@@ -224,20 +263,46 @@ impl Db {
             Some(r) => (r.get::<_, i64>(0) as u64, r.get::<_, String>(1)),
             None => (0, jumeau_core::logbook::GENESIS.to_owned()),
         };
+        // What one query per push can tell: ops stored before (a repeated push), and which
+        // of the push's authors were revoked.
+        let ids: Vec<&str> = opened.iter().map(|o| o.op_id.as_str()).collect();
+        let mut stored: HashMap<String, String> = tx
+            .query(
+                "SELECT op_id, countersignature FROM ops WHERE op_id = ANY($1)",
+                &[&ids],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let authors: Vec<&str> = opened.iter().map(|o| o.author.as_str()).collect();
+        let revoked: HashMap<String, (String, String)> = tx
+            .query(
+                "SELECT login, to_char(revoked_at AT TIME ZONE 'UTC', \
+                 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), reason FROM revoked_authors \
+                 WHERE login = ANY($1)",
+                &[&authors],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), (r.get(1), r.get(2))))
+            .collect();
+        let insert = tx
+            .prepare(
+                "INSERT INTO ops (hub_seq, op_id, device, author, kind, stream, hlc_wall_ms, \
+                 hlc_counter, status, reason, op, countersignature, receipt_hash, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+                 $14::text::timestamptz)",
+            )
+            .await?;
+        let mut keys_checked = HashSet::new();
         let mut receipts = Vec::with_capacity(ops.len());
-        for (index, signed) in ops.iter().enumerate() {
+        let first_new = seq;
+        let mut new: Vec<(String, String)> = Vec::new();
+        for (index, (signed, op)) in ops.iter().zip(&opened).enumerate() {
             let refuse = |reason: String| PushRefused::Op { index, reason };
-            let op = signed.open().map_err(|e| refuse(e.to_string()))?;
-            if let Some(row) = tx
-                .query_opt(
-                    "SELECT countersignature FROM ops WHERE op_id = $1",
-                    &[&op.op_id],
-                )
-                .await?
-            {
-                let first: Countersignature =
-                    serde_json::from_str(row.get(0)).map_err(|e| refuse(e.to_string()))?;
-                receipts.push(first);
+            if let Some(first) = stored.get(&op.op_id) {
+                receipts.push(serde_json::from_str(first).map_err(|e| refuse(e.to_string()))?);
                 continue;
             }
             if op.device != device {
@@ -246,17 +311,11 @@ impl Db {
                     op.device
                 )));
             }
-            check_key(&tx, &op, signed, device).await.map_err(&refuse)?;
+            if keys_checked.insert(op.key_id.clone()) {
+                check_key(&tx, op, signed, device).await.map_err(&refuse)?;
+            }
             seq += 1;
-            let revoked = tx
-                .query_opt(
-                    "SELECT to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
-                     reason FROM revoked_authors WHERE login = $1",
-                    &[&op.author],
-                )
-                .await?
-                .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)));
-            let (status, reason) = judge(&op, skew, revoked);
+            let (status, reason) = judge(op, skew, revoked.get(&op.author).cloned());
             let entry = match OpKind::parse(&op.kind) {
                 Some(OpKind::LogbookEntry) => op.logbook().ok().map(|(e, b)| (e.hash(), b.seq)),
                 None => None,
@@ -283,11 +342,11 @@ impl Db {
                 ReceiptStatus::Accepted => "accepted",
                 ReceiptStatus::Quarantined => "quarantined",
             };
+            let countersigned =
+                serde_json::to_string(&countersignature).expect("a receipt serialises");
+            let op_text = serde_json::to_string(signed).expect("an op serialises");
             tx.execute(
-                "INSERT INTO ops (hub_seq, op_id, device, author, kind, stream, hlc_wall_ms, \
-                 hlc_counter, status, reason, op, countersignature, receipt_hash, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-                 $14::text::timestamptz)",
+                &insert,
                 &[
                     &(seq as i64),
                     &op.op_id,
@@ -299,18 +358,49 @@ impl Db {
                     &i64::from(op.hlc.counter),
                     &status_text,
                     &reason,
-                    &serde_json::to_string(signed).expect("an op serialises"),
-                    &serde_json::to_string(&countersignature).expect("a receipt serialises"),
+                    &op_text,
+                    &countersigned,
                     &prev,
                     &receipt.received_at,
                 ],
             )
             .await?;
+            // The same op twice in one push gets its one receipt twice.
+            stored.insert(op.op_id.clone(), countersigned.clone());
+            new.push((countersigned, op_text));
             receipts.push(countersignature);
         }
         tx.commit().await?;
+        // Announced while the writer is still held: in commit order.
+        if !new.is_empty() {
+            self.head.send_replace(seq);
+            let items = delivered_json(new.iter().map(|(c, o)| (c.as_str(), o.as_str())));
+            let _ = self.fresh.send(Arc::new(Fresh {
+                after: first_new,
+                head: seq,
+                message: format!(r#"{{"t":"fresh","items":{items},"head":{seq}}}"#),
+            }));
+        }
         Ok(receipts)
     }
+}
+
+/// A JSON list of `wire::Delivered` from stored texts (countersignature, op), which the hub
+/// wrote as JSON itself: no parsing again for every device that pulls.
+fn delivered_json<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut json = String::from("[");
+    for (i, (countersignature, op)) in rows.enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(r#"{"countersignature":"#);
+        json.push_str(countersignature);
+        json.push_str(r#","op":"#);
+        json.push_str(op);
+        json.push('}');
+    }
+    json.push(']');
+    json
 }
 
 /// Accepted, or quarantined with the reason: an author whose account was revoked (`revoked`:

@@ -1,6 +1,7 @@
 //! The hub's API: axum over TLS. `GET /health` (JSON: head), `GET /v1/sync` (WebSocket: the
 //! device protocol of `jumeau_core::sync::wire`). Each device connection says hello with its
-//! secret, then pushes and pulls; whenever the head moves, every connection is told once.
+//! secret, then pushes and pulls; whenever a push is committed, every connection gets its new
+//! ops (if the device is up to date on it) or a head notice (if not).
 
 use crate::db::{Db, PushRefused, Skew};
 use axum::Router;
@@ -12,7 +13,7 @@ use ed25519_dalek::SigningKey;
 use jumeau_core::sync::wire::{ClientMessage, HubMessage, MAX_BATCH, MAX_MESSAGE_BYTES};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::broadcast;
 
 /// A device that says nothing for this long is disconnected (it reconnects and catches up).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
@@ -24,17 +25,14 @@ pub struct Hub {
     pub key: SigningKey,
     /// Largest difference allowed between a device's clock and the hub's (ms).
     pub allowed_skew_ms: i64,
-    head: watch::Sender<u64>,
 }
 
 impl Hub {
     pub async fn new(db: Db, key: SigningKey, allowed_skew_ms: i64) -> anyhow::Result<Arc<Hub>> {
-        let head = db.head().await?;
         Ok(Arc::new(Hub {
             db,
             key,
             allowed_skew_ms,
-            head: watch::Sender::new(head),
         }))
     }
 
@@ -47,13 +45,17 @@ impl Hub {
 }
 
 async fn health(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
-    Json(serde_json::json!({ "status": "ok", "head": *hub.head.borrow() }))
+    Json(serde_json::json!({ "status": "ok", "head": hub.db.head() }))
 }
 
 async fn upgrade(State(hub): State<Arc<Hub>>, ws: WebSocketUpgrade) -> impl IntoResponse {
     ws.max_message_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
-            let mut conn = Connection { hub, socket };
+            let mut conn = Connection {
+                hub,
+                socket,
+                delivered: None,
+            };
             if let Err(why) = conn.serve().await {
                 eprintln!("hub: {why}");
             }
@@ -63,6 +65,9 @@ async fn upgrade(State(hub): State<Arc<Hub>>, ws: WebSocketUpgrade) -> impl Into
 struct Connection {
     hub: Arc<Hub>,
     socket: WebSocket,
+    /// The last hub sequence number the device holds, as far as this connection knows (what
+    /// it pulled or was sent here); `None` until its first pull.
+    delivered: Option<u64>,
 }
 
 impl Connection {
@@ -87,11 +92,10 @@ impl Connection {
             }
             Err(_) => return Ok(()),
         };
-        let mut head = self.hub.head.subscribe();
-        let current = *head.borrow_and_update();
+        let mut fresh = self.hub.db.subscribe();
         self.send(&HubMessage::Welcome {
             hub_key: hex::encode(self.hub.key.verifying_key().to_bytes()),
-            head: current,
+            head: self.hub.db.head(),
         })
         .await?;
         loop {
@@ -106,12 +110,18 @@ impl Connection {
                         }
                     }
                 }
-                changed = head.changed() => {
-                    if changed.is_err() {
-                        return Ok(());
+                news = fresh.recv() => match news {
+                    Ok(f) if self.delivered == Some(f.after) => {
+                        self.socket.send(Message::Text(f.message.clone().into())).await?;
+                        self.delivered = Some(f.head);
                     }
-                    let now = *head.borrow_and_update();
-                    self.send(&HubMessage::Head { head: now }).await?;
+                    Ok(f) => self.send(&HubMessage::Head { head: f.head }).await?,
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        self.delivered = None;
+                        let head = self.hub.db.head();
+                        self.send(&HubMessage::Head { head }).await?;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
                 }
             }
         }
@@ -131,21 +141,7 @@ impl Connection {
                     allowed_ms: self.hub.allowed_skew_ms,
                 };
                 match self.hub.db.push(device, &ops, skew, &self.hub.key).await {
-                    Ok(receipts) => {
-                        let last = receipts
-                            .iter()
-                            .filter_map(|c| c.open(&self.hub.key.verifying_key()).ok())
-                            .map(|r| r.hub_seq)
-                            .max();
-                        self.send(&HubMessage::Acks { receipts }).await?;
-                        if let Some(seq) = last {
-                            self.hub.head.send_if_modified(|h| {
-                                let moved = seq > *h;
-                                *h = (*h).max(seq);
-                                moved
-                            });
-                        }
-                    }
+                    Ok(receipts) => self.send(&HubMessage::Acks { receipts }).await?,
                     Err(PushRefused::Op { index, reason }) => {
                         self.refuse(&format!("op {index} of the push refused: {reason}"))
                             .await;
@@ -155,9 +151,13 @@ impl Connection {
                 }
             }
             ClientMessage::Pull { after, limit } => {
-                let items = self.hub.db.pull(after, limit.clamp(1, MAX_BATCH)).await?;
-                let head = *self.hub.head.borrow();
-                self.send(&HubMessage::Ops { items, head }).await?;
+                let limit = limit.clamp(1, MAX_BATCH);
+                let (items, count) = self.hub.db.pull_json(after, limit).await?;
+                let head = self.hub.db.head();
+                // `HubMessage::Ops` written around the stored texts (see `Db::pull_json`).
+                let text = format!(r#"{{"t":"ops","items":{items},"head":{head}}}"#);
+                self.socket.send(Message::Text(text.into())).await?;
+                self.delivered = Some(after + count as u64);
             }
         }
         Ok(())

@@ -1,12 +1,12 @@
 //! The runtime's sync with the plant hub: a thread of its own, with its own store connection,
 //! that keeps a link to the hub the store is enrolled with, pushes the outbox as it grows and
-//! pulls whenever the hub says its head moved, and says where it stands for the top bar. When
+//! takes what the hub sends (new ops, or a notice to pull), and says where it stands for the top bar. When
 //! the hub cannot be reached it tries again every half second, so a tablet back in range catches
 //! up within a second; nothing it does is needed for the rest of the runtime to work.
 
 use crate::events::{EventLog, RuntimeEvent};
 use jumeau_store::{Store, StoreFiles};
-use jumeau_sync::SyncError;
+use jumeau_sync::{News, SyncError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -122,13 +122,16 @@ async fn connected(
         Ok(l) => l,
         Err(e) => return e,
     };
-    let mut pull = true;
+    let mut news = Some(News::Head(link.head));
     loop {
         if let Err(e) = jumeau_sync::push_pending(&mut link, store).await {
             return e;
         }
-        if pull || link.head > store.sync_cursor().unwrap_or(0) {
-            match jumeau_sync::pull_all(&mut link, store).await {
+        if news.is_none() && link.head > store.sync_cursor().unwrap_or(0) {
+            news = Some(News::Head(link.head));
+        }
+        if let Some(n) = news.take() {
+            match jumeau_sync::take_news(&mut link, store, n).await {
                 Ok(r) if r.entries > 0 => {
                     lock(events).push(RuntimeEvent::Synced { entries: r.entries })
                 }
@@ -144,8 +147,8 @@ async fn connected(
                 SyncState::Syncing
             }
         });
-        pull = match link.head_moved(OUTBOX_POLL).await {
-            Ok(moved) => moved.is_some(),
+        news = match link.news(OUTBOX_POLL).await {
+            Ok(n) => n,
             Err(e) => return e,
         };
     }

@@ -3,9 +3,9 @@
 //! before the next one, so a connection lost anywhere loses nothing: the outbox is pushed again
 //! (the hub answers a repeated op with its first receipt) and the pull resumes at the cursor.
 
-use crate::{HubLink, SyncError};
+use crate::{HubLink, News, SyncError};
 use jumeau_core::sync::wire::MAX_BATCH;
-use jumeau_store::{ReceiveReport, Store};
+use jumeau_store::{ReceiveReport, Store, StoreError};
 use serde::Serialize;
 
 /// What one exchange did.
@@ -63,6 +63,24 @@ pub async fn pull_all(link: &mut HubLink, store: &mut Store) -> Result<ReceiveRe
         if items.len() < MAX_BATCH {
             return Ok(total);
         }
+    }
+}
+
+/// Takes what the hub said unasked: fresh ops straight into the store (pulled instead when
+/// they do not follow what the store holds, e.g. after a missed message), a head notice by
+/// pulling.
+pub async fn take_news(
+    link: &mut HubLink,
+    store: &mut Store,
+    news: News,
+) -> Result<ReceiveReport, SyncError> {
+    match news {
+        News::Fresh(items) => match store.receive_ops(&items) {
+            Ok(report) => Ok(report),
+            Err(StoreError::Invalid(_)) => pull_all(link, store).await,
+            Err(e) => Err(e.into()),
+        },
+        News::Head(_) => pull_all(link, store).await,
     }
 }
 

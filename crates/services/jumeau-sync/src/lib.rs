@@ -6,8 +6,8 @@
 mod exchange;
 mod link;
 
-pub use exchange::{Exchange, connect, pull_all, push_pending, sync_once};
-pub use link::HubLink;
+pub use exchange::{Exchange, connect, pull_all, push_pending, sync_once, take_news};
+pub use link::{HubLink, News};
 
 use jumeau_store::StoreError;
 

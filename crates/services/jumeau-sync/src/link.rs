@@ -19,8 +19,19 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// An answer the hub does not give in this time counts as a lost connection.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// What the hub said unasked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum News {
+    /// New ops, following what this device holds.
+    Fresh(Vec<Delivered>),
+    /// The head moved: pull.
+    Head(u64),
+}
+
 pub struct HubLink {
     ws: WebSocketStream<TlsStream<TcpStream>>,
+    /// Said unasked while an answer was awaited, in order.
+    news: std::collections::VecDeque<News>,
     /// The hub's signing key (hex) as it said in its welcome.
     pub hub_key: String,
     /// The hub's head as last heard.
@@ -87,6 +98,7 @@ impl HubLink {
         .map_err(|e| unreachable(format!("WebSocket: {e}")))?;
         let mut link = HubLink {
             ws,
+            news: Default::default(),
             hub_key: String::new(),
             head: 0,
         };
@@ -146,33 +158,49 @@ impl HubLink {
         }
     }
 
-    /// Waits up to `wait` for the hub to say its head moved; `None` when it did not.
-    pub async fn head_moved(&mut self, wait: Duration) -> Result<Option<u64>, SyncError> {
+    /// What the hub says unasked within `wait` (or said while an answer was awaited);
+    /// `None` when it said nothing.
+    pub async fn news(&mut self, wait: Duration) -> Result<Option<News>, SyncError> {
+        if let Some(n) = self.news.pop_front() {
+            return Ok(Some(n));
+        }
         match tokio::time::timeout(wait, self.next()).await {
             Err(_) => Ok(None),
-            Ok(message) => match message? {
-                HubMessage::Head { head } => {
-                    self.head = self.head.max(head);
-                    Ok(Some(head))
-                }
-                HubMessage::Refused { reason } => Err(SyncError::Refused(reason)),
-                other => Err(SyncError::Protocol(format!("unasked {other:?}"))),
+            Ok(message) => match self.unasked(message?)? {
+                Some(other) => Err(SyncError::Protocol(format!("unasked {other:?}"))),
+                None => Ok(self.news.pop_front()),
             },
         }
     }
 
-    /// The next answer, head notices noted on the way.
+    /// The next answer, what is said unasked kept on the way.
     async fn answer(&mut self) -> Result<HubMessage, SyncError> {
         let deadline = tokio::time::Instant::now() + ANSWER_TIMEOUT;
         loop {
             let message = tokio::time::timeout_at(deadline, self.next())
                 .await
                 .map_err(|_| SyncError::Lost("no answer in 30 s".into()))??;
-            match message {
-                HubMessage::Head { head } => self.head = self.head.max(head),
-                HubMessage::Refused { reason } => return Err(SyncError::Refused(reason)),
-                other => return Ok(other),
+            if let Some(answer) = self.unasked(message)? {
+                return Ok(answer);
             }
+        }
+    }
+
+    /// Keeps what the hub says unasked as news; gives back anything else.
+    fn unasked(&mut self, message: HubMessage) -> Result<Option<HubMessage>, SyncError> {
+        match message {
+            HubMessage::Head { head } => {
+                self.head = self.head.max(head);
+                self.news.push_back(News::Head(head));
+                Ok(None)
+            }
+            HubMessage::Fresh { items, head } => {
+                self.head = self.head.max(head);
+                self.news.push_back(News::Fresh(items));
+                Ok(None)
+            }
+            HubMessage::Refused { reason } => Err(SyncError::Refused(reason)),
+            other => Ok(Some(other)),
         }
     }
 

@@ -1,8 +1,9 @@
 //! What a device and the hub say to each other over the WebSocket (JSON text frames, one
 //! message each; docs/sync.md). A device says hello with its secret, pushes ops and pulls by
-//! cursor; the hub acknowledges pushed ops only after they are committed, answers pulls in its
-//! order and, whenever its head moves, says so once (a coalesced notice, not the ops), so that
-//! catch-up always comes from the cursor.
+//! cursor; the hub acknowledges pushed ops only after they are committed and answers pulls in its
+//! order. When its head moves it sends the new ops themselves to a device it knows is up to date
+//! on this connection (`Fresh`), and otherwise says so once (`Head`, a coalesced notice), so
+//! that catch-up always comes from the device's cursor, never from a replay.
 
 use super::{Countersignature, SignedOp};
 use serde::{Deserialize, Serialize};
@@ -67,7 +68,11 @@ pub enum HubMessage {
     Acks { receipts: Vec<Countersignature> },
     /// The answer to a pull, in hub order.
     Ops { items: Vec<Delivered>, head: u64 },
-    /// The head moved.
+    /// Ops just stored, sent unasked to a device that holds everything before them (it pulled
+    /// up to `head - items.len()` on this connection): the live path, one message per push,
+    /// built once for every device. A device that cannot take them pulls instead.
+    Fresh { items: Vec<Delivered>, head: u64 },
+    /// The head moved (to a device whose cursor the hub does not know): pull.
     Head { head: u64 },
     /// The hub will not go on (wrong secret, revoked device, a malformed push); it closes.
     Refused { reason: String },

@@ -720,3 +720,35 @@ fn ten_partitions_with_writes_on_both_sides_converge_without_loss_in_order() {
     }
     drop((room, tablet, behind));
 }
+
+#[test]
+fn a_tablet_back_after_days_with_5000_entries_delivers_them_all_once_in_order() {
+    let root = shared_tempdir();
+    let hub = Hub::start(&root.path().join("hub"), free_port(), free_port(), &[]);
+    let tab = enrolled_device(&hub, root.path(), "tablette-3");
+    let cr = enrolled_device(&hub, root.path(), "salle-de-commande");
+    // Days of rounds written with no network (one batch here; each entry signed and chained).
+    let files = jumeau_store::testing::files(&tab.join(jumeau_store::STORE_FILE));
+    let mut store = jumeau_store::Store::open(&files).unwrap();
+    store
+        .login("a.durand", &jumeau_store::testing::password(), "tablette-3")
+        .unwrap();
+    let drafts: Vec<_> = (1..=5000)
+        .map(|i| jumeau_core::logbook::EntryDraft::manual("operation", &format!("relevé {i}")))
+        .collect();
+    store.append_logbook_batch("a.durand", &drafts).unwrap();
+    assert_eq!(store.sync_counts().unwrap().pending, 5000);
+    drop(store);
+    let pushed = json(&tab, &["--device", "tablette-3", "sync", "push", "--json"]);
+    assert_eq!(pushed["pushed"], 5000, "{pushed}");
+    let pulled = json(&cr, &["--device", "salle-de-commande", "sync", "pull", "--json"]);
+    assert_eq!(pulled["received"]["entries"], 5000, "{pulled}");
+    let texts: Vec<String> = entries(&cr)
+        .into_iter()
+        .filter(|e| e["device"] == "tablette-3" && e["category"] == "operation")
+        .map(|e| e["text"].as_str().unwrap().to_owned())
+        .collect();
+    let expected: Vec<String> = (1..=5000).map(|i| format!("relevé {i}")).collect();
+    assert_eq!(texts, expected);
+    drop(hub);
+}

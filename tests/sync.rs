@@ -37,10 +37,14 @@ impl Hub {
     }
 
     /// Starts a hub on `dir`, new or as it was left, its private cluster on `pg_port`, serving
-    /// on `port` (the address devices were enrolled with).
+    /// on loopback `port` (the address devices were enrolled with).
     fn start(dir: &Path, pg_port: u16, port: u16, extra: &[&str]) -> Hub {
+        Hub::start_on(dir, pg_port, "127.0.0.1", port, extra)
+    }
+
+    fn start_on(dir: &Path, pg_port: u16, host: &str, port: u16, extra: &[&str]) -> Hub {
         let mut child = Hub::command(dir, pg_port)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["serve", "--listen", &format!("{host}:{port}")])
             .args(extra)
             .stdout(Stdio::piped())
             .spawn()
@@ -281,6 +285,62 @@ fn an_entry_written_offline_reaches_the_control_room_countersigned_in_order() {
         );
         assert_eq!(status["state"], "in_sync", "{}: {status}", device.0);
     }
+
+    // The control room's export of the plant logbook verifies with the independent script,
+    // the tablet's chain and the hub's countersignatures included.
+    let csv = root.path().join("main-courante.csv");
+    ok(
+        &cr,
+        &[
+            "--device",
+            "salle-de-commande",
+            "logbook",
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+    );
+    let keys = root.path().join("keys.json");
+    std::fs::write(&keys, ok(&cr, &["account", "list", "--json"])).unwrap();
+    let status = json(
+        &cr,
+        &["--device", "salle-de-commande", "sync", "status", "--json"],
+    );
+    let hub_key = status["hub_key"].as_str().unwrap().to_owned();
+    let printed = Hub::command(&hub_dir, pg_port).arg("key").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&printed.stdout).trim(), hub_key);
+    let verify = |hub_key: &str| {
+        Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/verify_export.py"))
+            .arg(&csv)
+            .args(["--keys", keys.to_str().unwrap(), "--hub-key", hub_key])
+            .output()
+            .unwrap()
+    };
+    let checked = verify(&hub_key);
+    assert!(checked.status.success(), "{}", stdout(&checked));
+    assert!(stdout(&checked).contains("OK"), "{}", stdout(&checked));
+    // Against another hub's key, every countersignature fails.
+    let other = verify(&"11".repeat(32));
+    assert!(!other.status.success());
+    let failures = stdout(&other);
+    let countersigned = std::fs::read_to_string(&csv)
+        .unwrap()
+        .matches("jumeau-receipt/1")
+        .count();
+    assert!(
+        countersigned >= 10,
+        "the round and what else went through the hub"
+    );
+    assert_eq!(
+        failures
+            .matches("the hub's countersignature does not verify")
+            .count(),
+        countersigned,
+        "{failures}"
+    );
     drop(hub);
 }
 
@@ -741,7 +801,10 @@ fn a_tablet_back_after_days_with_5000_entries_delivers_them_all_once_in_order() 
     drop(store);
     let pushed = json(&tab, &["--device", "tablette-3", "sync", "push", "--json"]);
     assert_eq!(pushed["pushed"], 5000, "{pushed}");
-    let pulled = json(&cr, &["--device", "salle-de-commande", "sync", "pull", "--json"]);
+    let pulled = json(
+        &cr,
+        &["--device", "salle-de-commande", "sync", "pull", "--json"],
+    );
     assert_eq!(pulled["received"]["entries"], 5000, "{pulled}");
     let texts: Vec<String> = entries(&cr)
         .into_iter()
@@ -750,5 +813,74 @@ fn a_tablet_back_after_days_with_5000_entries_delivers_them_all_once_in_order() 
         .collect();
     let expected: Vec<String> = (1..=5000).map(|i| format!("relevé {i}")).collect();
     assert_eq!(texts, expected);
+    // The control room's verification covers the tablet's chain too.
+    let verify = json(&cr, &["logbook", "verify", "--json"]);
+    assert_eq!(verify["remote_entries"], 5000, "{verify}");
+    assert_eq!(
+        verify["remote_faults"].as_array().unwrap().len(),
+        0,
+        "{verify}"
+    );
     drop(hub);
+}
+
+/// This machine's first IPv4 address that is not loopback (`hostname -I`): a connection to it
+/// comes from a remote address as far as the hub can tell.
+fn outside_address() -> String {
+    let out = Command::new("hostname")
+        .arg("-I")
+        .output()
+        .expect("hostname -I");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .find(|a| {
+            a.parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| !ip.is_loopback())
+        })
+        .unwrap_or_else(|| panic!("a non-loopback IPv4 address is needed: {text:?}"))
+        .to_owned()
+}
+
+#[test]
+fn one_remote_address_holds_at_most_eight_connections_and_devices_still_get_in() {
+    use std::io::Read;
+    let root = shared_tempdir();
+    let port = free_port();
+    let hub = Hub::start_on(&root.path().join("hub"), free_port(), "0.0.0.0", port, &[]);
+    let outside = outside_address();
+    // Eight silent connections (no TLS hello) are held; the ninth is closed at once.
+    let held: Vec<std::net::TcpStream> = (0..8)
+        .map(|_| std::net::TcpStream::connect((outside.as_str(), port)).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut ninth = std::net::TcpStream::connect((outside.as_str(), port)).unwrap();
+    ninth
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let closed = ninth.read(&mut byte);
+    assert!(
+        matches!(&closed, Ok(0))
+            || matches!(&closed, Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset),
+        "the ninth is closed without a word: {closed:?}"
+    );
+    // A device on the hub's own machine (loopback) still connects and syncs.
+    let tab = enrolled_device(&hub, root.path(), "tablette-3");
+    let status = json(
+        &tab,
+        &["--device", "tablette-3", "sync", "status", "--json"],
+    );
+    assert_eq!(status["state"], "in_sync", "{status}");
+    // When the eight go, the address may connect again.
+    drop(held);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut again = std::net::TcpStream::connect((outside.as_str(), port)).unwrap();
+    again
+        .set_read_timeout(Some(std::time::Duration::from_millis(500)))
+        .unwrap();
+    let waited = again.read(&mut byte);
+    assert!(
+        matches!(&waited, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut),
+        "held open, waiting for a TLS hello: {waited:?}"
+    );
 }

@@ -155,13 +155,23 @@ fn verify(
         for f in &v.faults {
             out!("entry #{}: {:?} — {}", f.seq, f.kind, f.detail);
         }
+        for f in &v.remote_faults {
+            out!(
+                "entry {}#{}: {:?} — {}",
+                f.device,
+                f.fault.seq,
+                f.fault.kind,
+                f.fault.detail
+            );
+        }
         for p in &v.sqlite_problems {
             out!("store file: {p}");
         }
         out!(
-            "{} entries checked, {} fault(s){}",
-            v.entries,
-            v.faults.len(),
+            "{} entries checked ({} of other devices), {} fault(s){}",
+            v.entries + v.remote_entries,
+            v.remote_entries,
+            v.faults.len() + v.remote_faults.len(),
             v.last_hash
                 .as_deref()
                 .map(|h| format!("; head {h}"))

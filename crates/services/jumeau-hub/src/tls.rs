@@ -1,9 +1,9 @@
 //! The hub's TLS: a self-signed certificate made at the first start in the data directory
 //! (devices pin its SHA-256 at enrolment, so no certificate authority is needed on a plant
 //! network), and a listener that completes each handshake on its own task so that one slow or
-//! hostile client never holds up the others.
+//! hostile client never holds up the others, and bounds the connections one address may hold.
 
-use anyhow::Context;
+use anyhow::Context as _;
 use openssl::asn1::Asn1Time;
 use openssl::bn::{BigNum, MsbOption};
 use openssl::ec::{EcGroup, EcKey};
@@ -12,9 +12,14 @@ use openssl::nid::Nid;
 use openssl::pkey::PKey;
 use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage, SubjectAlternativeName};
 use openssl::x509::{X509, X509NameBuilder};
-use std::net::SocketAddr;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_native_tls::{TlsAcceptor, TlsStream};
@@ -98,9 +103,18 @@ fn self_signed(names: &[String]) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
     Ok((b.build().to_pem()?, key.private_key_to_pem_pkcs8()?))
 }
 
-/// Accepts TCP connections and hands on those whose TLS handshake completed.
+/// Connections open at once from one remote address (handshakes included); loopback is not
+/// limited (a gateway or the tests on the hub's machine).
+pub const MAX_PER_ADDRESS: usize = 8;
+/// A refused address is logged at most this often.
+const REFUSAL_LOG_EVERY: Duration = Duration::from_secs(60);
+
+type OpenCounts = Arc<Mutex<HashMap<IpAddr, usize>>>;
+
+/// Accepts TCP connections, at most [`MAX_PER_ADDRESS`] per remote address, and hands on
+/// those whose TLS handshake completed.
 pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    ready: mpsc::Receiver<(Counted, SocketAddr)>,
     local: SocketAddr,
 }
 
@@ -108,6 +122,8 @@ impl TlsListener {
     pub fn new(tcp: TcpListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
         let local = tcp.local_addr()?;
         let (tx, ready) = mpsc::channel(64);
+        let open: OpenCounts = Arc::default();
+        let mut refused_logged: HashMap<IpAddr, std::time::Instant> = HashMap::new();
         tokio::spawn(async move {
             loop {
                 let (stream, peer) = match tcp.accept().await {
@@ -119,12 +135,33 @@ impl TlsListener {
                         continue;
                     }
                 };
+                let Some(slot) = Slot::take(&open, peer.ip()) else {
+                    let now = std::time::Instant::now();
+                    let last = refused_logged.get(&peer.ip());
+                    if last.is_none_or(|t| now.duration_since(*t) >= REFUSAL_LOG_EVERY) {
+                        eprintln!(
+                            "hub: {} has {MAX_PER_ADDRESS} connections open: refusing more \
+                             (logged once a minute)",
+                            peer.ip()
+                        );
+                        refused_logged.insert(peer.ip(), now);
+                    }
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                         Ok(Ok(tls)) => {
-                            let _ = tx.send((tls, peer)).await;
+                            let _ = tx
+                                .send((
+                                    Counted {
+                                        inner: tls,
+                                        _slot: slot,
+                                    },
+                                    peer,
+                                ))
+                                .await;
                         }
                         Ok(Err(e)) => eprintln!("hub: TLS handshake with {peer} failed: {e}"),
                         Err(_) => eprintln!("hub: TLS handshake with {peer} timed out"),
@@ -136,8 +173,75 @@ impl TlsListener {
     }
 }
 
+/// One open connection counted against its remote address until it is dropped.
+struct Slot {
+    ip: IpAddr,
+    open: OpenCounts,
+}
+
+impl Slot {
+    fn take(open: &OpenCounts, ip: IpAddr) -> Option<Slot> {
+        let mut counts = open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = counts.entry(ip).or_default();
+        if *n >= MAX_PER_ADDRESS && !ip.is_loopback() {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            ip,
+            open: open.clone(),
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut counts = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = counts.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// A device's TLS connection, counted against its address while it lives.
+pub struct Counted {
+    inner: TlsStream<TcpStream>,
+    _slot: Slot,
+}
+
+impl AsyncRead for Counted {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Counted {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
 impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = Counted;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

@@ -40,7 +40,7 @@ pub use changesets::ChangeSetRow;
 pub use error::StoreError;
 pub use historian::{CompactReport, Retention, Sample, TrendPoint};
 pub use keys::DeviceKey;
-pub use logbook::{LogEntry, LogFilter, Verification};
+pub use logbook::{LogEntry, LogFilter, RemoteFault, Verification};
 pub use masterdata::ComponentDetail;
 pub use migrate::{MIGRATIONS, Migration, latest_version};
 pub use password::{MIN_PASSWORD_CHARS, Password, Weakness};

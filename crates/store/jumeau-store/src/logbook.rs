@@ -46,14 +46,26 @@ pub struct Verification {
     pub last_seq: Option<u64>,
     pub last_hash: Option<String>,
     pub faults: Vec<Fault>,
+    /// Other devices' chains received through the hub: entries checked, and their faults, each
+    /// with its device.
+    pub remote_entries: usize,
+    pub remote_faults: Vec<RemoteFault>,
     /// SQLite's quick check of the whole file (pages, indexes), empty when healthy: a flipped
     /// byte in a page no entry reads is damage too.
     pub sqlite_problems: Vec<String>,
 }
 
+/// A fault in another device's chain as this store holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RemoteFault {
+    pub device: String,
+    #[serde(flatten)]
+    pub fault: Fault,
+}
+
 impl Verification {
     pub fn ok(&self) -> bool {
-        self.faults.is_empty() && self.sqlite_problems.is_empty()
+        self.faults.is_empty() && self.remote_faults.is_empty() && self.sqlite_problems.is_empty()
     }
 }
 
@@ -157,8 +169,56 @@ impl Store {
         rows.map(|row| row?.into_entry()).collect()
     }
 
-    /// Checks the whole chain and every signature against the registered keys.
+    /// Checks this device's whole chain and every signature against the registered keys, and
+    /// each other device's chain received through the hub against the keys it came with.
     pub fn verify_logbook(&self) -> Result<Verification, StoreError> {
+        let mut v = self.verify_local_chain()?;
+        let (entries, faults) = self.verify_remote_chains()?;
+        v.remote_entries = entries;
+        v.remote_faults = faults;
+        Ok(v)
+    }
+
+    /// Each device's chain in `remote_logbook`, in its sequence order. A chain that does not
+    /// start at 1 is reported so (its first entries were written before it synced, or are
+    /// missing here).
+    fn verify_remote_chains(&self) -> Result<(usize, Vec<RemoteFault>), StoreError> {
+        let keys = self.plant_public_keys()?;
+        let devices: Vec<String> = self
+            .conn
+            .prepare("SELECT DISTINCT device FROM remote_logbook ORDER BY device")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {REMOTE_COLUMNS} FROM remote_logbook WHERE device = ?1 ORDER BY seq"
+        ))?;
+        let (mut count, mut faults) = (0, Vec::new());
+        for device in devices {
+            let rows: Vec<RawRow> = stmt
+                .query_map([&device], RawRow::read)?
+                .collect::<Result<_, _>>()?;
+            let stored: Vec<StoredEntry> = rows
+                .iter()
+                .map(|r| StoredEntry {
+                    seq: r.seq,
+                    signed: &r.signed,
+                    columns: Some(r.columns().map_err(|e| e.to_string())),
+                })
+                .collect();
+            count += stored.len();
+            faults.extend(
+                logbook::verify(&stored, &keys)
+                    .into_iter()
+                    .map(|fault| RemoteFault {
+                        device: device.clone(),
+                        fault,
+                    }),
+            );
+        }
+        Ok((count, faults))
+    }
+
+    fn verify_local_chain(&self) -> Result<Verification, StoreError> {
         let keys = self.public_keys()?;
         let mut stmt = self
             .conn
@@ -194,6 +254,8 @@ impl Store {
         Ok(Verification {
             sqlite_problems: self.check_pages("quick_check")?,
             entries: stored.len(),
+            remote_entries: 0,
+            remote_faults: Vec::new(),
             first_seq: rows.first().map(|r| r.seq),
             last_seq: rows.last().map(|r| r.seq),
             last_hash: rows.last().map(|r| r.signed.hash()),

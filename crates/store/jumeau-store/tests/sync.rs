@@ -101,6 +101,28 @@ fn every_entry_has_its_op_in_the_outbox_and_reaches_another_device_once() {
     assert_eq!(again.stored, 0);
     assert_eq!(room.sync_cursor().unwrap(), ops.len() as u64);
 
+    // The other device's chain is verified here, and a row changed by hand is found.
+    let v = room.verify_logbook().unwrap();
+    assert_eq!(
+        (v.remote_entries, v.remote_faults.len()),
+        (ops.len(), 0),
+        "{v:?}"
+    );
+    let conn = testing::connection(&dir.path().join("salle.sqlite"));
+    conn.execute_batch(
+        "DROP TRIGGER remote_logbook_no_update; \
+         UPDATE remote_logbook SET text = 'Vanne ouverte' WHERE text = 'Pompe B en service'",
+    )
+    .unwrap();
+    let v = room.verify_logbook().unwrap();
+    assert!(!v.ok());
+    assert_eq!(v.remote_faults.len(), 1, "{v:?}");
+    assert_eq!(v.remote_faults[0].device, "tablette-3");
+    assert_eq!(
+        v.remote_faults[0].fault.kind,
+        jumeau_core::logbook::FaultKind::Modified
+    );
+
     // The tablet hears its own ops back: confirmed, entries countersigned.
     let own = tablet.receive_ops(&delivered).unwrap();
     assert_eq!(own.own, ops.len());

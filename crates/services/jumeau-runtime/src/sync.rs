@@ -12,6 +12,8 @@ use std::time::Duration;
 
 /// How often the outbox is looked at while connected (a write here is pushed within this).
 const OUTBOX_POLL: Duration = Duration::from_millis(200);
+/// A connected device says something at least this often (the hub drops one silent for 90 s).
+const KEEPALIVE: Duration = Duration::from_secs(30);
 /// Wait between two connection attempts (a refused connection costs nothing; one that times
 /// out takes the connection timeout besides).
 const RETRY: Duration = Duration::from_millis(500);
@@ -123,12 +125,19 @@ async fn connected(
         Err(e) => return e,
     };
     let mut news = Some(News::Head(link.head));
+    let mut said = std::time::Instant::now();
     loop {
         if let Err(e) = jumeau_sync::push_pending(&mut link, store).await {
             return e;
         }
-        if news.is_none() && link.head > store.sync_cursor().unwrap_or(0) {
+        // Behind the hub, or quiet for a while (the hub drops a device silent for 90 s): pull.
+        if news.is_none()
+            && (link.head > store.sync_cursor().unwrap_or(0) || said.elapsed() >= KEEPALIVE)
+        {
             news = Some(News::Head(link.head));
+        }
+        if news.is_some() {
+            said = std::time::Instant::now();
         }
         if let Some(n) = news.take() {
             match jumeau_sync::take_news(&mut link, store, n).await {

@@ -534,6 +534,19 @@ fn runtime(data: &Path, device: &str, login: &str) -> jumeau_runtime::RuntimeHan
     .expect("runtime starts")
 }
 
+fn synced(rt: &jumeau_runtime::RuntimeHandle) -> bool {
+    rt.sync().state == jumeau_runtime::SyncState::InSync
+}
+
+/// Writes an operation entry through a running client, answered once it is stored.
+fn write(rt: &jumeau_runtime::RuntimeHandle, text: &str) {
+    rt.send(jumeau_runtime::Command::AppendLogbook(
+        jumeau_core::logbook::EntryDraft::manual("operation", text),
+    ))
+    .wait(std::time::Duration::from_secs(5))
+    .unwrap();
+}
+
 /// Waits up to `limit` for `ready`; returns how long it took.
 fn within(
     limit: std::time::Duration,
@@ -551,7 +564,7 @@ fn within(
 
 #[test]
 fn two_running_clients_follow_each_other_and_catch_up_when_the_hub_returns() {
-    use jumeau_runtime::{Command, SyncState};
+    use jumeau_runtime::SyncState;
     use std::time::Duration;
     let root = shared_tempdir();
     let (pg_port, port) = (free_port(), free_port());
@@ -560,7 +573,6 @@ fn two_running_clients_follow_each_other_and_catch_up_when_the_hub_returns() {
     let tab = enrolled_device(&hub, root.path(), "tablette-3");
     let room = runtime(&cr, "salle-de-commande", "j.martin");
     let tablet = runtime(&tab, "tablette-3", "a.durand");
-    let synced = |rt: &jumeau_runtime::RuntimeHandle| rt.sync().state == SyncState::InSync;
     assert!(within(Duration::from_secs(20), || synced(&room) && synced(&tablet)).is_some());
     let has = |rt: &jumeau_runtime::RuntimeHandle, text: &str| {
         rt.logbook(jumeau_store::LogFilter::default())
@@ -568,13 +580,6 @@ fn two_running_clients_follow_each_other_and_catch_up_when_the_hub_returns() {
             .unwrap()
             .iter()
             .any(|e| e.body.text == text && e.countersignature.is_some())
-    };
-    let write = |rt: &jumeau_runtime::RuntimeHandle, text: &str| {
-        rt.send(Command::AppendLogbook(
-            jumeau_core::logbook::EntryDraft::manual("operation", text),
-        ))
-        .wait(Duration::from_secs(5))
-        .unwrap();
     };
 
     // Live: written in the field, seen in the control room, countersigned.
@@ -671,7 +676,7 @@ impl Partition {
 
 #[test]
 fn ten_partitions_with_writes_on_both_sides_converge_without_loss_in_order() {
-    use jumeau_runtime::{Command, SyncState};
+    use jumeau_runtime::SyncState;
     use std::time::Duration;
     let root = shared_tempdir();
     let (pg_port, port) = (free_port(), free_port());
@@ -708,14 +713,6 @@ fn ten_partitions_with_writes_on_both_sides_converge_without_loss_in_order() {
     );
     let room = runtime(&cr, "salle-de-commande", "j.martin");
     let tablet = runtime(&tab, "tablette-3", "a.durand");
-    let synced = |rt: &jumeau_runtime::RuntimeHandle| rt.sync().state == SyncState::InSync;
-    let write = |rt: &jumeau_runtime::RuntimeHandle, text: String| {
-        rt.send(Command::AppendLogbook(
-            jumeau_core::logbook::EntryDraft::manual("operation", &text),
-        ))
-        .wait(Duration::from_secs(5))
-        .unwrap();
-    };
     let texts = |rt: &jumeau_runtime::RuntimeHandle| -> Vec<(String, String)> {
         rt.logbook(jumeau_store::LogFilter {
             category: Some("operation".into()),
@@ -740,8 +737,8 @@ fn ten_partitions_with_writes_on_both_sides_converge_without_loss_in_order() {
             tablet.sync()
         );
         for i in 1..=3 {
-            write(&tablet, format!("tablette {round}.{i}"));
-            write(&room, format!("salle {round}.{i}"));
+            write(&tablet, &format!("tablette {round}.{i}"));
+            write(&room, &format!("salle {round}.{i}"));
         }
         net.heal();
         let expected = 6 * round;

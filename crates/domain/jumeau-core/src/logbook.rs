@@ -650,7 +650,18 @@ fn chain_fault(
 }
 
 fn parse_signature(entry: &SignedEntry) -> Option<Signature> {
-    Signature::from_slice(&hex::decode(&entry.signature).ok()?).ok()
+    signature_from_hex(&entry.signature)
+}
+
+/// An Ed25519 signature from its 128 hex digits (`None` when it is not one).
+pub fn signature_from_hex(text: &str) -> Option<Signature> {
+    Signature::from_slice(&hex::decode(text).ok()?).ok()
+}
+
+/// An Ed25519 public key from its 64 hex digits (`None` when it is not one).
+pub fn verifying_key_from_hex(text: &str) -> Option<VerifyingKey> {
+    let bytes: [u8; 32] = hex::decode(text).ok()?.try_into().ok()?;
+    VerifyingKey::from_bytes(&bytes).ok()
 }
 
 fn differing_fields(a: &EntryBody, b: &EntryBody) -> String {

@@ -67,12 +67,14 @@ pub struct ServeArgs {
 }
 
 impl Default for ServeArgs {
+    /// `serve` with the defaults its arguments declare (what a bare `jumeau hub` does).
     fn default() -> Self {
-        ServeArgs {
-            listen: "0.0.0.0:7443".parse().expect("a valid address"),
-            max_clock_skew: Duration::from_secs(300),
-            cert_names: Vec::new(),
+        #[derive(clap::Parser)]
+        struct Bare {
+            #[command(flatten)]
+            serve: ServeArgs,
         }
+        <Bare as clap::Parser>::parse_from(["serve"]).serve
     }
 }
 
@@ -131,7 +133,7 @@ async fn run_async(args: HubArgs) -> anyhow::Result<()> {
             let tls = TlsIdentity::load_or_create(&dir, &serve.cert_names)?;
             let key = crate::key::load_or_create(&dir)?;
             let skew = serve.max_clock_skew.as_millis() as i64;
-            let hub = Hub::new(db, key, skew).await?;
+            let hub = Hub::new(db, key, skew);
             let tcp = tokio::net::TcpListener::bind(serve.listen)
                 .await
                 .with_context(|| format!("cannot listen on {}", serve.listen))?;
@@ -184,5 +186,18 @@ async fn stopped() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_serve_takes_the_declared_defaults() {
+        let serve = ServeArgs::default();
+        assert_eq!(serve.listen, "0.0.0.0:7443".parse().unwrap());
+        assert_eq!(serve.max_clock_skew, Duration::from_secs(300));
+        assert!(serve.cert_names.is_empty());
     }
 }

@@ -338,10 +338,6 @@ impl Db {
             };
             let countersignature = receipt.sign(hub_key);
             prev = countersignature.hash();
-            let status_text = match status {
-                ReceiptStatus::Accepted => "accepted",
-                ReceiptStatus::Quarantined => "quarantined",
-            };
             let countersigned =
                 serde_json::to_string(&countersignature).expect("a receipt serialises");
             let op_text = serde_json::to_string(signed).expect("an op serialises");
@@ -356,7 +352,7 @@ impl Db {
                     &op.stream,
                     &(op.hlc.wall_ms as i64),
                     &i64::from(op.hlc.counter),
-                    &status_text,
+                    &status.as_str(),
                     &reason,
                     &op_text,
                     &countersigned,

@@ -28,12 +28,12 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub async fn new(db: Db, key: SigningKey, allowed_skew_ms: i64) -> anyhow::Result<Arc<Hub>> {
-        Ok(Arc::new(Hub {
+    pub fn new(db: Db, key: SigningKey, allowed_skew_ms: i64) -> Arc<Hub> {
+        Arc::new(Hub {
             db,
             key,
             allowed_skew_ms,
-        }))
+        })
     }
 
     pub fn router(self: &Arc<Hub>) -> Router {

@@ -171,7 +171,7 @@ impl Store {
     /// Records the hub's acknowledgements of pushed ops (each its countersignature, checked
     /// against the pinned hub key and the op sent). Returns how many were new.
     pub fn acknowledge_ops(&mut self, acks: &[Countersignature]) -> Result<usize, StoreError> {
-        let hub_key = self.pinned_hub_key()?;
+        let (_, hub_key) = self.pinned_hub()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -198,11 +198,7 @@ impl Store {
     /// changes nothing). Own ops are confirmed, other devices' entries join the logbook,
     /// quarantined ops are kept without effect.
     pub fn receive_ops(&mut self, batch: &[Delivered]) -> Result<ReceiveReport, StoreError> {
-        let hub_key = self.pinned_hub_key()?;
-        let own_device = self
-            .hub_enrolment()?
-            .map(|(e, _)| e.device)
-            .ok_or_else(|| StoreError::Invalid("this device is not enrolled with a hub".into()))?;
+        let (own_device, hub_key) = self.pinned_hub()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -269,7 +265,7 @@ impl Store {
                     op.op_id,
                     op.device,
                     op.kind,
-                    status_text(receipt.status),
+                    receipt.status.as_str(),
                     serde_json::to_string(&delivered.op)?,
                     serde_json::to_string(&delivered.countersignature)?,
                 ],
@@ -322,28 +318,18 @@ impl Store {
         Ok(keys)
     }
 
-    fn pinned_hub_key(&self) -> Result<VerifyingKey, StoreError> {
-        let key = self
-            .hub_enrolment()?
-            .and_then(|(e, _)| e.hub_key)
-            .ok_or_else(|| StoreError::Invalid("the hub's key is not pinned yet".into()))?;
-        parse_key(&key)
+    /// This device's name as enrolled and the hub's pinned key.
+    fn pinned_hub(&self) -> Result<(String, VerifyingKey), StoreError> {
+        let not_pinned = || StoreError::Invalid("the hub's key is not pinned yet".into());
+        let (enrolment, _) = self.hub_enrolment()?.ok_or_else(not_pinned)?;
+        let key = parse_key(enrolment.hub_key.as_deref().ok_or_else(not_pinned)?)?;
+        Ok((enrolment.device, key))
     }
 }
 
 fn parse_key(hex_text: &str) -> Result<VerifyingKey, StoreError> {
-    hex::decode(hex_text)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+    jumeau_core::logbook::verifying_key_from_hex(hex_text)
         .ok_or_else(|| StoreError::Invalid(format!("{hex_text:?} is not an Ed25519 key")))
-}
-
-fn status_text(status: ReceiptStatus) -> &'static str {
-    match status {
-        ReceiptStatus::Accepted => "accepted",
-        ReceiptStatus::Quarantined => "quarantined",
-    }
 }
 
 /// Writes the op of a local write into the outbox, inside the write's own transaction: the
@@ -391,7 +377,7 @@ fn mark_own(
 ) -> Result<usize, StoreError> {
     let changed = tx.execute(
         "UPDATE sync_outbox SET hub_seq = ?1, status = ?2 WHERE op_id = ?3 AND hub_seq IS NULL",
-        params![receipt.hub_seq, status_text(receipt.status), receipt.op_id],
+        params![receipt.hub_seq, receipt.status.as_str(), receipt.op_id],
     )?;
     if let Some(hash) = &receipt.entry_hash {
         tx.execute(

@@ -192,7 +192,7 @@ pub fn banner(
         if let Some(e) = &snapshot.error {
             ui.label(
                 RichText::new(format!("⚠ {} : {e}", t.alarm_journal_error))
-                    .color(Color32::from_rgb(0xf0, 0xb4, 0x29)),
+                    .color(super::theme::WARNING),
             );
         }
     });
@@ -330,7 +330,7 @@ fn alarm_list_window(
                 ui.checkbox(&mut view.by_priority, t.sort_by_priority);
             });
             if let Some(m) = &view.message {
-                ui.colored_label(Color32::from_rgb(0xf0, 0xb4, 0x29), m);
+                ui.colored_label(super::theme::WARNING, m);
             }
             ui.separator();
             let mut rows: Vec<&Alarm> = snapshot

@@ -104,7 +104,7 @@ fn audit_window(
                 reload = ui.button(t.audit_refresh).clicked();
             });
             if let Some(m) = &view.message {
-                ui.colored_label(egui::Color32::from_rgb(0xf0, 0xb4, 0x29), m);
+                ui.colored_label(super::theme::WARNING, m);
             }
             ui.separator();
             egui::ScrollArea::vertical()

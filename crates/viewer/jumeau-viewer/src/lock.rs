@@ -113,7 +113,7 @@ fn draw_lock(
                 let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 unlock = ui.button(t.unlock).clicked() || entered;
                 if let Some(m) = &lock.message {
-                    ui.colored_label(egui::Color32::from_rgb(0xf0, 0xb4, 0x29), m);
+                    ui.colored_label(super::theme::WARNING, m);
                 }
             });
             if unlock {

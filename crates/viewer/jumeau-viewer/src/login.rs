@@ -430,7 +430,7 @@ fn form(ui: &mut egui::Ui, screen: &mut LoginScreen, t: &Texts) {
             ui.label(t.login_checking);
         });
     } else if let Some(m) = &screen.message {
-        ui.colored_label(egui::Color32::from_rgb(0xf0, 0xb4, 0x29), m.text(t));
+        ui.colored_label(super::theme::WARNING, m.text(t));
     }
     ui.add_space(6.0);
     ui.label(

@@ -236,7 +236,7 @@ fn top_bar(
                 Some(_) => format!("• {}", t.simulator),
                 None => format!("• {}", t.live_data),
             };
-            ui.label(RichText::new(what).color(Color32::from_rgb(0x4c, 0xd9, 0x64)))
+            ui.label(RichText::new(what).color(super::theme::GOOD))
                 .on_hover_text(source);
         } else {
             let hint = live
@@ -244,11 +244,8 @@ fn top_bar(
                 .error
                 .clone()
                 .unwrap_or_else(|| t.no_live_data_hint.to_owned());
-            ui.label(
-                RichText::new(format!("• {}", t.no_live_data))
-                    .color(Color32::from_rgb(0xf0, 0xb4, 0x29)),
-            )
-            .on_hover_text(format!("{source}\n{hint}"));
+            ui.label(RichText::new(format!("• {}", t.no_live_data)).color(super::theme::WARNING))
+                .on_hover_text(format!("{source}\n{hint}"));
         }
         // Running the simulator is the trainer's job, never an operator's (the runtime refuses
         // it to anyone else).

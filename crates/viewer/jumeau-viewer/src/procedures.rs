@@ -163,7 +163,7 @@ fn procedure_window(
                 }
             });
             if let Some(m) = &message {
-                ui.colored_label(Color32::from_rgb(0xf0, 0xb4, 0x29), m);
+                ui.colored_label(super::theme::WARNING, m);
             }
             let Some(local) = (*selected).and_then(|id| runs.iter().find(|r| r.id == id)) else {
                 ui.label(pt.no_run_selected);
@@ -194,9 +194,7 @@ fn procedure_window(
                             (Some(_), _) => {
                                 RichText::new("▶").color(Color32::from_rgb(0x00, 0xc7, 0xff))
                             }
-                            (None, true) => {
-                                RichText::new("✔").color(Color32::from_rgb(0x4c, 0xd9, 0x64))
-                            }
+                            (None, true) => RichText::new("✔").color(super::theme::GOOD),
                             (None, false) => RichText::new("·").color(Color32::from_gray(120)),
                         };
                         let text = locale.pick_or_fr(&step.text_fr, &step.text_en);
@@ -227,7 +225,7 @@ fn procedure_window(
                                     None => (false, pt.no_fresh_value.to_owned()),
                                 };
                                 let colour = if ok {
-                                    Color32::from_rgb(0x4c, 0xd9, 0x64)
+                                    super::theme::GOOD
                                 } else {
                                     Color32::from_gray(200)
                                 };

@@ -3,30 +3,27 @@
 //! reason and the oldest pending write on hover.
 
 use super::i18n::Texts;
-use super::theme::MUTED;
-use bevy_egui::egui::{self, Color32, RichText};
+use super::theme::{FAULT, GOOD, MUTED, WARNING};
+use bevy_egui::egui::{self, RichText};
 use jumeau_runtime::{SyncState, SyncStatus};
 
 /// Where sync with the plant hub stands: in sync, syncing, offline with what waits, or the error.
 pub fn label(ui: &mut egui::Ui, sync: &SyncStatus, t: &Texts) {
-    let (amber, red, green) = (
-        Color32::from_rgb(0xf0, 0xb4, 0x29),
-        Color32::from_rgb(0xe0, 0x40, 0x40),
-        Color32::from_rgb(0x4c, 0xd9, 0x64),
-    );
     let pending = format!("{} {}", sync.pending, t.sync_pending);
     let (text, colour, why) = match &sync.state {
         SyncState::NotEnrolled => (t.sync_standalone.to_owned(), MUTED, None),
-        SyncState::InSync => (format!("• {}", t.sync_in_sync), green, None),
+        SyncState::InSync => (format!("• {}", t.sync_in_sync), GOOD, None),
         SyncState::Syncing => (format!("• {} — {pending}", t.sync_syncing), MUTED, None),
         SyncState::Offline { reason } => (
             format!("• {} — {pending}", t.sync_offline),
-            amber,
+            WARNING,
             Some(reason),
         ),
-        SyncState::Error { reason } => {
-            (format!("• {} — {pending}", t.sync_error), red, Some(reason))
-        }
+        SyncState::Error { reason } => (
+            format!("• {} — {pending}", t.sync_error),
+            FAULT,
+            Some(reason),
+        ),
     };
     let mut hover = sync.hub.clone().unwrap_or_default();
     if let Some(why) = why {

@@ -61,6 +61,12 @@ pub fn opaque_backdrop(ctx: &egui::Context, id: &str) {
 
 /// Secondary text: labels, what is not live.
 pub const MUTED: Color32 = Color32::from_rgb(0x9a, 0xa0, 0xa6);
+/// A link that is up (live data, in sync).
+pub const GOOD: Color32 = Color32::from_rgb(0x4c, 0xd9, 0x64);
+/// Something to look at: a refusal, no live data, offline.
+pub const WARNING: Color32 = Color32::from_rgb(0xf0, 0xb4, 0x29);
+/// A fault that needs someone (a sync error).
+pub const FAULT: Color32 = Color32::from_rgb(0xe0, 0x40, 0x40);
 const BACKDROP: Color32 = Color32::from_rgb(0x0c, 0x0d, 0x10);
 
 /// ISA-101 alarm colours: reserved for alarms, never used for anything else in the client.

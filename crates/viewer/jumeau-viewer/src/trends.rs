@@ -158,7 +158,7 @@ fn trend_window(
                 view.asked_ms = 0;
             }
             if let Some(e) = &view.error {
-                ui.colored_label(egui::Color32::from_rgb(0xf0, 0xb4, 0x29), e);
+                ui.colored_label(super::theme::WARNING, e);
             }
             if view.data.iter().all(|(_, l)| l.is_empty()) {
                 ui.label(t.no_history);

@@ -3,8 +3,10 @@
 //! of a device it enrolled and pass the key on.
 
 use super::Hlc;
-use crate::logbook::{self, EntryBody, SignedEntry, key_id, sha256_hex};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use crate::logbook::{
+    self, EntryBody, SignedEntry, key_id, sha256_hex, signature_from_hex, verifying_key_from_hex,
+};
+use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 /// Value of an op's `format` field.
@@ -150,9 +152,7 @@ impl SignedOp {
                 carried,
             });
         }
-        let signature = hex::decode(&self.signature)
-            .ok()
-            .and_then(|b| Signature::from_slice(&b).ok())
+        let signature = signature_from_hex(&self.signature)
             .ok_or_else(|| OpError::Malformed("signature is not 64 bytes of hex".into()))?;
         public_key
             .verify(self.op.as_bytes(), &signature)
@@ -200,20 +200,15 @@ impl Op {
 }
 
 fn decode_key(text: &str) -> Result<VerifyingKey, OpError> {
-    let bytes: [u8; 32] = hex::decode(text)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| OpError::Malformed("public key is not 32 bytes of hex".into()))?;
-    VerifyingKey::from_bytes(&bytes).map_err(|_| OpError::Malformed("not an Ed25519 key".into()))
+    verifying_key_from_hex(text)
+        .ok_or_else(|| OpError::Malformed("public key is not an Ed25519 key in hex".into()))
 }
 
 /// Checks a logbook entry's own signature with the op's public key (the entry verifies in its
 /// device chain with the same key).
 pub fn entry_signed_by(entry: &SignedEntry, public_key_hex: &str) -> Result<(), OpError> {
     let key = decode_key(public_key_hex)?;
-    let signature = hex::decode(&entry.signature)
-        .ok()
-        .and_then(|b| Signature::from_slice(&b).ok())
+    let signature = signature_from_hex(&entry.signature)
         .ok_or_else(|| OpError::Malformed("entry signature is not 64 bytes of hex".into()))?;
     key.verify(entry.body.as_bytes(), &signature)
         .map_err(|_| OpError::BadSignature)

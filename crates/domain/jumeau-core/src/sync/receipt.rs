@@ -3,8 +3,8 @@
 //! receipt and the hash of the previous receipt). The chain gives the plant-wide order; a
 //! removed or reordered receipt breaks it, a removed tail is seen against a later checkpoint.
 
-use crate::logbook::{GENESIS, key_id, sha256_hex};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use crate::logbook::{GENESIS, key_id, sha256_hex, signature_from_hex};
+use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 /// Value of a receipt's `format` field.
@@ -19,6 +19,15 @@ pub enum ReceiptStatus {
     /// Stored but held back: a clock beyond the allowed skew, a revoked author. Kept with the
     /// hub's receipt time for someone to decide; never dropped.
     Quarantined,
+}
+
+impl ReceiptStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReceiptStatus::Accepted => "accepted",
+            ReceiptStatus::Quarantined => "quarantined",
+        }
+    }
 }
 
 /// The signed part. Fields in alphabetical order (canonical encoding).
@@ -89,9 +98,7 @@ impl Countersignature {
                 receipt.hub_key_id
             ));
         }
-        let signature = hex::decode(&self.signature)
-            .ok()
-            .and_then(|b| Signature::from_slice(&b).ok())
+        let signature = signature_from_hex(&self.signature)
             .ok_or("the receipt's signature is not 64 bytes of hex")?;
         hub_key
             .verify(self.receipt.as_bytes(), &signature)

@@ -881,3 +881,172 @@ fn one_remote_address_holds_at_most_eight_connections_and_devices_still_get_in()
         "held open, waiting for a TLS hello: {waited:?}"
     );
 }
+
+/// A run's copy on one client: (ticked on, events, actions as (author, step, result)).
+type RunCopy = (
+    Option<String>,
+    Vec<jumeau_core::procedure::RunEvent>,
+    Vec<(String, String, Option<String>)>,
+);
+
+fn run_copy(rt: &jumeau_runtime::RuntimeHandle, procedure: &str) -> Option<RunCopy> {
+    let board = rt.procedures()?;
+    let r = board.runs.iter().find(|r| r.run.procedure == procedure)?;
+    let actions = r
+        .actions
+        .iter()
+        .map(|a| (a.author.clone(), a.step.clone(), a.result.clone()))
+        .collect();
+    Some((r.ticked_on.clone(), r.run.events.clone(), actions))
+}
+
+fn act(
+    rt: &jumeau_runtime::RuntimeHandle,
+    run: i64,
+    step: &str,
+    action: jumeau_core::procedure::Action,
+) -> Result<jumeau_runtime::Reply, String> {
+    rt.send(jumeau_runtime::Command::ProcedureAction {
+        run,
+        step: step.into(),
+        action,
+    })
+    .wait(std::time::Duration::from_secs(5))
+}
+
+fn outcomes(events: &[jumeau_core::procedure::RunEvent], step: &str) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e.step.as_deref() == Some(step))
+        .map(|e| format!("{:?} by {}", e.outcome, e.user.as_deref().unwrap_or("-")))
+        .collect()
+}
+
+#[test]
+fn a_procedure_run_is_shared_live_and_two_actions_on_one_step_settle_the_same_on_both() {
+    use jumeau_core::procedure::Action;
+    use jumeau_runtime::{Command, Reply};
+    use std::time::Duration;
+    let root = shared_tempdir();
+    let (pg_port, port) = (free_port(), free_port());
+    let mut hub = Hub::start(&root.path().join("hub"), pg_port, port, &[]);
+    let cr = enrolled_device(&hub, root.path(), "salle-de-commande");
+    let tab = enrolled_device(&hub, root.path(), "tablette-3");
+    let room = runtime(&cr, "salle-de-commande", "j.martin");
+    let tablet = runtime(&tab, "tablette-3", "a.durand");
+    assert!(within(Duration::from_secs(20), || synced(&room) && synced(&tablet)).is_some());
+
+    // The field agent starts the cold start on the tablet: the control room follows it.
+    let Ok(Reply::RunStarted(on_tablet)) = tablet
+        .send(Command::StartProcedure {
+            name: "cc-start".into(),
+        })
+        .wait(Duration::from_secs(5))
+    else {
+        panic!("the tablet starts the run")
+    };
+    let seen = within(Duration::from_secs(10), || {
+        run_copy(&room, "cc-start").is_some_and(|(on, _, _)| on.as_deref() == Some("tablette-3"))
+    })
+    .expect("the control room follows the tablet's run");
+    eprintln!("run started on the tablet, followed in the control room after {seen:?}");
+    let on_room = room.procedures().unwrap().runs[0].id;
+
+    // Both confirm the first step at once: the tablet ticks the run, so its confirmation is
+    // first; the control room's is settled as refused, and both show one confirmation.
+    assert_eq!(
+        act(&room, on_room, "prestart", Action::Confirm),
+        Ok(Reply::Done)
+    );
+    assert_eq!(
+        act(&tablet, on_tablet, "prestart", Action::Confirm),
+        Ok(Reply::Done)
+    );
+    let settled = within(Duration::from_secs(10), || {
+        run_copy(&room, "cc-start").is_some_and(|(_, _, a)| a.iter().all(|(_, _, r)| r.is_some()))
+    })
+    .expect("the tablet settles the control room's action");
+    eprintln!("concurrent confirmations settled on both in {settled:?}");
+    let (_, room_events, room_actions) = run_copy(&room, "cc-start").unwrap();
+    assert_eq!(
+        outcomes(&room_events, "prestart"),
+        ["Confirmed by a.durand"]
+    );
+    let [(author, step, Some(refusal))] = &room_actions[..] else {
+        panic!("{room_actions:?}")
+    };
+    assert_eq!((author.as_str(), step.as_str()), ("j.martin", "prestart"));
+    assert_ne!(refusal, jumeau_runtime::APPLIED);
+    eprintln!("the control room's confirmation: {refusal}");
+    assert!(
+        within(Duration::from_secs(10), || {
+            run_copy(&tablet, "cc-start").map(|(_, e, a)| (e, a))
+                == run_copy(&room, "cc-start").map(|(_, e, a)| (e, a))
+        })
+        .is_some(),
+        "both show the same run: {:?} / {:?}",
+        run_copy(&tablet, "cc-start"),
+        run_copy(&room, "cc-start")
+    );
+
+    // The supervisor's release is the operator's (the field agent's is refused on the
+    // tablet itself): sent from the control room, applied on the tablet.
+    assert!(act(&tablet, on_tablet, "authorise", Action::Release).is_err());
+    assert_eq!(
+        act(&room, on_room, "authorise", Action::Release),
+        Ok(Reply::Done)
+    );
+    assert!(
+        within(Duration::from_secs(10), || {
+            [&room, &tablet].iter().all(|rt| {
+                run_copy(rt, "cc-start")
+                    .is_some_and(|(_, e, _)| outcomes(&e, "authorise") == ["Released by j.martin"])
+            })
+        })
+        .is_some(),
+        "{:?}",
+        run_copy(&tablet, "cc-start")
+    );
+
+    // Offline: the control room skips a step while the hub is down; the action waits in its
+    // outbox, is applied when the hub is back, and both show the skip.
+    hub.stop();
+    assert!(
+        within(Duration::from_secs(10), || !synced(&room)).is_some(),
+        "{:?}",
+        room.sync()
+    );
+    assert_eq!(
+        act(
+            &room,
+            on_room,
+            "purge",
+            Action::Skip {
+                reason: "balayage fait au lanceur local".into()
+            }
+        ),
+        Ok(Reply::Done)
+    );
+    assert!(
+        room.sync().pending >= 1
+            || within(Duration::from_secs(5), || room.sync().pending >= 1).is_some()
+    );
+    hub.restart();
+    let back = within(Duration::from_secs(20), || {
+        [&room, &tablet].iter().all(|rt| {
+            run_copy(rt, "cc-start")
+                .is_some_and(|(_, e, _)| outcomes(&e, "purge") == ["Skipped by j.martin"])
+        })
+    })
+    .expect("the skip made offline reaches the tablet and comes back applied");
+    eprintln!("offline skip applied on both {back:?} after the hub came back");
+    let (_, _, actions) = run_copy(&room, "cc-start").unwrap();
+    assert_eq!(
+        actions
+            .iter()
+            .map(|(_, s, r)| (s.as_str(), r.as_deref() == Some(jumeau_runtime::APPLIED)))
+            .collect::<Vec<_>>(),
+        [("prestart", false), ("authorise", true), ("purge", true)]
+    );
+    drop((room, tablet));
+}

@@ -5,10 +5,12 @@
 
 pub mod hlc;
 pub mod op;
+pub mod procedure;
 pub mod receipt;
 pub mod wire;
 
 pub use hlc::Hlc;
 pub use op::{LogbookOp, Op, OpError, OpKind, SignedOp};
+pub use procedure::{ActionOp, RunOp, Settled, Signer};
 pub use receipt::{ChainFault, Countersignature, Receipt, ReceiptStatus, hub_key_id, verify_chain};
 pub use wire::{ClientMessage, Delivered, HubMessage};

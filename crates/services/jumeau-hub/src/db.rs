@@ -318,7 +318,8 @@ impl Db {
             let (status, reason) = judge(op, skew, revoked.get(&op.author).cloned());
             let entry = match OpKind::parse(&op.kind) {
                 Some(OpKind::LogbookEntry) => op.logbook().ok().map(|(e, b)| (e.hash(), b.seq)),
-                None => None,
+                // Only logbook entries have a place in a device chain.
+                Some(OpKind::ProcedureRun | OpKind::ProcedureAction) | None => None,
             };
             let received_at =
                 chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);

@@ -73,7 +73,8 @@ impl DryRun<'_> {
                 }
             }
             if run.events.len() > saved {
-                self.store.save_procedure_run(id, &run, saved, self.login)?;
+                self.store
+                    .save_procedure_run(id, &run, saved, self.login, &[])?;
                 saved = run.events.len();
             }
             if self.speed > 0.0 {

@@ -36,5 +36,6 @@ pub use source::{mqtt_checks, watch_items};
 pub use sync::{SyncState, SyncStatus};
 // The store records the viewer shows, so that a viewer needs no store of its own.
 pub use jumeau_store::{
-    AuditFilter, AuditRow, ChangeSetRow, LogEntry, LogFilter, Password, StoreError, Weakness,
+    APPLIED, AuditFilter, AuditRow, ChangeSetRow, LogEntry, LogFilter, Password, RunAction,
+    StoreError, Weakness,
 };

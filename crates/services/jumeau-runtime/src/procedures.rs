@@ -1,10 +1,15 @@
 //! Procedure runs in the runtime: the plant's procedures checked against master data, the runs
-//! in progress ticked on fresh live values at plant time, every outcome saved (and signed) in
-//! the store, runs started or advanced by another client on the same store adopted.
+//! this device ticks advanced on fresh live values at plant time, every outcome saved (and
+//! signed) in the store, runs started or advanced by another client on the same store or on
+//! another device (through the hub) adopted. On a run another device ticks, the user's actions
+//! are sent to it; on a run ticked here, other devices' actions are applied in the hub's order.
+
+use std::collections::BTreeMap;
 
 use jumeau_core::MasterData;
 use jumeau_core::procedure::{Action, Checked, Run, RunEvent, RunStatus};
-use jumeau_store::Store;
+use jumeau_core::sync::Settled;
+use jumeau_store::{RunAction, Store, StoredRun};
 use jumeau_tagbus::LiveValues;
 
 use crate::config::Actor;
@@ -14,9 +19,16 @@ use crate::config::Actor;
 pub struct RunView {
     pub id: i64,
     pub run: Run,
+    /// The device that ticks this run when it is not this one: actions here are sent to it.
+    pub ticked_on: Option<String>,
+    /// Actions sent or received on this run (shared through the hub), with what became of them.
+    pub actions: Vec<RunAction>,
     /// Events known to be in the store.
     saved: usize,
 }
+
+/// (run, procedure, events) of runs that moved.
+pub(crate) type Moved = Vec<(i64, String, Vec<RunEvent>)>;
 
 /// The procedures and runs, shared with the handle for reading.
 #[derive(Default)]
@@ -52,23 +64,36 @@ impl ProcedureBoard {
         self.runs.iter().find(|r| r.id == id)
     }
 
-    /// Adopts what the store has: runs started or advanced by another client. Finished runs
-    /// leave the board.
-    pub(crate) fn sync(&mut self, store: &Store) {
+    /// Adopts what the store has: runs started or advanced by another client or another
+    /// device, and the actions on them. Finished runs leave the board.
+    pub(crate) fn sync(&mut self, store: &Store, device: &str) {
         match store.procedure_runs(true) {
             Ok(stored) => {
-                self.runs.retain(|r| r.run.status == RunStatus::Running);
-                for (id, run) in stored {
-                    match self.runs.iter_mut().find(|r| r.id == id) {
-                        Some(local) if local.saved < run.events.len() => {
-                            local.saved = run.events.len();
-                            local.run = run;
+                self.runs.retain(|r| {
+                    r.run.status == RunStatus::Running && stored.iter().any(|s| s.id == r.id)
+                });
+                for s in stored {
+                    let actions = actions_of(store, &s);
+                    let ticked_on = if s.owned_by(device) {
+                        None
+                    } else {
+                        s.owner.clone()
+                    };
+                    match self.runs.iter_mut().find(|r| r.id == s.id) {
+                        Some(local) => {
+                            if local.saved < s.run.events.len() {
+                                local.saved = s.run.events.len();
+                                local.run = s.run;
+                            }
+                            local.actions = actions;
+                            local.ticked_on = ticked_on;
                         }
-                        Some(_) => {}
                         None => self.runs.push(RunView {
-                            id,
-                            saved: run.events.len(),
-                            run,
+                            id: s.id,
+                            saved: s.run.events.len(),
+                            run: s.run,
+                            ticked_on,
+                            actions,
                         }),
                     }
                 }
@@ -97,11 +122,15 @@ impl ProcedureBoard {
             id,
             saved: run.events.len(),
             run,
+            ticked_on: None,
+            actions: Vec::new(),
         });
         Ok(id)
     }
 
-    /// An action of the actor on a step of run `id` (the run checks the role), saved at once.
+    /// An action of the actor on a step of run `id` (the run checks the role), saved at once;
+    /// on a run another device ticks, checked against the run as known here and sent to it
+    /// (no events until its owner publishes the outcome).
     pub(crate) fn act(
         &mut self,
         store: &mut Store,
@@ -120,11 +149,92 @@ impl ProcedureBoard {
             .procedure(&self.runs[k].run.procedure)
             .cloned()
             .ok_or_else(|| format!("run #{id}: its procedure is not in master data"))?;
+        if self.runs[k].ticked_on.is_some() {
+            let mut copy = self.runs[k].run.clone();
+            copy.act(&p, step, action.clone(), &actor.login, actor.role, now_ms)?;
+            store
+                .send_procedure_action(id, step, &action, &actor.login)
+                .map_err(|e| e.to_string())?;
+            self.sync(store, &actor.device);
+            return Ok(Vec::new());
+        }
         let events = self.runs[k]
             .run
             .act(&p, step, action, &actor.login, actor.role, now_ms)?;
-        self.save(k, store, actor)?;
+        self.save(k, store, actor, &[])?;
         Ok(events)
+    }
+
+    /// Applies other devices' actions on the runs ticked here, in the hub's order, and
+    /// publishes what became of each (an action on a step already done, on an ended run or by
+    /// someone without the right is refused with its reason).
+    pub(crate) fn apply_remote(&mut self, store: &mut Store, actor: &Actor, now_ms: i64) -> Moved {
+        let pending = match store.pending_procedure_actions(&actor.device) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return Vec::new();
+            }
+        };
+        let mut settled: BTreeMap<i64, Vec<Settled>> = BTreeMap::new();
+        let mut moved: Moved = Vec::new();
+        for (id, a) in pending {
+            let refused = match self.apply_one(store, id, &a, now_ms) {
+                Ok(events) => {
+                    if let Some(r) = self.run(id) {
+                        moved.push((id, r.run.procedure.clone(), events));
+                    }
+                    None
+                }
+                Err(reason) => Some(reason),
+            };
+            settled.entry(id).or_default().push(Settled {
+                op_id: a.op_id,
+                refused,
+            });
+        }
+        for (id, settled) in settled {
+            let saved = match self.runs.iter().position(|r| r.id == id) {
+                Some(k) => self.save(k, store, actor, &settled),
+                // An ended run: the refusals are published with its last state.
+                None => settle_ended(store, id, actor, &settled),
+            };
+            if let Err(e) = saved {
+                self.error = Some(e);
+            }
+        }
+        moved
+    }
+
+    fn apply_one(
+        &mut self,
+        store: &Store,
+        id: i64,
+        a: &RunAction,
+        now_ms: i64,
+    ) -> Result<Vec<RunEvent>, String> {
+        let user = store.user(&a.author).map_err(|e| e.to_string())?;
+        if !user.active {
+            return Err(format!("{} is no longer active", a.author));
+        }
+        jumeau_core::access::check(
+            &a.author,
+            user.role,
+            jumeau_core::access::Action::RunProcedure,
+        )
+        .map_err(|e| e.to_string())?;
+        let k = self
+            .runs
+            .iter()
+            .position(|r| r.id == id && r.run.status == RunStatus::Running)
+            .ok_or("the run had ended")?;
+        let p = self
+            .procedure(&self.runs[k].run.procedure)
+            .cloned()
+            .ok_or("its procedure is not in master data here")?;
+        self.runs[k]
+            .run
+            .act(&p, &a.step, a.action.clone(), &a.author, user.role, now_ms)
     }
 
     /// Advances every run on the fresh values (wall clock `wall_ms` for freshness, plant time
@@ -136,7 +246,7 @@ impl ProcedureBoard {
         live: &LiveValues,
         wall_ms: i64,
         now_ms: i64,
-    ) -> Vec<(i64, String, Vec<RunEvent>)> {
+    ) -> Moved {
         // Advanced in place (no copy of the procedures: this runs every alarm cycle), saved
         // afterwards (a save that meets a conflict re-reads the runs).
         let mut moved = Vec::new();
@@ -145,7 +255,7 @@ impl ProcedureBoard {
         } = self;
         for r in runs
             .iter_mut()
-            .filter(|r| r.run.status == RunStatus::Running)
+            .filter(|r| r.run.status == RunStatus::Running && r.ticked_on.is_none())
         {
             let Some(p) = procedures
                 .iter()
@@ -162,7 +272,7 @@ impl ProcedureBoard {
         }
         for (id, _, _) in &moved {
             if let Some(k) = self.runs.iter().position(|r| r.id == *id)
-                && let Err(e) = self.save(k, store, actor)
+                && let Err(e) = self.save(k, store, actor, &[])
             {
                 self.error = Some(e);
             }
@@ -170,19 +280,55 @@ impl ProcedureBoard {
         moved
     }
 
-    /// Saves run `k`'s new events; on a conflict (another client moved it) adopts the store's.
-    fn save(&mut self, k: usize, store: &mut Store, actor: &Actor) -> Result<(), String> {
+    /// Saves run `k`'s new events and the followers' actions it settled; on a conflict
+    /// (another client moved it) adopts the store's.
+    fn save(
+        &mut self,
+        k: usize,
+        store: &mut Store,
+        actor: &Actor,
+        settled: &[Settled],
+    ) -> Result<(), String> {
         let local = &self.runs[k];
-        match store.save_procedure_run(local.id, &local.run, local.saved, &actor.login) {
+        match store.save_procedure_run(local.id, &local.run, local.saved, &actor.login, settled) {
             Ok(()) => {
                 self.runs[k].saved = self.runs[k].run.events.len();
+                if !settled.is_empty() {
+                    self.sync(store, &actor.device);
+                }
                 self.error = None;
                 Ok(())
             }
             Err(e) => {
-                self.sync(store);
+                self.sync(store, &actor.device);
                 Err(e.to_string())
             }
         }
     }
+}
+
+/// The actions on a shared run (none for a run from before shared runs).
+fn actions_of(store: &Store, run: &StoredRun) -> Vec<RunAction> {
+    run.uid
+        .as_deref()
+        .and_then(|uid| store.procedure_actions(uid).ok())
+        .unwrap_or_default()
+}
+
+/// Publishes refusals of actions on a run that ended, with its stored state.
+fn settle_ended(
+    store: &mut Store,
+    id: i64,
+    actor: &Actor,
+    settled: &[Settled],
+) -> Result<(), String> {
+    let runs = store.procedure_runs(false).map_err(|e| e.to_string())?;
+    let run = runs
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| format!("run #{id} is not in the store"))?
+        .run;
+    store
+        .save_procedure_run(id, &run, run.events.len(), &actor.login, settled)
+        .map_err(|e| e.to_string())
 }

@@ -57,8 +57,9 @@ impl Services {
     /// Runs until every handle is gone.
     pub fn run(mut self, rx: Receiver<Envelope>) {
         if let Ok(mut p) = self.boards.procedures.lock() {
-            p.sync(&self.store);
+            p.sync(&self.store, &self.actor.device);
         }
+        let mut received = 0;
         let mut next_cycle = Instant::now();
         let mut next_sync = Instant::now() + SYNC_EVERY;
         loop {
@@ -75,13 +76,27 @@ impl Services {
                 self.cycle();
                 next_cycle = now + self.cycle_period();
             }
-            if now >= next_sync {
-                if let Ok(mut p) = self.boards.procedures.lock() {
-                    p.sync(&self.store);
-                }
+            let from_hub = self.boards.sync.lock().map_or(received, |s| s.received);
+            if now >= next_sync || from_hub != received {
+                self.adopt_runs();
+                received = from_hub;
                 next_sync = now + SYNC_EVERY;
             }
         }
+    }
+
+    /// Runs moved by another client or device, and other devices' actions on the runs
+    /// ticked here.
+    fn adopt_runs(&mut self) {
+        let plant = self.boards.clock.now_ms();
+        let moved = match self.boards.procedures.lock() {
+            Ok(mut p) => {
+                p.sync(&self.store, &self.actor.device);
+                p.apply_remote(&mut self.store, &self.actor, plant)
+            }
+            Err(_) => Vec::new(),
+        };
+        self.push_run_events(moved);
     }
 
     /// At ×N the rules run N times as often, so that they see the plant seconds they would
@@ -133,10 +148,7 @@ impl Services {
         self.pending.extend(events);
     }
 
-    fn push_run_events(
-        &mut self,
-        moved: Vec<(i64, String, Vec<jumeau_core::procedure::RunEvent>)>,
-    ) {
+    fn push_run_events(&mut self, moved: crate::procedures::Moved) {
         let Ok(mut log) = self.boards.events.lock() else {
             return;
         };

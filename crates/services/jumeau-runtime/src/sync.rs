@@ -48,6 +48,9 @@ pub struct SyncStatus {
     pub oldest_pending: Option<String>,
     /// Ops of this device the hub holds in quarantine.
     pub quarantined: u64,
+    /// Ops received from the hub since the runtime started (the services look again at
+    /// shared runs when it moves).
+    pub received: u64,
 }
 
 /// Starts the sync thread; it ends when `stop` is dropped or fired.
@@ -141,10 +144,14 @@ async fn connected(
         }
         if let Some(n) = news.take() {
             match jumeau_sync::take_news(&mut link, store, n).await {
-                Ok(r) if r.entries > 0 => {
-                    lock(events).push(RuntimeEvent::Synced { entries: r.entries })
+                Ok(r) => {
+                    if r.stored > 0 {
+                        set(status, |s| s.received += r.stored as u64);
+                    }
+                    if r.entries > 0 {
+                        lock(events).push(RuntimeEvent::Synced { entries: r.entries })
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => return e,
             }
         }

@@ -142,7 +142,7 @@ fn runtime_acknowledges_an_alarm_runs_a_procedure_to_completion_and_reads_a_tren
         std::thread::sleep(Duration::from_millis(100));
     }
     let stored = store.procedure_runs(false).unwrap();
-    let (_, run) = stored.iter().find(|(i, _)| *i == id).expect("run stored");
+    let run = &stored.iter().find(|r| r.id == id).expect("run stored").run;
     assert_eq!(run.status, RunStatus::Completed);
     assert!(run.training, "a run on the simulator is training");
 
@@ -337,7 +337,7 @@ fn a_dry_run_completes_a_procedure_on_its_scenario_and_records_it() {
     assert!(outcomes.len() > 3, "{outcomes:?}");
     let runs = store.procedure_runs(false).unwrap();
     assert_eq!(runs.len(), 1);
-    assert!(runs[0].1.training);
+    assert!(runs[0].run.training);
 
     // Without anyone to answer the manual steps it stops where a person is needed.
     let scenario = jumeau_sim::Scenario::load("tg1-trip").unwrap();

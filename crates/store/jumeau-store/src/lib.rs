@@ -44,6 +44,7 @@ pub use logbook::{LogEntry, LogFilter, RemoteFault, Verification};
 pub use masterdata::ComponentDetail;
 pub use migrate::{MIGRATIONS, Migration, latest_version};
 pub use password::{MIN_PASSWORD_CHARS, Password, Weakness};
+pub use procedures::{APPLIED, RunAction, StoredRun};
 pub use users::User;
 
 use rusqlite::Connection;

@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0010_sync.sql",
         sql: include_str!("../../../../migrations/0010_sync.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_shared_runs.sql",
+        sql: include_str!("../../../../migrations/0011_shared_runs.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -47,6 +47,8 @@ pub struct ReceiveReport {
     pub stored: usize,
     /// Entries of other devices added to the logbook.
     pub entries: usize,
+    /// Shared procedure runs changed and actions on them received or settled.
+    pub runs: usize,
     /// This device's own ops confirmed.
     pub own: usize,
     /// Ops the hub holds in quarantine (stored, not applied).
@@ -278,7 +280,7 @@ impl Store {
                 mark_own(&tx, &receipt, &delivered.countersignature)?;
                 report.own += 1;
             } else if receipt.status == ReceiptStatus::Accepted {
-                report.entries += apply_remote(&tx, &op, &delivered.op, receipt.hub_seq)?;
+                apply_remote(&tx, &op, &delivered.op, receipt.hub_seq, &mut report)?;
             }
         }
         tx.commit()?;
@@ -338,7 +340,7 @@ pub(crate) fn enqueue(
     tx: &Transaction<'_>,
     key: &SigningKey,
     make: impl FnOnce(String, Hlc) -> Op,
-) -> Result<(), StoreError> {
+) -> Result<String, StoreError> {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
@@ -365,7 +367,7 @@ pub(crate) fn enqueue(
         ),
         params![op.op_id, op.kind, serde_json::to_string(&signed)?],
     )?;
-    Ok(())
+    Ok(op.op_id)
 }
 
 /// A receipt of this device's own op: the outbox row is acknowledged and a logbook entry gets
@@ -389,22 +391,30 @@ fn mark_own(
     Ok(changed)
 }
 
-/// Applies another device's accepted op here. Returns the logbook entries added.
+/// Applies another device's accepted op here, counting it into the report.
 fn apply_remote(
     tx: &Transaction<'_>,
     op: &Op,
     signed: &SignedOp,
     hub_seq: u64,
-) -> Result<usize, StoreError> {
+    report: &mut ReceiveReport,
+) -> Result<(), StoreError> {
     match OpKind::parse(&op.kind) {
         Some(OpKind::LogbookEntry) => {
             let (entry, body) = op
                 .logbook()
                 .map_err(|e| StoreError::Invalid(format!("hub op {hub_seq}: {e}")))?;
-            insert_remote_entry(tx, &entry, &body, &signed.public_key, hub_seq)
+            report.entries += insert_remote_entry(tx, &entry, &body, &signed.public_key, hub_seq)?;
         }
-        None => Ok(0),
+        Some(OpKind::ProcedureRun) => {
+            report.runs += crate::procedures::receive_run(tx, op, hub_seq)?;
+        }
+        Some(OpKind::ProcedureAction) => {
+            report.runs += crate::procedures::receive_action(tx, op, hub_seq)?;
+        }
+        None => {}
     }
+    Ok(())
 }
 
 fn insert_remote_entry(

@@ -45,9 +45,15 @@ fn a_run_is_saved_resumed_after_a_restart_and_recorded() {
         t0 + 90_000,
     )
     .unwrap();
-    store.save_procedure_run(id, &run, 1, "j.martin").unwrap();
+    store
+        .save_procedure_run(id, &run, 1, "j.martin", &[])
+        .unwrap();
     // A second client that still had the old state cannot overwrite the newer record.
-    assert!(store.save_procedure_run(id, &run, 1, "a.durand").is_err());
+    assert!(
+        store
+            .save_procedure_run(id, &run, 1, "a.durand", &[])
+            .is_err()
+    );
     drop(store);
 
     // Restart: the run comes back as it was, timers included (times are wall-clock).
@@ -57,7 +63,9 @@ fn a_run_is_saved_resumed_after_a_restart_and_recorded() {
         .unwrap();
     let runs = store.procedure_runs(true).unwrap();
     assert_eq!(runs.len(), 1);
-    let (rid, mut resumed) = runs.into_iter().next().unwrap();
+    let stored = runs.into_iter().next().unwrap();
+    assert!(stored.uid.is_some() && stored.owned_by("poste-1") && !stored.owned_by("tablette"));
+    let (rid, mut resumed) = (stored.id, stored.run);
     assert_eq!((rid, &resumed), (id, &run));
     assert_eq!(resumed.current(&p), ["purge", "vacuum"]);
     let purge = |tag: &str| (tag == "11MBA00CS101").then_some(750.0);
@@ -82,7 +90,7 @@ fn a_run_is_saved_resumed_after_a_restart_and_recorded() {
         .unwrap();
     assert_eq!(resumed.status, RunStatus::Aborted);
     store
-        .save_procedure_run(id, &resumed, run.events.len(), "j.martin")
+        .save_procedure_run(id, &resumed, run.events.len(), "j.martin", &[])
         .unwrap();
     assert!(store.procedure_runs(true).unwrap().is_empty());
 

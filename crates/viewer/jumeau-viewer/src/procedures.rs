@@ -175,6 +175,9 @@ fn procedure_window(
             else {
                 return;
             };
+            if let Some(device) = &local.ticked_on {
+                ui.colored_label(super::theme::MUTED, format!("{} {device}", pt.ticked_on));
+            }
             ui.separator();
             egui::ScrollArea::vertical()
                 .max_height(360.0)
@@ -253,6 +256,7 @@ fn procedure_window(
                         });
                     }
                 });
+            shared_actions(ui, &local.actions, pt);
             ui.separator();
             ui.horizontal(|ui| {
                 ui.add(egui::TextEdit::singleline(reason).hint_text(pt.reason_skip_abort));
@@ -305,6 +309,31 @@ fn procedure_window(
         Err(e) => view.message = Some(e),
     }
     Ok(())
+}
+
+/// The last actions sent between devices on a shared run, each with what became of it (a
+/// refused one says why: the step was done meanwhile, the run had ended…).
+fn shared_actions(
+    ui: &mut egui::Ui,
+    actions: &[jumeau_runtime::RunAction],
+    pt: &crate::i18n::ProcedureTexts,
+) {
+    if actions.is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.label(RichText::new(pt.shared_actions).strong());
+    for a in actions.iter().rev().take(6) {
+        let (colour, outcome) = match a.result.as_deref() {
+            None => (super::theme::WARNING, pt.action_pending.to_owned()),
+            Some(jumeau_runtime::APPLIED) => (super::theme::GOOD, pt.action_applied.to_owned()),
+            Some(why) => (super::theme::FAULT, format!("{} {why}", pt.action_refused)),
+        };
+        ui.colored_label(
+            colour,
+            format!("{}@{} · {} · {outcome}", a.author, a.device, a.step),
+        );
+    }
 }
 
 /// The buttons a step offers to this role.

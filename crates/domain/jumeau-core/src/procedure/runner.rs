@@ -74,8 +74,10 @@ pub struct Run {
     pub events: Vec<RunEvent>,
 }
 
-/// What a person does on a step.
-#[derive(Debug, Clone, PartialEq)]
+/// What a person does on a step (serialised as it travels to the device that ticks a shared
+/// run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     Confirm,
     Enter(f64),

@@ -17,18 +17,26 @@ pub const FORMAT: &str = "jumeau-op/1";
 pub enum OpKind {
     /// A signed logbook entry of the author's device chain (append-only).
     LogbookEntry,
+    /// A shared procedure run as its owner holds it (one writer; the most events win).
+    ProcedureRun,
+    /// A follower's action on a shared run, applied by the owner in the hub's order.
+    ProcedureAction,
 }
 
 impl OpKind {
     pub fn as_str(self) -> &'static str {
         match self {
             OpKind::LogbookEntry => "logbook.entry",
+            OpKind::ProcedureRun => "procedure.run",
+            OpKind::ProcedureAction => "procedure.action",
         }
     }
 
     pub fn parse(s: &str) -> Option<OpKind> {
         match s {
             "logbook.entry" => Some(OpKind::LogbookEntry),
+            "procedure.run" => Some(OpKind::ProcedureRun),
+            "procedure.action" => Some(OpKind::ProcedureAction),
             _ => None,
         }
     }
@@ -161,6 +169,12 @@ impl SignedOp {
             Some(OpKind::LogbookEntry) => {
                 let (entry, _) = op.logbook()?;
                 entry_signed_by(&entry, &self.public_key)?;
+            }
+            Some(OpKind::ProcedureRun) => {
+                op.procedure_run_body()?;
+            }
+            Some(OpKind::ProcedureAction) => {
+                op.procedure_action_body()?;
             }
             None => return Err(OpError::UnknownKind(op.kind)),
         }

@@ -41,11 +41,11 @@ fn countersign(
         .enumerate()
         .map(|(i, op)| {
             let opened = op.open().unwrap();
-            let (entry, body) = opened.logbook().unwrap();
+            let entry = opened.logbook().ok();
             let cs = Receipt {
                 device: opened.device.clone(),
-                device_seq: Some(body.seq),
-                entry_hash: Some(entry.hash()),
+                device_seq: entry.as_ref().map(|(_, body)| body.seq),
+                entry_hash: entry.as_ref().map(|(e, _)| e.hash()),
                 format: FORMAT.into(),
                 hub_key_id: hub_key_id(&hub.verifying_key()),
                 hub_seq: first_seq + i as u64,
@@ -202,4 +202,200 @@ fn a_hub_that_changes_its_key_is_refused_until_enrolled_again() {
         )
         .unwrap_err();
     assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+}
+
+/// A run started on the tablet and followed in the control room: the control room's two
+/// actions on one step reach the tablet in the hub's order, the first applied and the second
+/// refused, each settled once; a publication of the run by a device that does not own it is
+/// ignored; a follower cannot save the run itself.
+#[test]
+fn a_shared_run_takes_actions_in_the_hubs_order_and_only_its_owner_publishes_it() {
+    use jumeau_core::procedure::{Action, Outcome, Run};
+    use jumeau_core::sync::{Op, RunOp, Settled, Signer};
+    let dir = tempfile::tempdir().unwrap();
+    let hub = SigningKey::from_bytes(&[9; 32]);
+    let mut tablet = device(dir.path(), "tablette-3", &hub);
+    let mut room = device(dir.path(), "salle", &hub);
+    let md = tablet.master_data().unwrap();
+    let p = md
+        .procedures
+        .iter()
+        .find(|p| p.name == "cc-start")
+        .unwrap()
+        .load(&md)
+        .unwrap();
+    let mut run = Run::start(&p, "a.durand", jumeau_core::Role::Field, 1_000, false);
+    let on_tablet = tablet.start_procedure_run(&run, "a.durand").unwrap();
+    let mut chain = countersign(&hub, &tablet.pending_ops(1000).unwrap(), None, 1);
+    room.receive_ops(&chain).unwrap();
+    let followed = room.procedure_runs(true).unwrap();
+    let [copy] = &followed[..] else {
+        panic!("{followed:?}")
+    };
+    assert_eq!(copy.owner.as_deref(), Some("tablette-3"));
+    assert!(!copy.owned_by("salle"));
+    assert_eq!(copy.run, run);
+    assert!(
+        room.save_procedure_run(copy.id, &copy.run, 1, "j.martin", &[])
+            .is_err(),
+        "a follower does not save the run"
+    );
+
+    // Two confirmations of the same step from the control room, one after the other.
+    let first = room
+        .send_procedure_action(copy.id, "prestart", &Action::Confirm, "j.martin")
+        .unwrap();
+    let second = room
+        .send_procedure_action(copy.id, "prestart", &Action::Confirm, "m.lefebvre")
+        .unwrap();
+    let room_ops: Vec<SignedOp> = room
+        .pending_ops(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.open().unwrap().kind == "procedure.action")
+        .collect();
+    assert_eq!(room_ops.len(), 2);
+    // A hostile publication of the tablet's run, signed by a device that does not own it.
+    let uid = copy.uid.clone().unwrap();
+    let intruder = SigningKey::from_bytes(&[7; 32]);
+    let key_id = jumeau_core::logbook::key_id(&intruder.verifying_key().to_bytes());
+    let mut forged_run = run.clone();
+    forged_run.status = jumeau_core::procedure::RunStatus::Aborted;
+    forged_run.events.push(forged_run.events[0].clone());
+    let forged = Op::procedure_run(
+        Signer {
+            author: "j.martin",
+            device: "salle",
+            key_id: &key_id,
+        },
+        &RunOp {
+            run: serde_json::to_string(&forged_run).unwrap(),
+            seq: forged_run.events.len() as u64,
+            settled: vec![],
+            uid: uid.clone(),
+        },
+        "forged".into(),
+        Default::default(),
+    )
+    .sign(&intruder);
+    let mut more = room_ops.clone();
+    more.push(forged);
+    let next = countersign(
+        &hub,
+        &more,
+        chain.last().map(|d| &d.countersignature),
+        chain.len() as u64 + 1,
+    );
+    chain.extend(next);
+    tablet.receive_ops(&chain).unwrap();
+    let still = tablet.procedure_runs(true).unwrap();
+    assert_eq!(still[0].run, run, "the forged publication changed nothing");
+
+    // The tablet applies them in the hub's order: the first wins, the second is refused.
+    let pending = tablet.pending_procedure_actions("tablette-3").unwrap();
+    let order: Vec<&str> = pending.iter().map(|(_, a)| a.op_id.as_str()).collect();
+    assert_eq!(order, [first.as_str(), second.as_str()]);
+    let applied = &pending[0].1;
+    run.act(
+        &p,
+        &applied.step,
+        applied.action.clone(),
+        &applied.author,
+        jumeau_core::Role::Operator,
+        2_000,
+    )
+    .unwrap();
+    let refusal = run
+        .clone()
+        .act(
+            &p,
+            "prestart",
+            Action::Confirm,
+            "m.lefebvre",
+            jumeau_core::Role::Engineer,
+            2_001,
+        )
+        .unwrap_err();
+    let settled = [
+        Settled {
+            op_id: first.clone(),
+            refused: None,
+        },
+        Settled {
+            op_id: second.clone(),
+            refused: Some(refusal.clone()),
+        },
+    ];
+    tablet
+        .save_procedure_run(on_tablet, &run, 1, "a.durand", &settled)
+        .unwrap();
+    assert!(
+        tablet
+            .pending_procedure_actions("tablette-3")
+            .unwrap()
+            .is_empty()
+    );
+    // Settled once: a second settlement changes nothing.
+    tablet
+        .save_procedure_run(
+            on_tablet,
+            &run,
+            run.events.len(),
+            "a.durand",
+            &[Settled {
+                op_id: second.clone(),
+                refused: None,
+            }],
+        )
+        .unwrap();
+    let results: Vec<Option<String>> = tablet
+        .procedure_actions(&uid)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.result)
+        .collect();
+    assert_eq!(
+        results,
+        [
+            Some(jumeau_store::APPLIED.to_owned()),
+            Some(refusal.clone())
+        ]
+    );
+
+    // The control room gets the tablet's publication: the run moved and both actions settled.
+    let news: Vec<SignedOp> = tablet
+        .pending_ops(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.open().unwrap().kind == "procedure.run")
+        .collect();
+    let next = countersign(
+        &hub,
+        &news,
+        chain.last().map(|d| &d.countersignature),
+        chain.len() as u64 + 1,
+    );
+    chain.extend(next);
+    room.receive_ops(&chain).unwrap();
+    let copy = room.procedure_runs(true).unwrap().remove(0);
+    assert_eq!(copy.run, run);
+    assert_eq!(
+        copy.run
+            .events
+            .iter()
+            .filter(|e| e.outcome == Outcome::Confirmed)
+            .map(|e| e.user.as_deref())
+            .collect::<Vec<_>>(),
+        [Some("j.martin")]
+    );
+    let results: Vec<Option<String>> = room
+        .procedure_actions(&uid)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.result)
+        .collect();
+    assert_eq!(
+        results,
+        [Some(jumeau_store::APPLIED.to_owned()), Some(refusal)]
+    );
 }

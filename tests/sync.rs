@@ -519,14 +519,25 @@ fn now_ms() -> u64 {
 /// A client's runtime on a device's store (the test password; the source is the built-in
 /// simulator on loopback).
 fn runtime(data: &Path, device: &str, login: &str) -> jumeau_runtime::RuntimeHandle {
+    runtime_on(data, device, login, "dispatch", 1.0)
+}
+
+/// Same, on `scenario` at `speed`.
+fn runtime_on(
+    data: &Path,
+    device: &str,
+    login: &str,
+    scenario: &str,
+    speed: f64,
+) -> jumeau_runtime::RuntimeHandle {
     jumeau_runtime::Runtime::start(jumeau_runtime::RuntimeConfig {
         store: jumeau_store::testing::files(&data.join(jumeau_store::STORE_FILE)),
         login: login.into(),
         password: jumeau_store::testing::password(),
         device: device.into(),
         source: jumeau_runtime::SourceConfig::Simulator {
-            scenario: "dispatch".into(),
-            speed: 1.0,
+            scenario: scenario.into(),
+            speed,
             seed: 1,
             addr: "127.0.0.1:0".into(),
         },
@@ -1048,5 +1059,115 @@ fn a_procedure_run_is_shared_live_and_two_actions_on_one_step_settle_the_same_on
             .collect::<Vec<_>>(),
         [("prestart", false), ("authorise", true), ("purge", true)]
     );
+    drop((room, tablet));
+}
+
+fn alarm(rt: &jumeau_runtime::RuntimeHandle, code: &str) -> Option<jumeau_core::alarm::Alarm> {
+    rt.alarms()?.engine.alarm(code).cloned()
+}
+
+fn unacknowledged(rt: &jumeau_runtime::RuntimeHandle) -> Vec<String> {
+    rt.alarms()
+        .map(|b| {
+            b.engine
+                .alarms()
+                .iter()
+                .filter(|a| a.state == jumeau_core::alarm::AlarmState::Unacknowledged)
+                .map(|a| a.code.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_alarm_acknowledged_or_shelved_on_one_device_is_so_on_the_other() {
+    use jumeau_runtime::{Command, Reply};
+    use std::time::Duration;
+    let root = shared_tempdir();
+    let (pg_port, port) = (free_port(), free_port());
+    let mut hub = Hub::start(&root.path().join("hub"), pg_port, port, &[]);
+    let cr = enrolled_device(&hub, root.path(), "salle-de-commande");
+    let tab = enrolled_device(&hub, root.path(), "tablette-3");
+    // TG1 trips after two plant minutes: 12 s at ×10, on both devices' simulators.
+    let room = runtime_on(&cr, "salle-de-commande", "j.martin", "tg1-trip", 10.0);
+    let tablet = runtime_on(&tab, "tablette-3", "a.durand", "tg1-trip", 10.0);
+    let mut code = None;
+    within(Duration::from_secs(90), || {
+        let here = unacknowledged(&tablet);
+        code = unacknowledged(&room).into_iter().find(|c| here.contains(c));
+        code.is_some() && synced(&room) && synced(&tablet)
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "the trip's alarms stand on both devices: {:?} / {:?}, {:?} / {:?}",
+            unacknowledged(&room),
+            unacknowledged(&tablet),
+            room.sync(),
+            tablet.sync()
+        )
+    });
+    let code = code.unwrap();
+    let send =
+        |rt: &jumeau_runtime::RuntimeHandle, c: Command| rt.send(c).wait(Duration::from_secs(5));
+
+    // The field agent acknowledges at the equipment: the control room's alarm is acknowledged.
+    assert_eq!(
+        send(
+            &tablet,
+            Command::Acknowledge {
+                alarm: code.clone()
+            }
+        ),
+        Ok(Reply::Done)
+    );
+    let acked = within(Duration::from_secs(10), || {
+        alarm(&room, &code)
+            .is_some_and(|a| a.state != jumeau_core::alarm::AlarmState::Unacknowledged)
+    })
+    .expect("the control room sees the tablet's acknowledgement");
+    eprintln!(
+        "{code} acknowledged on the tablet, acknowledged in the control room {acked:?} later"
+    );
+
+    // The operator shelves it in the control room: shelved on the tablet too, by them.
+    assert_eq!(
+        send(
+            &room,
+            Command::Shelve {
+                alarm: code.clone(),
+                minutes: 30,
+                reason: "déclenchement connu, acquitté terrain".into(),
+            }
+        ),
+        Ok(Reply::Done)
+    );
+    within(Duration::from_secs(10), || {
+        alarm(&tablet, &code).is_some_and(|a| a.shelved.is_some_and(|s| s.by == "j.martin"))
+    })
+    .expect("shelved on the tablet");
+    let left = alarm(&tablet, &code).unwrap().shelved.unwrap().until_ms - tablet.clock().now_ms();
+    assert!(
+        (25 * 60_000..=30 * 60_000).contains(&left),
+        "the shelf lasts what was left of it: {left} ms"
+    );
+
+    // Unshelved while the hub is down: applied on the tablet when the hub is back.
+    hub.stop();
+    assert!(within(Duration::from_secs(10), || !synced(&room)).is_some());
+    assert_eq!(
+        send(
+            &room,
+            Command::Unshelve {
+                alarm: code.clone()
+            }
+        ),
+        Ok(Reply::Done)
+    );
+    hub.restart();
+    let back = within(Duration::from_secs(20), || {
+        alarm(&tablet, &code).is_some_and(|a| a.shelved.is_none())
+    })
+    .expect("unshelved on the tablet after the hub came back");
+    eprintln!("offline unshelve applied on the tablet {back:?} after the hub came back");
     drop((room, tablet));
 }

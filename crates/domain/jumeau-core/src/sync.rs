@@ -3,12 +3,14 @@
 //! orders what it receives in one countersigned chain ([`receipt`]) that gives the plant-wide
 //! order and makes a removed tail detectable. Pure: ids, clocks and keys come in from the caller.
 
+pub mod alarm;
 pub mod hlc;
 pub mod op;
 pub mod procedure;
 pub mod receipt;
 pub mod wire;
 
+pub use alarm::{AlarmCommand, AlarmOp, Register};
 pub use hlc::Hlc;
 pub use op::{LogbookOp, Op, OpError, OpKind, SignedOp};
 pub use procedure::{ActionOp, RunOp, Settled, Signer};

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use jumeau_core::access::Action;
 use jumeau_core::alarm::AlarmEvent;
+use jumeau_core::sync::{AlarmCommand, AlarmOp};
 use jumeau_store::Store;
 
 use crate::alarms::{CYCLE_MS, inputs};
@@ -32,6 +33,8 @@ pub(crate) struct Services {
     alarm_tags: Vec<String>,
     /// Alarm events not yet in the journal.
     pending: Vec<AlarmEvent>,
+    /// The actor's alarm commands behind them, not yet in the outbox.
+    commands: Vec<AlarmOp>,
     /// Simulator journal lines already written to the logbook.
     journal_seen: usize,
 }
@@ -50,6 +53,7 @@ impl Services {
             boards,
             alarm_tags,
             pending: Vec::new(),
+            commands: Vec::new(),
             journal_seen: 0,
         }
     }
@@ -79,6 +83,7 @@ impl Services {
             let from_hub = self.boards.sync.lock().map_or(received, |s| s.received);
             if now >= next_sync || from_hub != received {
                 self.adopt_runs();
+                self.take_remote_alarm_commands();
                 received = from_hub;
                 next_sync = now + SYNC_EVERY;
             }
@@ -97,6 +102,34 @@ impl Services {
             Err(_) => Vec::new(),
         };
         self.push_run_events(moved);
+    }
+
+    /// Other devices' alarm commands, applied here in the hub's order (a register write older
+    /// than one already applied is kept as superseded) and journaled with their results.
+    fn take_remote_alarm_commands(&mut self) {
+        let pending = match self.store.pending_alarm_actions() {
+            Ok(p) if p.is_empty() => return,
+            Ok(p) => p,
+            Err(e) => return tracing::warn!("alarm commands from the hub: {e}"),
+        };
+        let now = self.boards.clock.now_ms();
+        let (events, settled) = match self.boards.alarms.lock() {
+            Ok(mut board) => {
+                crate::alarms::take_remote(&mut board.engine, &self.store, &pending, now)
+            }
+            Err(_) => return,
+        };
+        if let Err(e) = self
+            .store
+            .settle_alarm_actions(&events, &settled, self.training)
+        {
+            tracing::warn!("alarm commands from the hub: {e}");
+        }
+        if let Ok(mut log) = self.boards.events.lock() {
+            for e in events {
+                log.push(RuntimeEvent::Alarm(e));
+            }
+        }
     }
 
     /// At ×N the rules run N times as often, so that they see the plant seconds they would
@@ -166,15 +199,21 @@ impl Services {
     /// Writes the pending alarm events to the journal (and the logbook). A failed write keeps
     /// them for the next try: nothing is lost.
     fn flush_alarms(&mut self) -> Result<(), String> {
-        if self.pending.is_empty() {
+        if self.pending.is_empty() && self.commands.is_empty() {
             return Ok(());
         }
         let result = self
             .store
-            .record_alarm_events(&self.pending, self.training, Some(&self.actor.login))
+            .record_alarm_events(
+                &self.pending,
+                &self.commands,
+                self.training,
+                Some(&self.actor.login),
+            )
             .map_err(|e| e.to_string());
         if result.is_ok() {
             self.pending.clear();
+            self.commands.clear();
         }
         if let Ok(mut board) = self.boards.alarms.lock() {
             board.error = result.as_ref().err().cloned();
@@ -236,45 +275,21 @@ impl Services {
         let now = self.boards.clock.now_ms();
         let login = self.actor.login.clone();
         match command {
-            Command::Acknowledge { alarm } => {
-                self.allow(Action::AcknowledgeAlarm)?;
-                let e = self.alarm_command(|engine| {
-                    engine.acknowledge(&alarm, &login, now).map(|e| vec![e])
-                })?;
-                self.push_alarms(e);
-                self.flush_alarms().map(|()| Reply::Done)
-            }
+            Command::Acknowledge { alarm } => self.alarm_command(alarm, AlarmCommand::Acknowledge),
             Command::Shelve {
                 alarm,
                 minutes,
                 reason,
             } => {
-                self.allow(Action::ShelveAlarm)?;
                 if minutes <= 0 {
                     return Err("a shelf lasts at least one minute".into());
                 }
-                let until = now + minutes * 60_000;
-                let e = self.alarm_command(|engine| {
-                    engine
-                        .shelve(&alarm, until, &reason, &login, now)
-                        .map(|e| vec![e])
-                })?;
-                self.push_alarms(e);
-                self.flush_alarms().map(|()| Reply::Done)
+                let until_ms = now + minutes * 60_000;
+                self.alarm_command(alarm, AlarmCommand::Shelve { until_ms, reason })
             }
-            Command::Unshelve { alarm } => {
-                self.allow(Action::ShelveAlarm)?;
-                let e = self.alarm_command(|engine| engine.unshelve(&alarm, &login, now))?;
-                self.push_alarms(e);
-                self.flush_alarms().map(|()| Reply::Done)
-            }
+            Command::Unshelve { alarm } => self.alarm_command(alarm, AlarmCommand::Unshelve),
             Command::OutOfService { alarm, reason } => {
-                self.allow(Action::TakeAlarmOutOfService)?;
-                let e = self.alarm_command(|engine| {
-                    engine.set_out_of_service(&alarm, reason.as_deref(), &login, now)
-                })?;
-                self.push_alarms(e);
-                self.flush_alarms().map(|()| Reply::Done)
+                self.alarm_command(alarm, AlarmCommand::OutOfService { reason })
             }
             Command::Trainer(t) => {
                 self.allow(Action::CommandSimulator)?;
@@ -356,14 +371,23 @@ impl Services {
         Ok(Reply::Exported(jumeau_reports::manifest_path(out)))
     }
 
-    fn alarm_command(
-        &mut self,
-        f: impl FnOnce(
-            &mut jumeau_core::alarm::AlarmEngine,
-        ) -> Result<Vec<AlarmEvent>, jumeau_core::alarm::CommandError>,
-    ) -> Result<Vec<AlarmEvent>, String> {
-        let mut board = self.boards.alarms.lock().map_err(|_| poisoned())?;
-        f(&mut board.engine).map_err(|e| e.to_string())
+    /// An operator's command on an alarm, checked against the actor's rights, applied to the
+    /// engine, journaled and sent to the other devices in one transaction before the answer.
+    fn alarm_command(&mut self, code: String, command: AlarmCommand) -> Result<Reply, String> {
+        self.allow(command.right())?;
+        let now = self.boards.clock.now_ms();
+        let events = {
+            let mut board = self.boards.alarms.lock().map_err(|_| poisoned())?;
+            crate::alarms::apply(&mut board.engine, &code, &command, &self.actor.login, now)
+                .map_err(|e| e.to_string())?
+        };
+        self.push_alarms(events);
+        self.commands.push(AlarmOp {
+            at_ms: now,
+            code,
+            command,
+        });
+        self.flush_alarms().map(|()| Reply::Done)
     }
 
     fn trainer(&mut self, command: TrainerCommand) -> Result<(), String> {

@@ -33,7 +33,7 @@ pub use lock::seeded_marker;
 pub use seed::{SEED_TITLE, SUPPLEMENT_TITLE};
 mod users;
 
-pub use alarms::JournalRow;
+pub use alarms::{JournalRow, RemoteAlarmAction};
 pub use audit::{AuditFilter, AuditRow};
 pub use auth::{LOCKOUT_MINUTES, MAX_FAILED_LOGINS, Session};
 pub use changesets::ChangeSetRow;

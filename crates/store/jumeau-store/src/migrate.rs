@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_shared_runs.sql",
         sql: include_str!("../../../../migrations/0011_shared_runs.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_alarm_actions.sql",
+        sql: include_str!("../../../../migrations/0012_alarm_actions.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

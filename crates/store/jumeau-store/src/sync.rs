@@ -49,6 +49,8 @@ pub struct ReceiveReport {
     pub entries: usize,
     /// Shared procedure runs changed and actions on them received or settled.
     pub runs: usize,
+    /// Other devices' alarm commands received.
+    pub alarms: usize,
     /// This device's own ops confirmed.
     pub own: usize,
     /// Ops the hub holds in quarantine (stored, not applied).
@@ -247,6 +249,7 @@ impl Store {
             )));
         }
         let mut report = ReceiveReport::default();
+        let mut latest_seen: Option<Hlc> = None;
         for (delivered, receipt) in fresh {
             if receipt.op_hash != delivered.op.hash() {
                 return Err(StoreError::Invalid(format!(
@@ -281,7 +284,14 @@ impl Store {
                 report.own += 1;
             } else if receipt.status == ReceiptStatus::Accepted {
                 apply_remote(&tx, &op, &delivered.op, receipt.hub_seq, &mut report)?;
+                latest_seen = latest_seen.max(Some(op.hlc));
             }
+        }
+        // What is written here next is stamped after what was seen (a quarantined op, e.g.
+        // from a clock far ahead, is not seen).
+        if let Some(seen) = latest_seen {
+            let clock = read_clock(&tx)?.observe(seen, wall_ms());
+            write_clock(&tx, clock)?;
         }
         tx.commit()?;
         Ok(report)
@@ -341,24 +351,8 @@ pub(crate) fn enqueue(
     key: &SigningKey,
     make: impl FnOnce(String, Hlc) -> Op,
 ) -> Result<String, StoreError> {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
-    let last: Hlc = tx.query_row(
-        "SELECT wall_ms, counter FROM sync_clock WHERE id = 1",
-        [],
-        |r| {
-            Ok(Hlc {
-                wall_ms: r.get(0)?,
-                counter: r.get(1)?,
-            })
-        },
-    )?;
-    let hlc = last.tick(now_ms);
-    tx.execute(
-        "UPDATE sync_clock SET wall_ms = ?1, counter = ?2 WHERE id = 1",
-        params![hlc.wall_ms, hlc.counter],
-    )?;
+    let hlc = read_clock(tx)?.tick(wall_ms());
+    write_clock(tx, hlc)?;
     let op = make(uuid::Uuid::now_v7().to_string(), hlc);
     let signed = op.sign(key);
     tx.execute(
@@ -368,6 +362,33 @@ pub(crate) fn enqueue(
         params![op.op_id, op.kind, serde_json::to_string(&signed)?],
     )?;
     Ok(op.op_id)
+}
+
+fn wall_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn read_clock(tx: &Transaction<'_>) -> Result<Hlc, StoreError> {
+    Ok(tx.query_row(
+        "SELECT wall_ms, counter FROM sync_clock WHERE id = 1",
+        [],
+        |r| {
+            Ok(Hlc {
+                wall_ms: r.get(0)?,
+                counter: r.get(1)?,
+            })
+        },
+    )?)
+}
+
+fn write_clock(tx: &Transaction<'_>, hlc: Hlc) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE sync_clock SET wall_ms = ?1, counter = ?2 WHERE id = 1",
+        params![hlc.wall_ms, hlc.counter],
+    )?;
+    Ok(())
 }
 
 /// A receipt of this device's own op: the outbox row is acknowledged and a logbook entry gets
@@ -411,6 +432,9 @@ fn apply_remote(
         }
         Some(OpKind::ProcedureAction) => {
             report.runs += crate::procedures::receive_action(tx, op, hub_seq)?;
+        }
+        Some(OpKind::AlarmAction) => {
+            report.alarms += crate::alarms::receive_action(tx, op, hub_seq)?;
         }
         None => {}
     }

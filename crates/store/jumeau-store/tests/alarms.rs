@@ -46,7 +46,7 @@ fn transitions_are_journalled_and_signed_in_the_logbook() {
             .unwrap(),
     );
     store
-        .record_alarm_events(&events, true, Some("j.martin"))
+        .record_alarm_events(&events, &[], true, Some("j.martin"))
         .unwrap();
 
     let rows = store.alarm_journal(0, i64::MAX, 1000).unwrap();

@@ -399,3 +399,118 @@ fn a_shared_run_takes_actions_in_the_hubs_order_and_only_its_owner_publishes_it(
         [Some(jumeau_store::APPLIED.to_owned()), Some(refusal)]
     );
 }
+
+/// Two consoles write an alarm's shelf while apart: each gets the other's write, and the one
+/// with the later clock wins on both (the other kept as superseded); an acknowledgement is
+/// never superseded; a person without the right sends nothing.
+#[test]
+fn an_alarm_register_written_on_two_devices_ends_the_same_on_both() {
+    use jumeau_core::sync::{AlarmCommand, AlarmOp};
+    let dir = tempfile::tempdir().unwrap();
+    let hub = SigningKey::from_bytes(&[9; 32]);
+    let mut room = device(dir.path(), "salle", &hub);
+    let mut second = device(dir.path(), "console-2", &hub);
+    let shelve = AlarmOp {
+        at_ms: 1_000,
+        code: "11MBA00CE901-TRIP".into(),
+        command: AlarmCommand::Shelve {
+            until_ms: 1_000 + 1_800_000,
+            reason: "capteur en essai".into(),
+        },
+    };
+    let unshelve = AlarmOp {
+        command: AlarmCommand::Unshelve,
+        ..shelve.clone()
+    };
+    let ack = AlarmOp {
+        command: AlarmCommand::Acknowledge,
+        ..shelve.clone()
+    };
+    let before = (
+        room.pending_ops(1000).unwrap().len(),
+        second.pending_ops(1000).unwrap().len(),
+    );
+    room.record_alarm_events(&[], std::slice::from_ref(&shelve), false, Some("j.martin"))
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    second
+        .record_alarm_events(&[], &[unshelve, ack.clone()], false, Some("j.martin"))
+        .unwrap();
+    // The field agent may acknowledge but not shelve: refused below any client, nothing sent.
+    assert!(
+        second
+            .record_alarm_events(&[], std::slice::from_ref(&shelve), false, Some("a.durand"))
+            .is_err()
+    );
+    let room_ops = room.pending_ops(1000).unwrap().split_off(before.0);
+    let second_ops = second.pending_ops(1000).unwrap().split_off(before.1);
+    assert_eq!((room_ops.len(), second_ops.len()), (1, 2));
+    let all: Vec<SignedOp> = room_ops.iter().chain(&second_ops).cloned().collect();
+    let chain = countersign(&hub, &all, None, 1);
+    room.receive_ops(&chain).unwrap();
+    second.receive_ops(&chain).unwrap();
+
+    // The room applies the later unshelve and the acknowledgement.
+    let here = room.pending_alarm_actions().unwrap();
+    assert_eq!(here.len(), 2);
+    assert!(here.iter().all(|a| a.superseded_by.is_none()), "{here:?}");
+    // The second console keeps the earlier shelf as superseded by its own unshelve.
+    let there = second.pending_alarm_actions().unwrap();
+    let [lost] = &there[..] else {
+        panic!("{there:?}")
+    };
+    assert_eq!(lost.device, "salle");
+    let (_, author, device) = lost.superseded_by.clone().expect("superseded");
+    assert_eq!(
+        (author.as_str(), device.as_str()),
+        ("j.martin", "console-2")
+    );
+    second
+        .settle_alarm_actions(&[], &[(lost.op_id.clone(), "superseded".into())], false)
+        .unwrap();
+    assert!(second.pending_alarm_actions().unwrap().is_empty());
+
+    // What the room writes next is stamped after everything it received, even from a device
+    // whose clock is a minute ahead (within what the hub accepts).
+    let ahead = SigningKey::from_bytes(&[5; 32]);
+    let key_id = jumeau_core::logbook::key_id(&ahead.verifying_key().to_bytes());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let seen = jumeau_core::sync::Hlc {
+        wall_ms: now + 60_000,
+        counter: 3,
+    };
+    let early = jumeau_core::sync::Op::alarm_action(
+        jumeau_core::sync::Signer {
+            author: "j.martin",
+            device: "console-3",
+            key_id: &key_id,
+        },
+        &ack,
+        "early".into(),
+        seen,
+    )
+    .sign(&ahead);
+    let more = countersign(
+        &hub,
+        &[early],
+        chain.last().map(|d| &d.countersignature),
+        chain.len() as u64 + 1,
+    );
+    room.receive_ops(&[chain, more].concat()).unwrap();
+    room.append_logbook(
+        "j.martin",
+        &EntryDraft::manual("operation", "Reprise du quart"),
+    )
+    .unwrap();
+    let next = room
+        .pending_ops(1000)
+        .unwrap()
+        .pop()
+        .unwrap()
+        .open()
+        .unwrap();
+    assert!(next.hlc > seen, "{:?} after {seen:?}", next.hlc);
+}

@@ -21,6 +21,8 @@ pub enum OpKind {
     ProcedureRun,
     /// A follower's action on a shared run, applied by the owner in the hub's order.
     ProcedureAction,
+    /// An operator's command on an alarm (acknowledgement, or a register: shelf, service).
+    AlarmAction,
 }
 
 impl OpKind {
@@ -29,6 +31,7 @@ impl OpKind {
             OpKind::LogbookEntry => "logbook.entry",
             OpKind::ProcedureRun => "procedure.run",
             OpKind::ProcedureAction => "procedure.action",
+            OpKind::AlarmAction => "alarm.action",
         }
     }
 
@@ -37,6 +40,7 @@ impl OpKind {
             "logbook.entry" => Some(OpKind::LogbookEntry),
             "procedure.run" => Some(OpKind::ProcedureRun),
             "procedure.action" => Some(OpKind::ProcedureAction),
+            "alarm.action" => Some(OpKind::AlarmAction),
             _ => None,
         }
     }
@@ -175,6 +179,9 @@ impl SignedOp {
             }
             Some(OpKind::ProcedureAction) => {
                 op.procedure_action_body()?;
+            }
+            Some(OpKind::AlarmAction) => {
+                op.alarm_action_body()?;
             }
             None => return Err(OpError::UnknownKind(op.kind)),
         }

@@ -1171,3 +1171,85 @@ fn an_alarm_acknowledged_or_shelved_on_one_device_is_so_on_the_other() {
     eprintln!("offline unshelve applied on the tablet {back:?} after the hub came back");
     drop((room, tablet));
 }
+
+/// The shared change-set of `store` proposed on `origin`, as `changesets list --json` says.
+fn shared_changeset(data: &Path, origin: &str) -> serde_json::Value {
+    json(data, &["changesets", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["shared"]["origin"] == origin)
+        .cloned()
+        .unwrap_or_else(|| panic!("no change-set from {origin}"))
+}
+
+#[test]
+fn a_changeset_proposed_on_the_tablet_is_validated_in_the_control_room_in_the_hubs_order() {
+    let root = shared_tempdir();
+    let (pg_port, port) = (free_port(), free_port());
+    let hub = Hub::start(&root.path().join("hub"), pg_port, port, &[]);
+    let cr = enrolled_device(&hub, root.path(), "salle-de-commande");
+    let tab = enrolled_device(&hub, root.path(), "tablette-3");
+    let mut component = jumeau_core::plant::embedded().md.components[0].clone();
+    component.name_fr = format!("{} (plaque relevée sur site)", component.name_fr);
+    let file = root.path().join("plaque.json");
+    let content = jumeau_core::ChangeSetContent {
+        changes: vec![jumeau_core::changeset::Change::UpsertComponent(
+            component.clone(),
+        )],
+    };
+    std::fs::write(&file, serde_json::to_string(&content).unwrap()).unwrap();
+    let tablet = ["--device", "tablette-3"];
+    let room = ["--device", "salle-de-commande"];
+    fn with<'a>(device: &[&'a str; 2], rest: &[&'a str]) -> Vec<&'a str> {
+        [&device[..], rest].concat()
+    }
+
+    // Proposed by the field agent on the tablet, seen in the control room.
+    ok(
+        &tab,
+        &with(
+            &tablet,
+            &[
+                "--user",
+                "a.durand",
+                "changesets",
+                "propose",
+                file.to_str().unwrap(),
+                "--title",
+                "Plaque relevée",
+            ],
+        ),
+    );
+    ok(&tab, &with(&tablet, &["sync", "push"]));
+    ok(&cr, &with(&room, &["sync", "pull"]));
+    let seen = shared_changeset(&cr, "tablette-3");
+    assert_eq!(seen["status"], "proposed");
+    assert_eq!(seen["proposed_by"], "a.durand");
+    let id = seen["id"].to_string();
+
+    // Validated in the control room: sent, applied once the hub has ordered it, on both.
+    let out = ok(
+        &cr,
+        &with(
+            &room,
+            &["--user", "c.bernard", "changesets", "validate", &id],
+        ),
+    );
+    assert!(out.contains("sent to the hub"), "{out}");
+    assert_eq!(shared_changeset(&cr, "tablette-3")["status"], "proposed");
+    ok(&cr, &with(&room, &["sync", "push"]));
+    ok(&cr, &with(&room, &["sync", "pull"]));
+    ok(&tab, &with(&tablet, &["sync", "pull"]));
+    for data in [&cr, &tab] {
+        let done = shared_changeset(data, "tablette-3");
+        assert_eq!(done["status"], "validated", "{done}");
+        assert_eq!(done["decided_by"], "c.bernard");
+        let listed = json(data, &["components", "show", &component.code, "--json"]);
+        assert_eq!(
+            listed["component"]["name_fr"],
+            component.name_fr.as_str(),
+            "{listed}"
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! `jumeau changesets list|show|propose|validate|reject`. Decisions are also written to the
-//! logbook, signed by the deciding engineer from this device.
+//! logbook, signed by the deciding engineer from this device. On a device enrolled with a hub
+//! a decision on a shared change-set takes effect once the hub has ordered it (docs/sync.md).
 
 use crate::cli::ChangesetsCommand;
 use crate::identity::{Identity, open_store};
@@ -25,14 +26,25 @@ pub fn run(
                 out!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for c in rows {
+                    let waiting = c
+                        .shared
+                        .as_ref()
+                        .map(|s| match (&s.pending, &s.needs_rebase) {
+                            (Some((verdict, by)), _) => {
+                                format!("  [{verdict} by {by}, awaiting the hub]")
+                            }
+                            (None, Some(why)) => format!("  [needs rebase: {why}]"),
+                            (None, None) => format!("  [from {}]", s.origin),
+                        });
                     out!(
-                        "#{:<4} {:<10} {:>5} changes  by {} {}  {}",
+                        "#{:<4} {:<10} {:>5} changes  by {} {}  {}{}",
                         c.id,
                         c.status.as_str(),
                         c.changes,
                         c.proposed_by,
                         c.decided_by.map(|d| format!("→ {d}")).unwrap_or_default(),
-                        c.title
+                        c.title,
+                        waiting.unwrap_or_default()
                     );
                 }
             }
@@ -61,14 +73,25 @@ pub fn run(
             who.log_in(&mut store)?;
             who.second_factor(&mut store)?;
             store.validate_changeset(user, id, note.as_deref())?;
-            out!("change-set #{id} validated and applied");
+            out!("{}", decided(&store, id, "validated and applied")?);
         }
         ChangesetsCommand::Reject { id, note } => {
             who.log_in(&mut store)?;
             who.second_factor(&mut store)?;
             store.reject_changeset(user, id, &note)?;
-            out!("change-set #{id} rejected");
+            out!("{}", decided(&store, id, "rejected")?);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a decision did: done here, or sent and waiting for the hub's order.
+fn decided(store: &jumeau_store::Store, id: i64, done: &str) -> anyhow::Result<String> {
+    let row = store.changeset(id)?;
+    Ok(match row.shared.and_then(|s| s.pending) {
+        Some((verdict, _)) => format!(
+            "change-set #{id}: {verdict}, sent to the hub; it takes effect on every device once the hub has ordered it"
+        ),
+        None => format!("change-set #{id} {done}"),
+    })
 }

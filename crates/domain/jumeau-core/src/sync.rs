@@ -4,6 +4,7 @@
 //! order and makes a removed tail detectable. Pure: ids, clocks and keys come in from the caller.
 
 pub mod alarm;
+pub mod changeset;
 pub mod hlc;
 pub mod op;
 pub mod procedure;
@@ -11,6 +12,7 @@ pub mod receipt;
 pub mod wire;
 
 pub use alarm::{AlarmCommand, AlarmOp, Register};
+pub use changeset::{DecisionOp, ProposalOp, Verdict};
 pub use hlc::Hlc;
 pub use op::{LogbookOp, Op, OpError, OpKind, SignedOp};
 pub use procedure::{ActionOp, RunOp, Settled, Signer};

@@ -319,8 +319,7 @@ impl Db {
             let entry = match OpKind::parse(&op.kind) {
                 Some(OpKind::LogbookEntry) => op.logbook().ok().map(|(e, b)| (e.hash(), b.seq)),
                 // Only logbook entries have a place in a device chain.
-                Some(OpKind::ProcedureRun | OpKind::ProcedureAction | OpKind::AlarmAction)
-                | None => None,
+                _ => None,
             };
             let received_at =
                 chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);

@@ -36,7 +36,7 @@ mod users;
 pub use alarms::{JournalRow, RemoteAlarmAction};
 pub use audit::{AuditFilter, AuditRow};
 pub use auth::{LOCKOUT_MINUTES, MAX_FAILED_LOGINS, Session};
-pub use changesets::ChangeSetRow;
+pub use changesets::{ChangeSetRow, SharedChangeSet};
 pub use error::StoreError;
 pub use historian::{CompactReport, Retention, Sample, TrendPoint};
 pub use keys::DeviceKey;

@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0012_alarm_actions.sql",
         sql: include_str!("../../../../migrations/0012_alarm_actions.sql"),
     },
+    Migration {
+        version: 13,
+        name: "0013_shared_changesets.sql",
+        sql: include_str!("../../../../migrations/0013_shared_changesets.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -82,7 +82,7 @@ impl Store {
                 ChangeSetContent::from_master_data(&plant::embedded().md),
             ),
         };
-        let id = self.insert_proposal(&accounts.seed_proposer, title, &content)?;
+        let id = self.insert_proposal(&accounts.seed_proposer, title, &content, None)?;
         let validator = self.user(&accounts.seed_validator)?;
         self.apply_validation(&validator, None, id, Some(SEED_NOTE))?;
         Ok(())

@@ -51,6 +51,8 @@ pub struct ReceiveReport {
     pub runs: usize,
     /// Other devices' alarm commands received.
     pub alarms: usize,
+    /// Change-sets proposed or decided (applied or marked "needs rebase").
+    pub changesets: usize,
     /// This device's own ops confirmed.
     pub own: usize,
     /// Ops the hub holds in quarantine (stored, not applied).
@@ -282,6 +284,13 @@ impl Store {
             if op.device == own_device {
                 mark_own(&tx, &receipt, &delivered.countersignature)?;
                 report.own += 1;
+                // This device's own decisions take effect in the hub's order, like anyone's.
+                if receipt.status == ReceiptStatus::Accepted
+                    && OpKind::parse(&op.kind) == Some(OpKind::ChangeSetDecision)
+                {
+                    report.changesets +=
+                        crate::changesets::receive_decision(&tx, &op, receipt.hub_seq)?;
+                }
             } else if receipt.status == ReceiptStatus::Accepted {
                 apply_remote(&tx, &op, &delivered.op, receipt.hub_seq, &mut report)?;
                 latest_seen = latest_seen.max(Some(op.hlc));
@@ -435,6 +444,12 @@ fn apply_remote(
         }
         Some(OpKind::AlarmAction) => {
             report.alarms += crate::alarms::receive_action(tx, op, hub_seq)?;
+        }
+        Some(OpKind::ChangeSetProposal) => {
+            report.changesets += crate::changesets::receive_proposal(tx, op, hub_seq)?;
+        }
+        Some(OpKind::ChangeSetDecision) => {
+            report.changesets += crate::changesets::receive_decision(tx, op, hub_seq)?;
         }
         None => {}
     }

@@ -19,31 +19,7 @@ pub const INSTALLER: &str = "installation";
 
 impl Store {
     pub fn user(&self, login: &str) -> Result<User, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT login, display_name, role, active FROM users WHERE login = ?1",
-                [login],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, bool>(3)?,
-                    ))
-                },
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::UnknownUser(login.to_owned()))
-            .and_then(|(login, display_name, role, active)| {
-                Ok(User {
-                    login,
-                    display_name,
-                    role: role
-                        .parse()
-                        .map_err(|e| StoreError::Invalid(format!("{e}")))?,
-                    active,
-                })
-            })
+        load(&self.conn, login)?.ok_or_else(|| StoreError::UnknownUser(login.to_owned()))
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
@@ -111,4 +87,32 @@ fn valid_login(login: &str) -> bool {
         && login
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
+}
+
+/// The account `login`, if there is one (inside a transaction too).
+pub(crate) fn load(conn: &rusqlite::Connection, login: &str) -> Result<Option<User>, StoreError> {
+    conn.query_row(
+        "SELECT login, display_name, role, active FROM users WHERE login = ?1",
+        [login],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        },
+    )
+    .optional()?
+    .map(|(login, display_name, role, active)| {
+        Ok(User {
+            login,
+            display_name,
+            role: role
+                .parse()
+                .map_err(|e| StoreError::Invalid(format!("{e}")))?,
+            active,
+        })
+    })
+    .transpose()
 }

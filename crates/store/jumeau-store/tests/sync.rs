@@ -514,3 +514,131 @@ fn an_alarm_register_written_on_two_devices_ends_the_same_on_both() {
         .unwrap();
     assert!(next.hlc > seen, "{:?} after {seen:?}", next.hlc);
 }
+
+/// Pending ops of `kind` written on `store` (oldest first).
+fn ops_of(store: &Store, kind: &str) -> Vec<SignedOp> {
+    store
+        .pending_ops(10_000)
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.open().unwrap().kind == kind)
+        .collect()
+}
+
+/// `ops` countersigned after `chain`, appended to it.
+fn extend(hub: &SigningKey, chain: &mut Vec<Delivered>, ops: &[SignedOp]) {
+    let next = countersign(
+        hub,
+        ops,
+        chain.last().map(|d| &d.countersignature),
+        chain.len() as u64 + 1,
+    );
+    chain.extend(next);
+}
+
+/// A field agent proposes two corrections of one component on the tablet; an engineer in the
+/// control room and another on the tablet validate one each on the same master data. The hub
+/// orders the control room's first: on both devices it is applied and the other stays
+/// proposed, "needs rebase"; decided again, it applies on both. Master data ends the same.
+#[test]
+fn changesets_are_decided_in_the_hubs_order_and_a_stale_validation_needs_rebase() {
+    use jumeau_core::changeset::{Change, ChangeSetContent, ChangeSetStatus};
+    use jumeau_core::sync::changeset::fingerprint;
+    let dir = tempfile::tempdir().unwrap();
+    let hub = SigningKey::from_bytes(&[9; 32]);
+    let mut tablet = device(dir.path(), "tablette-3", &hub);
+    let mut room = device(dir.path(), "salle", &hub);
+    let md = tablet.master_data().unwrap();
+    assert_eq!(fingerprint(&md), fingerprint(&room.master_data().unwrap()));
+    let named = |name: &str| {
+        let mut c = md.components[0].clone();
+        c.name_fr = name.into();
+        ChangeSetContent {
+            changes: vec![Change::UpsertComponent(c)],
+        }
+    };
+    let x = tablet
+        .propose_changeset(
+            "a.durand",
+            "Plaque relevée",
+            &named("Pompe (plaque relevée)"),
+        )
+        .unwrap();
+    let y = tablet
+        .propose_changeset("a.durand", "Nom usuel", &named("Pompe (nom usuel)"))
+        .unwrap();
+    let mut chain = Vec::new();
+    extend(&hub, &mut chain, &ops_of(&tablet, "changeset.propose"));
+    room.receive_ops(&chain).unwrap();
+    let shared: Vec<_> = room
+        .changesets()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.shared.is_some())
+        .collect();
+    assert_eq!(shared.len(), 2);
+    assert!(shared.iter().all(|c| c.status == ChangeSetStatus::Proposed
+        && c.proposed_by == "a.durand"
+        && c.shared.as_ref().unwrap().origin == "tablette-3"));
+    let (room_x, room_y) = (shared[0].id, shared[1].id);
+
+    // Validated on both sides from the same master data: nothing changes before the hub's order.
+    room.validate_changeset("c.bernard", room_x, None).unwrap();
+    tablet.validate_changeset("m.lefebvre", y, None).unwrap();
+    let waiting = room.changeset(room_x).unwrap();
+    assert_eq!(waiting.status, ChangeSetStatus::Proposed);
+    assert_eq!(
+        waiting.shared.unwrap().pending,
+        Some(("validated".into(), "c.bernard".into()))
+    );
+    assert_eq!(fingerprint(&room.master_data().unwrap()), fingerprint(&md));
+    extend(&hub, &mut chain, &ops_of(&room, "changeset.decide"));
+    extend(&hub, &mut chain, &ops_of(&tablet, "changeset.decide"));
+    room.receive_ops(&chain).unwrap();
+    tablet.receive_ops(&chain).unwrap();
+    for (store, x, y) in [(&room, room_x, room_y), (&tablet, x, y)] {
+        assert_eq!(
+            store.changeset(x).unwrap().status,
+            ChangeSetStatus::Validated
+        );
+        let stale = store.changeset(y).unwrap();
+        assert_eq!(stale.status, ChangeSetStatus::Proposed);
+        let why = stale.shared.unwrap().needs_rebase.expect("needs rebase");
+        assert!(why.contains("changed since"), "{why}");
+        assert_eq!(
+            store.master_data().unwrap().components[0].name_fr,
+            "Pompe (plaque relevée)"
+        );
+    }
+    assert_eq!(
+        fingerprint(&room.master_data().unwrap()),
+        fingerprint(&tablet.master_data().unwrap())
+    );
+
+    // Reviewed and validated again on the new master data: applied on both.
+    tablet
+        .validate_changeset("m.lefebvre", y, Some("revu"))
+        .unwrap();
+    let before = chain.len();
+    let again: Vec<SignedOp> = ops_of(&tablet, "changeset.decide")
+        .into_iter()
+        .filter(|o| !chain[..before].iter().any(|d| d.op == *o))
+        .collect();
+    assert_eq!(again.len(), 1);
+    extend(&hub, &mut chain, &again);
+    room.receive_ops(&chain).unwrap();
+    tablet.receive_ops(&chain).unwrap();
+    for (store, y) in [(&room, room_y), (&tablet, y)] {
+        let done = store.changeset(y).unwrap();
+        assert_eq!(done.status, ChangeSetStatus::Validated);
+        assert_eq!(done.shared.unwrap().needs_rebase, None);
+        assert_eq!(
+            store.master_data().unwrap().components[0].name_fr,
+            "Pompe (nom usuel)"
+        );
+    }
+    assert_eq!(
+        fingerprint(&room.master_data().unwrap()),
+        fingerprint(&tablet.master_data().unwrap())
+    );
+}

@@ -23,6 +23,10 @@ pub enum OpKind {
     ProcedureAction,
     /// An operator's command on an alarm (acknowledgement, or a register: shelf, service).
     AlarmAction,
+    /// A master-data change-set proposed (with the master data it was made on).
+    ChangeSetProposal,
+    /// An engineer's decision on a change-set, applied everywhere in the hub's order.
+    ChangeSetDecision,
 }
 
 impl OpKind {
@@ -32,6 +36,8 @@ impl OpKind {
             OpKind::ProcedureRun => "procedure.run",
             OpKind::ProcedureAction => "procedure.action",
             OpKind::AlarmAction => "alarm.action",
+            OpKind::ChangeSetProposal => "changeset.propose",
+            OpKind::ChangeSetDecision => "changeset.decide",
         }
     }
 
@@ -41,6 +47,8 @@ impl OpKind {
             "procedure.run" => Some(OpKind::ProcedureRun),
             "procedure.action" => Some(OpKind::ProcedureAction),
             "alarm.action" => Some(OpKind::AlarmAction),
+            "changeset.propose" => Some(OpKind::ChangeSetProposal),
+            "changeset.decide" => Some(OpKind::ChangeSetDecision),
             _ => None,
         }
     }
@@ -182,6 +190,12 @@ impl SignedOp {
             }
             Some(OpKind::AlarmAction) => {
                 op.alarm_action_body()?;
+            }
+            Some(OpKind::ChangeSetProposal) => {
+                op.changeset_proposal_body()?;
+            }
+            Some(OpKind::ChangeSetDecision) => {
+                op.changeset_decision_body()?;
             }
             None => return Err(OpError::UnknownKind(op.kind)),
         }

@@ -1,0 +1,175 @@
+//! Change-sets as ops (docs/sync.md): master data changes only through validated change-sets,
+//! and on every device in the same order — the hub's. A proposal travels with the fingerprint
+//! of the master data it was made on; a decision with the fingerprint it was checked against.
+//! Every device (the decider's included, once the hub has ordered the decision) applies a
+//! validation only to that same master data; otherwise the change-set is kept, proposed and
+//! marked "needs rebase", never dropped — so all devices end on the same master data.
+
+use super::Hlc;
+use super::op::{Op, OpError, OpKind};
+use super::procedure::Signer;
+use crate::MasterData;
+use crate::changeset::ChangeSetContent;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The stream of every op about change-set `uid`.
+pub fn stream(uid: &str) -> String {
+    format!("changeset/{uid}")
+}
+
+/// SHA-256 (hex) of master data's JSON: equal on two devices exactly when their master data
+/// is the same (the store loads it in a fixed order).
+pub fn fingerprint(md: &MasterData) -> String {
+    let json = serde_json::to_string(md).expect("master data always serialises");
+    hex::encode(Sha256::digest(json.as_bytes()))
+}
+
+/// A proposal as it travels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalOp {
+    /// The master data's fingerprint when proposed.
+    pub base: String,
+    pub content: ChangeSetContent,
+    pub title: String,
+    pub uid: String,
+}
+
+/// What an engineer decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Validated,
+    Rejected,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Validated => "validated",
+            Verdict::Rejected => "rejected",
+        }
+    }
+}
+
+/// A decision as it travels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionOp {
+    /// The master data's fingerprint the decider checked the change-set against.
+    pub base: String,
+    pub note: Option<String>,
+    pub uid: String,
+    pub verdict: Verdict,
+}
+
+impl Op {
+    pub fn changeset_proposal(
+        signer: Signer<'_>,
+        body: &ProposalOp,
+        op_id: String,
+        hlc: Hlc,
+    ) -> Op {
+        changeset_op(
+            signer,
+            OpKind::ChangeSetProposal,
+            &body.uid,
+            to_json(body),
+            op_id,
+            hlc,
+        )
+    }
+
+    pub fn changeset_decision(
+        signer: Signer<'_>,
+        body: &DecisionOp,
+        op_id: String,
+        hlc: Hlc,
+    ) -> Op {
+        changeset_op(
+            signer,
+            OpKind::ChangeSetDecision,
+            &body.uid,
+            to_json(body),
+            op_id,
+            hlc,
+        )
+    }
+
+    pub fn changeset_proposal_body(&self) -> Result<ProposalOp, OpError> {
+        let body: ProposalOp = parse(&self.body)?;
+        check_stream(self, &body.uid)?;
+        Ok(body)
+    }
+
+    pub fn changeset_decision_body(&self) -> Result<DecisionOp, OpError> {
+        let body: DecisionOp = parse(&self.body)?;
+        check_stream(self, &body.uid)?;
+        Ok(body)
+    }
+}
+
+fn changeset_op(
+    signer: Signer<'_>,
+    kind: OpKind,
+    uid: &str,
+    body: String,
+    op_id: String,
+    hlc: Hlc,
+) -> Op {
+    Op {
+        author: signer.author.to_owned(),
+        base: None,
+        body,
+        device: signer.device.to_owned(),
+        format: super::op::FORMAT.to_owned(),
+        hlc,
+        key_id: signer.key_id.to_owned(),
+        kind: kind.as_str().to_owned(),
+        op_id,
+        stream: stream(uid),
+    }
+}
+
+fn check_stream(op: &Op, uid: &str) -> Result<(), OpError> {
+    if uid.is_empty() || op.stream != stream(uid) {
+        return Err(OpError::Inconsistent(format!("stream {:?}", op.stream)));
+    }
+    Ok(())
+}
+
+fn to_json(body: &impl Serialize) -> String {
+    serde_json::to_string(body).expect("an op body always serialises")
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, OpError> {
+    serde_json::from_str(text).map_err(|e| OpError::Malformed(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_follows_master_data() {
+        let md = crate::plant::embedded().md;
+        let mut other = md.clone();
+        assert_eq!(fingerprint(&md), fingerprint(&other));
+        other.components[0].name_fr.push('!');
+        assert_ne!(fingerprint(&md), fingerprint(&other));
+    }
+
+    #[test]
+    fn a_decision_reads_back() {
+        let d = DecisionOp {
+            base: "ab".into(),
+            note: Some("vu sur site".into()),
+            uid: "u".into(),
+            verdict: Verdict::Validated,
+        };
+        let text = to_json(&d);
+        assert_eq!(parse::<DecisionOp>(&text).unwrap(), d);
+        assert!(parse::<DecisionOp>(&text.replace("validated", "maybe")).is_err());
+    }
+}

@@ -528,6 +528,10 @@ pub enum LogbookCommand {
         /// … up to this time (a date includes the whole day).
         #[arg(long)]
         to: Option<String>,
+        /// Only from this device's last entry countersigned by the hub (what the hub's
+        /// signature fixes before it is not read again): milliseconds instead of a full pass.
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        since_checkpoint: bool,
         #[arg(long)]
         json: bool,
     },

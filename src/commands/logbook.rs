@@ -64,7 +64,19 @@ pub fn run(
                 }
             }
         }
-        LogbookCommand::Verify { from, to, json } => return verify(&store, from, to, json),
+        LogbookCommand::Verify {
+            from,
+            to,
+            since_checkpoint,
+            json,
+        } => {
+            let v = if since_checkpoint {
+                store.verify_logbook_from_checkpoint()?
+            } else {
+                store.verify_logbook()?
+            };
+            return verify(&store, v, from, to, json);
+        }
         LogbookCommand::Export {
             format,
             filter,
@@ -131,11 +143,11 @@ fn print_entry(e: &LogEntry) {
 
 fn verify(
     store: &Store,
+    mut v: jumeau_store::Verification,
     from: Option<String>,
     to: Option<String>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut v = store.verify_logbook()?;
     if from.is_some() || to.is_some() {
         let in_range: std::collections::HashSet<u64> = store
             .logbook(&LogFilter {
@@ -168,9 +180,15 @@ fn verify(
             out!("store file: {p}");
         }
         out!(
-            "{} entries checked ({} of other devices), {} fault(s){}",
+            "{} entries checked ({} of other devices){}, {} fault(s){}",
             v.entries + v.remote_entries,
             v.remote_entries,
+            match (v.checkpoint, v.first_seq) {
+                (Some(hub_seq), Some(seq)) => {
+                    format!(" from #{seq}, countersigned by the hub as #{hub_seq}")
+                }
+                _ => String::new(),
+            },
             v.faults.len() + v.remote_faults.len(),
             v.last_hash
                 .as_deref()

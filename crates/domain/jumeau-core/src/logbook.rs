@@ -4,10 +4,9 @@
 //! which entry is broken and how. Pure: keys come in as bytes, nothing here reads a clock, a file
 //! or a random source.
 
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 /// Value of the body's `format` field.
 pub const FORMAT: &str = "jumeau-logbook/1";
@@ -77,6 +76,8 @@ pub fn key_id(public_key: &[u8; 32]) -> String {
 }
 
 pub mod auto;
+mod verify;
+pub use verify::{ChainVerifier, Link, StoredEntry, par_map, verify};
 
 /// Who wrote an entry: a person, or Jumeau itself ([`auto`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -398,261 +399,6 @@ pub struct Fault {
     pub detail: String,
 }
 
-/// What the store says about an entry, next to the signed body.
-pub struct StoredEntry<'a> {
-    /// The sequence number column.
-    pub seq: u64,
-    pub signed: &'a SignedEntry,
-    /// The store's queryable columns rebuilt as a body (`Err` when they no longer parse);
-    /// `None` to skip that comparison.
-    pub columns: Option<Result<EntryBody, String>>,
-}
-
-/// Checks entries given in the store's sequence order against the registered keys
-/// (key id → 32-byte public key). Returns every fault found, located by sequence number.
-pub fn verify(entries: &[StoredEntry<'_>], keys: &HashMap<String, [u8; 32]>) -> Vec<Fault> {
-    let checked = check_all(entries, keys);
-    let hashes: Vec<&str> = checked.iter().map(|c| c.hash.as_str()).collect();
-    let bodies: Vec<Option<&EntryBody>> = checked.iter().map(|c| c.body.as_ref()).collect();
-    let position: HashMap<&str, usize> = hashes.iter().enumerate().map(|(i, h)| (*h, i)).collect();
-    let mut faults = Vec::new();
-    // One fault per entry and kind: a changed body breaks both its signature and the next link.
-    let mut seen = std::collections::HashSet::new();
-    let mut fault = |seq: u64, kind: FaultKind, detail: String| {
-        if seen.insert((seq, kind)) {
-            faults.push(Fault { seq, kind, detail });
-        }
-    };
-
-    for (i, (entry, c)) in entries.iter().zip(&checked).enumerate() {
-        let Some(body) = &c.body else {
-            fault(
-                entry.seq,
-                FaultKind::Malformed,
-                "body is not a valid entry".into(),
-            );
-            continue;
-        };
-        if !c.canonical {
-            fault(
-                entry.seq,
-                FaultKind::Malformed,
-                "body is not in canonical form".into(),
-            );
-        }
-        match &entry.columns {
-            Some(Ok(columns)) if columns != body => fault(
-                entry.seq,
-                FaultKind::Modified,
-                format!(
-                    "stored fields differ from the signed content: {}",
-                    differing_fields(columns, body)
-                ),
-            ),
-            Some(Err(why)) => fault(
-                entry.seq,
-                FaultKind::Modified,
-                format!("stored fields are unreadable: {why}"),
-            ),
-            _ => {}
-        }
-        if body.seq != entry.seq {
-            fault(
-                entry.seq,
-                FaultKind::Modified,
-                format!("stored as #{} but signed as #{}", entry.seq, body.seq),
-            );
-        }
-        match c.signature {
-            None => fault(
-                entry.seq,
-                FaultKind::UnknownKey,
-                format!("key {} is not registered", body.key_id),
-            ),
-            Some(true) => {}
-            Some(false) => {
-                // Is the link from the next entry intact? Tells a replaced signature from a
-                // changed body.
-                let next_links_here = bodies
-                    .get(i + 1)
-                    .copied()
-                    .flatten()
-                    .is_some_and(|n| n.prev == hashes[i]);
-                let (kind, detail) = if next_links_here {
-                    (
-                        FaultKind::BadSignature,
-                        "signature does not verify; the content is still linked by the next entry",
-                    )
-                } else {
-                    (FaultKind::Modified, "content does not match its signature")
-                };
-                fault(entry.seq, kind, detail.to_owned());
-            }
-        }
-        chain_fault(i, entries, &bodies, &hashes, &position, &mut fault);
-    }
-    faults
-}
-
-/// Per-entry checks that need no neighbour: parse, canonical form, hash, signature.
-struct Checked {
-    hash: String,
-    body: Option<EntryBody>,
-    canonical: bool,
-    /// `None`: key not registered.
-    signature: Option<bool>,
-}
-
-/// Runs the per-entry checks on all cores; signatures are checked in batches (about 2.5 times
-/// faster than one by one), and a batch that fails is re-checked entry by entry to locate.
-fn check_all(entries: &[StoredEntry<'_>], keys: &HashMap<String, [u8; 32]>) -> Vec<Checked> {
-    let verifiers: HashMap<&str, VerifyingKey> = keys
-        .iter()
-        .filter_map(|(id, pk)| {
-            VerifyingKey::from_bytes(pk)
-                .ok()
-                .map(|vk| (id.as_str(), vk))
-        })
-        .collect();
-    let chunks: Vec<&[StoredEntry<'_>]> = entries.chunks(1024).collect();
-    par_map(&chunks, |chunk| check_chunk(chunk, &verifiers))
-        .into_iter()
-        .flatten()
-        .collect()
-}
-
-fn check_chunk(chunk: &[StoredEntry<'_>], verifiers: &HashMap<&str, VerifyingKey>) -> Vec<Checked> {
-    let mut checked: Vec<Checked> = chunk
-        .iter()
-        .map(|e| {
-            let body = serde_json::from_str::<EntryBody>(&e.signed.body).ok();
-            let canonical = body
-                .as_ref()
-                .is_some_and(|b| b.format == FORMAT && b.canonical() == e.signed.body);
-            Checked {
-                hash: e.signed.hash(),
-                body,
-                canonical,
-                signature: None,
-            }
-        })
-        .collect();
-    // (index, key, signature) of every entry whose key is registered.
-    let mut batch: Vec<(usize, VerifyingKey, Option<Signature>)> = Vec::new();
-    for (i, (e, c)) in chunk.iter().zip(&checked).enumerate() {
-        if let Some(vk) = c
-            .body
-            .as_ref()
-            .and_then(|b| verifiers.get(b.key_id.as_str()))
-        {
-            batch.push((i, *vk, parse_signature(e.signed)));
-        }
-    }
-    let all_parse = batch.iter().all(|(_, _, s)| s.is_some());
-    let batch_ok = all_parse && {
-        let messages: Vec<&[u8]> = batch
-            .iter()
-            .map(|(i, ..)| chunk[*i].signed.body.as_bytes())
-            .collect();
-        let signatures: Vec<Signature> = batch.iter().filter_map(|(_, _, s)| *s).collect();
-        let keys: Vec<VerifyingKey> = batch.iter().map(|(_, vk, _)| *vk).collect();
-        ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
-    };
-    for (i, vk, sig) in batch {
-        let ok =
-            batch_ok || sig.is_some_and(|s| vk.verify(chunk[i].signed.body.as_bytes(), &s).is_ok());
-        checked[i].signature = Some(ok);
-    }
-    checked
-}
-
-/// Maps `f` over `items` on all available cores, keeping the order.
-pub fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || items.len() < 2 {
-        return items.iter().map(&f).collect();
-    }
-    let per_thread = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(per_thread)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a worker thread panicked"))
-            .collect()
-    })
-}
-
-fn chain_fault(
-    i: usize,
-    entries: &[StoredEntry<'_>],
-    bodies: &[Option<&EntryBody>],
-    hashes: &[&str],
-    position: &HashMap<&str, usize>,
-    fault: &mut impl FnMut(u64, FaultKind, String),
-) {
-    let Some(body) = bodies[i] else { return };
-    let seq = entries[i].seq;
-    let expected = if i == 0 { GENESIS } else { hashes[i - 1] };
-    if body.prev == expected {
-        return;
-    }
-    if i == 0 && body.seq > 1 {
-        fault(
-            seq,
-            FaultKind::Deleted,
-            format!("entries #1 to #{} are missing", body.seq - 1),
-        );
-        return;
-    }
-    if let Some(&j) = position.get(body.prev.as_str()) {
-        if i >= 2 && j == i - 2 {
-            // The entry just before does not belong between i-2 and i.
-            fault(
-                entries[i - 1].seq,
-                FaultKind::Inserted,
-                format!("not linked: #{seq} follows #{} directly", entries[j].seq),
-            );
-        } else {
-            fault(
-                seq,
-                FaultKind::Reordered,
-                format!(
-                    "signed to follow #{}, stored after #{}",
-                    entries[j].seq,
-                    entries[i - 1].seq
-                ),
-            );
-        }
-        return;
-    }
-    let prev_body_seq = i.checked_sub(1).and_then(|p| bodies[p]).map(|b| b.seq);
-    match prev_body_seq {
-        Some(p) if body.seq > p + 1 => fault(
-            seq,
-            FaultKind::Deleted,
-            format!("entries #{} to #{} are missing", p + 1, body.seq - 1),
-        ),
-        _ if i > 0 => fault(
-            entries[i - 1].seq,
-            FaultKind::Modified,
-            format!("content changed after #{seq} was chained to it"),
-        ),
-        _ => fault(
-            seq,
-            FaultKind::Modified,
-            "first entry does not start the chain".into(),
-        ),
-    }
-}
-
-fn parse_signature(entry: &SignedEntry) -> Option<Signature> {
-    signature_from_hex(&entry.signature)
-}
-
 /// An Ed25519 signature from its 128 hex digits (`None` when it is not one).
 pub fn signature_from_hex(text: &str) -> Option<Signature> {
     Signature::from_slice(&hex::decode(text).ok()?).ok()
@@ -664,24 +410,10 @@ pub fn verifying_key_from_hex(text: &str) -> Option<VerifyingKey> {
     VerifyingKey::from_bytes(&bytes).ok()
 }
 
-fn differing_fields(a: &EntryBody, b: &EntryBody) -> String {
-    let (a, b) = (
-        serde_json::to_value(a).unwrap_or_default(),
-        serde_json::to_value(b).unwrap_or_default(),
-    );
-    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
-        return String::new();
-    };
-    a.keys()
-        .filter(|k| a.get(*k) != b.get(*k))
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     fn key(n: u8) -> SigningKey {
         SigningKey::from_bytes(&[n; 32])

@@ -4,7 +4,8 @@ use crate::{NOW, Store, StoreError, User};
 use ed25519_dalek::SigningKey;
 use jumeau_core::access::Action;
 use jumeau_core::logbook::{
-    self, EntryBody, EntryDraft, EntryValue, FORMAT, Fault, GENESIS, SignedEntry, StoredEntry,
+    self, ChainVerifier, EntryBody, EntryDraft, EntryValue, FORMAT, Fault, GENESIS, SignedEntry,
+    StoredEntry,
 };
 use jumeau_core::sync::Op;
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
@@ -50,9 +51,12 @@ pub struct Verification {
     /// with its device.
     pub remote_entries: usize,
     pub remote_faults: Vec<RemoteFault>,
-    /// SQLite's quick check of the whole file (pages, indexes), empty when healthy: a flipped
-    /// byte in a page no entry reads is damage too.
+    /// SQLite's quick check of the logbook's tables (pages, indexes), empty when healthy: a
+    /// flipped byte in a page no entry reads is damage too.
     pub sqlite_problems: Vec<String>,
+    /// Verified from this device's last entry countersigned by the hub: that receipt's hub
+    /// sequence number (the entries before it are fixed by the hub's signature).
+    pub checkpoint: Option<u64>,
 }
 
 /// A fault in another device's chain as this store holds it.
@@ -174,6 +178,8 @@ impl Store {
     pub fn verify_logbook(&self) -> Result<Verification, StoreError> {
         let mut v = self.verify_local_chain()?;
         let (entries, faults) = self.verify_remote_chains()?;
+        v.sqlite_problems
+            .extend(self.check_pages("quick_check(remote_logbook)")?);
         v.remote_entries = entries;
         v.remote_faults = faults;
         Ok(v)
@@ -220,45 +226,141 @@ impl Store {
 
     fn verify_local_chain(&self) -> Result<Verification, StoreError> {
         let keys = self.public_keys()?;
-        let mut stmt = self
+        let mut v = self.verify_rows(1, &ChainVerifier::new(&keys))?;
+        // The logbook's own pages and indexes, which no entry may read (`jumeau db check`
+        // reads the whole store).
+        v.sqlite_problems = self.check_pages("quick_check(logbook)")?;
+        Ok(v)
+    }
+
+    /// Verifies this device's chain from its last entry countersigned by the hub: that entry
+    /// must still be what the hub countersigned (its hash and sequence number in the receipt,
+    /// signed by the pinned hub key — which fixes everything before it), and every entry
+    /// since must verify and follow it. With nothing countersigned yet, the whole chain.
+    pub fn verify_logbook_from_checkpoint(&self) -> Result<Verification, StoreError> {
+        let checkpoint: Option<(u64, String, String, String)> = self
             .conn
-            .prepare(&format!("SELECT {COLUMNS} FROM logbook ORDER BY seq"))?;
+            .query_row(
+                "SELECT seq, body, signature, countersignature FROM logbook \
+                 WHERE countersignature IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((seq, body, signature, countersignature)) = checkpoint else {
+            return self.verify_logbook();
+        };
+        let (_, hub_key) = self.pinned_hub()?;
+        let entry = SignedEntry { body, signature };
+        let receipt =
+            serde_json::from_str::<jumeau_core::sync::Countersignature>(&countersignature)
+                .map_err(|e| e.to_string())
+                .and_then(|cs| cs.open(&hub_key));
+        let mut checkpoint_fault = match &receipt {
+            Err(why) => Some(format!("its countersignature does not verify: {why}")),
+            Ok(r)
+                if r.entry_hash.as_deref() != Some(entry.hash().as_str())
+                    || r.device_seq != Some(seq) =>
+            {
+                Some("the entry is no longer the one the hub countersigned".into())
+            }
+            Ok(_) => None,
+        };
+        let prev = serde_json::from_str::<EntryBody>(&entry.body)
+            .map(|b| b.prev)
+            .unwrap_or_default();
+        let keys = self.public_keys()?;
+        let mut v = self.verify_rows(seq, &ChainVerifier::new(&keys).after(&prev))?;
+        if v.first_seq != Some(seq) {
+            checkpoint_fault.get_or_insert_with(|| "the checkpoint entry cannot be read".into());
+        }
+        if let Some(detail) = checkpoint_fault {
+            v.faults.insert(
+                0,
+                Fault {
+                    seq,
+                    kind: logbook::FaultKind::Modified,
+                    detail: format!("countersigned checkpoint #{seq}: {detail}"),
+                },
+            );
+        }
+        v.checkpoint = receipt.ok().map(|r| r.hub_seq);
+        Ok(v)
+    }
+
+    /// This device's entries from `from_seq` on, streamed: each chunk of rows is checked on
+    /// the other cores while the next is read, and only the links are kept.
+    fn verify_rows(
+        &self,
+        from_seq: u64,
+        verifier: &ChainVerifier<'_>,
+    ) -> Result<Verification, StoreError> {
+        const CHUNK: usize = 16_384;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM logbook WHERE seq >= ?1 ORDER BY seq"
+        ))?;
+        let mut rows = stmt.query_map([from_seq], RawRow::read)?;
+        let mut links = Vec::new();
         // A row that cannot even be read (a damaged page) is a fault of its entry, located by
         // the sequence number that follows the last readable one; the others are still checked.
-        let mut rows: Vec<RawRow> = Vec::new();
         let mut unreadable = Vec::new();
-        for row in stmt.query_map([], RawRow::read)? {
-            match row {
-                Ok(r) => rows.push(r),
-                Err(e) => unreadable.push(Fault {
-                    seq: rows.last().map_or(1, |r| r.seq + 1),
-                    kind: logbook::FaultKind::Malformed,
-                    detail: format!("the stored row cannot be read ({e}): damaged page?"),
-                }),
+        let (mut first, mut last): (Option<u64>, Option<(u64, String)>) = (None, None);
+        std::thread::scope(|scope| {
+            let mut checking: Option<std::thread::ScopedJoinHandle<'_, Vec<logbook::Link>>> = None;
+            loop {
+                let mut chunk: Vec<RawRow> = Vec::with_capacity(CHUNK);
+                while chunk.len() < CHUNK {
+                    match rows.next() {
+                        None => break,
+                        Some(Ok(r)) => chunk.push(r),
+                        Some(Err(e)) => unreadable.push(Fault {
+                            seq: chunk
+                                .last()
+                                .map(|r| r.seq)
+                                .or(last.as_ref().map(|(s, _)| *s))
+                                .map_or(from_seq, |s| s + 1),
+                            kind: logbook::FaultKind::Malformed,
+                            detail: format!("the stored row cannot be read ({e}): damaged page?"),
+                        }),
+                    }
+                }
+                if let Some(h) = checking.take() {
+                    links.extend(h.join().expect("a verification thread panicked"));
+                }
+                let (Some(head), Some(tail)) = (chunk.first(), chunk.last()) else {
+                    break;
+                };
+                first.get_or_insert(head.seq);
+                last = Some((tail.seq, tail.signed.hash()));
+                checking = Some(scope.spawn(move || {
+                    // Rebuilding the columns parses JSON: spread over the cores too.
+                    let columns =
+                        logbook::par_map(&chunk, |r| r.columns().map_err(|e| e.to_string()));
+                    let stored: Vec<StoredEntry> = chunk
+                        .iter()
+                        .zip(columns)
+                        .map(|(r, columns)| StoredEntry {
+                            seq: r.seq,
+                            signed: &r.signed,
+                            columns: Some(columns),
+                        })
+                        .collect();
+                    verifier.check(&stored)
+                }));
             }
-        }
-        // Rebuilding the columns parses JSON: spread it over the cores like the signatures.
-        let columns = logbook::par_map(&rows, |r| r.columns().map_err(|e| e.to_string()));
-        let stored: Vec<StoredEntry> = rows
-            .iter()
-            .zip(columns)
-            .map(|(r, columns)| StoredEntry {
-                seq: r.seq,
-                signed: &r.signed,
-                columns: Some(columns),
-            })
-            .collect();
-        let mut faults = logbook::verify(&stored, &keys);
+        });
+        let mut faults = verifier.finish(&links);
         faults.extend(unreadable);
         faults.sort_by_key(|f| f.seq);
         Ok(Verification {
-            sqlite_problems: self.check_pages("quick_check")?,
-            entries: stored.len(),
+            sqlite_problems: Vec::new(),
+            entries: links.len(),
             remote_entries: 0,
             remote_faults: Vec::new(),
-            first_seq: rows.first().map(|r| r.seq),
-            last_seq: rows.last().map(|r| r.seq),
-            last_hash: rows.last().map(|r| r.signed.hash()),
+            first_seq: first,
+            last_seq: last.as_ref().map(|(s, _)| *s),
+            last_hash: last.map(|(_, h)| h),
+            checkpoint: None,
             faults,
         })
     }

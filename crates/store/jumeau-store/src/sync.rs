@@ -340,7 +340,7 @@ impl Store {
     }
 
     /// This device's name as enrolled and the hub's pinned key.
-    fn pinned_hub(&self) -> Result<(String, VerifyingKey), StoreError> {
+    pub(crate) fn pinned_hub(&self) -> Result<(String, VerifyingKey), StoreError> {
         let not_pinned = || StoreError::Invalid("the hub's key is not pinned yet".into());
         let (enrolment, _) = self.hub_enrolment()?.ok_or_else(not_pinned)?;
         let key = parse_key(enrolment.hub_key.as_deref().ok_or_else(not_pinned)?)?;

@@ -642,3 +642,63 @@ fn changesets_are_decided_in_the_hubs_order_and_a_stale_validation_needs_rebase(
         fingerprint(&tablet.master_data().unwrap())
     );
 }
+
+/// Verification from the last countersigned entry reads only what came after it: a change
+/// after the checkpoint or to the checkpoint itself is found, one before it is left to the
+/// full verification (the hub's signature fixes it, and the full pass finds it here).
+#[test]
+fn the_chain_is_verified_from_its_last_countersigned_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = SigningKey::from_bytes(&[9; 32]);
+    let mut tablet = device(dir.path(), "tablette-3", &hub);
+    let drafts: Vec<EntryDraft> = (0..30)
+        .map(|i| EntryDraft::manual("operation", &format!("Relevé {i}")))
+        .collect();
+    tablet.append_logbook_batch("a.durand", &drafts).unwrap();
+    let ops = ops_of(&tablet, "logbook.entry");
+    let countersigned = countersign(&hub, &ops[..ops.len() - 10], None, 1);
+    let acks: Vec<Countersignature> = countersigned
+        .iter()
+        .map(|d| d.countersignature.clone())
+        .collect();
+    tablet.acknowledge_ops(&acks).unwrap();
+    let head = tablet.verify_logbook().unwrap();
+    assert!(head.ok(), "{head:?}");
+    let v = tablet.verify_logbook_from_checkpoint().unwrap();
+    assert!(v.ok(), "{v:?}");
+    let checkpoint_seq = v.first_seq.unwrap();
+    assert_eq!(v.checkpoint, Some(acks.len() as u64));
+    assert_eq!(v.entries, 11, "the checkpoint and the ten after it");
+    assert_eq!(v.last_seq, head.last_seq);
+
+    let conn = testing::connection(&dir.path().join("tablette-3.sqlite"));
+    conn.execute_batch("DROP TRIGGER IF EXISTS logbook_no_update")
+        .unwrap();
+    let edit = |seq: u64, from: &str, to: &str| {
+        conn.execute(
+            "UPDATE logbook SET body = replace(body, ?2, ?3), text = replace(text, ?2, ?3) \
+             WHERE seq = ?1",
+            rusqlite::params![seq, from, to],
+        )
+        .unwrap();
+    };
+    // Before the checkpoint: fixed by the hub's signature, found by the full pass.
+    edit(checkpoint_seq - 3, "Relevé", "Relevâ");
+    assert!(tablet.verify_logbook_from_checkpoint().unwrap().ok());
+    assert!(!tablet.verify_logbook().unwrap().ok());
+    // After it, and the checkpoint itself: found from the checkpoint.
+    edit(checkpoint_seq + 4, "Relevé", "Relevâ");
+    let v = tablet.verify_logbook_from_checkpoint().unwrap();
+    assert!(
+        v.faults.iter().any(|f| f.seq == checkpoint_seq + 4),
+        "{v:?}"
+    );
+    edit(checkpoint_seq, "Relevé", "Relevâ");
+    let v = tablet.verify_logbook_from_checkpoint().unwrap();
+    let f = v
+        .faults
+        .iter()
+        .find(|f| f.seq == checkpoint_seq)
+        .expect("checkpoint fault");
+    assert!(f.detail.contains("countersigned"), "{f:?}");
+}

@@ -652,6 +652,10 @@ pub struct ScreenshotArgs {
     /// Start a run of this procedure (as --user) and show it.
     #[arg(long)]
     pub procedure: Option<String>,
+    /// Open the procedure window on the newest run in progress (one followed from another
+    /// device included).
+    #[arg(long, conflicts_with = "procedure")]
+    pub procedures: bool,
     /// Click (as a mouse would) on the centre of this component as the camera sees it, once
     /// the view has settled: picking selects it and its card opens.
     #[arg(long)]

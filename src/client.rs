@@ -79,6 +79,7 @@ impl From<ScreenshotArgs> for Capture {
             trend: a.trend,
             pid: a.pid,
             procedure: a.procedure,
+            procedures: a.procedures,
             click: a.click,
             bench_frames: a.bench_frames,
             bench_out: a.bench_out,

@@ -5,7 +5,7 @@
 
 use jumeau_core::alarm::{AlarmEvent, EventKind, kpi::JournalEvent};
 use jumeau_core::logbook::EntryDraft;
-use jumeau_core::sync::{AlarmOp, Hlc, Op, Signer, alarm::wins};
+use jumeau_core::sync::{AlarmOp, Hlc, Op, alarm::wins};
 use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -89,14 +89,9 @@ impl Store {
         journal(&tx, events, training)?;
         if let Some((user, session)) = &signing {
             for command in commands {
-                let key_id = jumeau_core::logbook::key_id(&session.key.verifying_key().to_bytes());
-                let signer = Signer {
-                    author: &user.login,
-                    device: &session.device,
-                    key_id: &key_id,
-                };
+                let by = (user.login.as_str(), session.device.as_str(), &session.key);
                 let mut stamped = Hlc::default();
-                let op_id = crate::sync::enqueue(&tx, &session.key, |op_id, hlc| {
+                let op_id = crate::sync::enqueue_as(&tx, by, |signer, op_id, hlc| {
                     stamped = hlc;
                     Op::alarm_action(signer, command, op_id, hlc)
                 })?;
@@ -133,23 +128,10 @@ impl Store {
             "SELECT op_id, author, device, hlc_wall_ms, hlc_counter, command FROM alarm_actions \
              WHERE result IS NULL AND hub_seq IS NOT NULL ORDER BY hub_seq",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                (
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ),
-                Hlc {
-                    wall_ms: r.get(3)?,
-                    counter: r.get(4)?,
-                },
-                r.get::<_, String>(5)?,
-            ))
-        })?;
+        let rows = stmt.query_map([], |r| Ok((stamped(r)?, r.get::<_, String>(5)?)))?;
         let mut out = Vec::new();
         for row in rows {
-            let ((op_id, author, device), hlc, command) = row?;
+            let (((op_id, author, device), hlc), command) = row?;
             let action: AlarmOp = serde_json::from_str(&command)?;
             let superseded_by = match action.command.register() {
                 Some(register) => {
@@ -180,20 +162,8 @@ impl Store {
             "SELECT op_id, author, device, hlc_wall_ms, hlc_counter FROM alarm_actions \
              WHERE code = ?1 AND register = ?2 AND result = 'applied'",
         )?;
-        let rows = stmt.query_map(params![code, register], |r| {
-            Ok((
-                (
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ),
-                Hlc {
-                    wall_ms: r.get(3)?,
-                    counter: r.get(4)?,
-                },
-            ))
-        })?;
-        let mut best: Option<((String, String, String), Hlc)> = None;
+        let rows = stmt.query_map(params![code, register], stamped)?;
+        let mut best: Option<Stamped> = None;
         for row in rows {
             let (who, hlc) = row?;
             let beats_best = best
@@ -268,6 +238,19 @@ fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
+/// (op id, author, device) and clock of an `alarm_actions` row selected in that order.
+type Stamped = ((String, String, String), Hlc);
+
+fn stamped(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stamped> {
+    Ok((
+        (r.get(0)?, r.get(1)?, r.get(2)?),
+        Hlc {
+            wall_ms: r.get(3)?,
+            counter: r.get(4)?,
+        },
+    ))
+}
+
 /// Journal rows for `events`, inside the caller's transaction.
 fn journal(tx: &Transaction<'_>, events: &[AlarmEvent], training: bool) -> Result<(), StoreError> {
     let mut insert = tx.prepare_cached(
@@ -333,7 +316,7 @@ pub(crate) fn receive_action(
 ) -> Result<usize, StoreError> {
     let command = op
         .alarm_action_body()
-        .map_err(|e| StoreError::Invalid(format!("hub op {hub_seq}: {e}")))?;
+        .map_err(crate::sync::bad_op(hub_seq))?;
     insert_action(
         tx,
         (&op.op_id, &op.author, &op.device),

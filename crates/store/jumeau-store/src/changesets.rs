@@ -8,7 +8,7 @@ use crate::{NOW, Session, Store, StoreError, User, audit, masterdata};
 use jumeau_core::access::Action;
 use jumeau_core::changeset::{ChangeSetContent, ChangeSetStatus, check_decision};
 use jumeau_core::sync::changeset::fingerprint;
-use jumeau_core::sync::{DecisionOp, Op, ProposalOp, Signer, Verdict};
+use jumeau_core::sync::{DecisionOp, Op, ProposalOp, Verdict};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -162,15 +162,11 @@ impl Store {
             uid,
             verdict,
         };
-        let key_id = jumeau_core::logbook::key_id(&session.key.verifying_key().to_bytes());
-        let signer = Signer {
-            author: &user.login,
-            device: &session.device,
-            key_id: &key_id,
-        };
-        crate::sync::enqueue(&tx, &session.key, |op_id, hlc| {
-            Op::changeset_decision(signer, &body, op_id, hlc)
-        })?;
+        crate::sync::enqueue_as(
+            &tx,
+            (&user.login, &session.device, &session.key),
+            |signer, op_id, hlc| Op::changeset_decision(signer, &body, op_id, hlc),
+        )?;
         tx.execute(
             &format!(
                 "UPDATE changeset_sync SET pending = ?2, pending_by = ?3, pending_note = ?4, \
@@ -430,15 +426,11 @@ fn share_proposal(
         ),
         params![id, body.uid, session.device, body.base],
     )?;
-    let key_id = jumeau_core::logbook::key_id(&session.key.verifying_key().to_bytes());
-    let signer = Signer {
-        author: actor,
-        device: &session.device,
-        key_id: &key_id,
-    };
-    crate::sync::enqueue(tx, &session.key, |op_id, hlc| {
-        Op::changeset_proposal(signer, &body, op_id, hlc)
-    })?;
+    crate::sync::enqueue_as(
+        tx,
+        (actor, &session.device, &session.key),
+        |signer, op_id, hlc| Op::changeset_proposal(signer, &body, op_id, hlc),
+    )?;
     Ok(())
 }
 
@@ -451,7 +443,7 @@ pub(crate) fn receive_proposal(
 ) -> Result<usize, StoreError> {
     let body = op
         .changeset_proposal_body()
-        .map_err(|e| StoreError::Invalid(format!("hub op {hub_seq}: {e}")))?;
+        .map_err(crate::sync::bad_op(hub_seq))?;
     let known: bool = tx.query_row(
         "SELECT NOT EXISTS (SELECT 1 FROM changeset_sync WHERE uid = ?1) \
          AND EXISTS (SELECT 1 FROM users WHERE login = ?2)",
@@ -501,7 +493,7 @@ pub(crate) fn receive_decision(
 ) -> Result<usize, StoreError> {
     let body = op
         .changeset_decision_body()
-        .map_err(|e| StoreError::Invalid(format!("hub op {hub_seq}: {e}")))?;
+        .map_err(crate::sync::bad_op(hub_seq))?;
     let Some(id) = tx
         .query_row(
             "SELECT changeset_id FROM changeset_sync WHERE uid = ?1",

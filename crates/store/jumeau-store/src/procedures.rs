@@ -7,7 +7,7 @@
 
 use jumeau_core::access::Action;
 use jumeau_core::procedure::{self, Run, RunEvent};
-use jumeau_core::sync::{ActionOp, Op, RunOp, Settled, Signer};
+use jumeau_core::sync::{ActionOp, Op, RunOp, Settled};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -54,29 +54,13 @@ impl Store {
     /// Stores a new run with its first events, owned by this session's device and published
     /// to the hub in the same transaction; returns its id.
     pub fn start_procedure_run(&mut self, run: &Run, login: &str) -> Result<i64, StoreError> {
-        let state = serde_json::to_string(run)?;
         let (user, session) = self.authorize(login, Action::RunProcedure)?;
         let (device, key) = (&session.device, &session.key);
         let uid = uuid::Uuid::now_v7().to_string();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO procedure_runs (procedure, version, started_by, started_ms, status, \
-             training, state, uid, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                run.procedure,
-                run.version,
-                login,
-                run.started_ms,
-                status(run),
-                run.training,
-                state,
-                uid,
-                device
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
+        let id = insert_run(&tx, run, login, &uid, device)?;
         record(&tx, id, run, &run.events, 0, (&user, device, key))?;
         publish(&tx, &uid, run, &[], (&user, device, key))?;
         tx.commit()?;
@@ -185,15 +169,10 @@ impl Store {
             step: step.to_owned(),
             uid,
         };
-        let key_id = jumeau_core::logbook::key_id(&key.verifying_key().to_bytes());
-        let signer = Signer {
-            author: &user.login,
-            device,
-            key_id: &key_id,
-        };
-        let op_id = crate::sync::enqueue(&tx, key, |op_id, hlc| {
-            Op::procedure_action(signer, &body, op_id, hlc)
-        })?;
+        let op_id =
+            crate::sync::enqueue_as(&tx, (&user.login, device, key), |signer, op_id, hlc| {
+                Op::procedure_action(signer, &body, op_id, hlc)
+            })?;
         insert_action(&tx, &op_id, &user.login, device, &body, None)?;
         tx.commit()?;
         Ok(op_id)
@@ -327,6 +306,32 @@ fn status(run: &Run) -> &'static str {
     }
 }
 
+/// A new run's row, owned by `owner`; returns its id.
+fn insert_run(
+    tx: &Transaction<'_>,
+    run: &Run,
+    started_by: &str,
+    uid: &str,
+    owner: &str,
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO procedure_runs (procedure, version, started_by, started_ms, status, \
+         training, state, uid, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            run.procedure,
+            run.version,
+            started_by,
+            run.started_ms,
+            status(run),
+            run.training,
+            serde_json::to_string(run)?,
+            uid,
+            owner
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
 type Signing<'a> = (&'a User, &'a str, &'a ed25519_dalek::SigningKey);
 
 /// Appends `events` (numbered from `first_seq`) to the run's record and signs them into the
@@ -393,13 +398,7 @@ fn publish(
         settled: settled.to_vec(),
         uid: uid.to_owned(),
     };
-    let key_id = jumeau_core::logbook::key_id(&key.verifying_key().to_bytes());
-    let signer = Signer {
-        author: &user.login,
-        device,
-        key_id: &key_id,
-    };
-    crate::sync::enqueue(tx, key, |op_id, hlc| {
+    crate::sync::enqueue_as(tx, (&user.login, device, key), |signer, op_id, hlc| {
         Op::procedure_run(signer, &body, op_id, hlc)
     })?;
     Ok(())
@@ -454,7 +453,7 @@ pub(crate) fn receive_action(
 ) -> Result<usize, StoreError> {
     let body = op
         .procedure_action_body()
-        .map_err(|e| StoreError::Invalid(format!("hub op {hub_seq}: {e}")))?;
+        .map_err(crate::sync::bad_op(hub_seq))?;
     insert_action(tx, &op.op_id, &op.author, &op.device, &body, Some(hub_seq))
 }
 
@@ -469,7 +468,7 @@ pub(crate) fn receive_run(
 ) -> Result<usize, StoreError> {
     let (body, run) = op
         .procedure_run_body()
-        .map_err(|e| StoreError::Invalid(format!("hub op {hub_seq}: {e}")))?;
+        .map_err(crate::sync::bad_op(hub_seq))?;
     let existing: Option<(i64, Option<String>, usize)> = tx
         .query_row(
             "SELECT id, owner, (SELECT count(*) FROM procedure_events WHERE run_id = id) \
@@ -478,13 +477,12 @@ pub(crate) fn receive_run(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let state = serde_json::to_string(&run)?;
     let changed = match existing {
         Some((_, owner, _)) if owner.as_deref() != Some(op.device.as_str()) => 0,
         Some((id, _, stored)) if run.events.len() > stored => {
             tx.execute(
                 "UPDATE procedure_runs SET status = ?2, state = ?3 WHERE id = ?1",
-                params![id, status(&run), state],
+                params![id, status(&run), serde_json::to_string(&run)?],
             )?;
             insert_events(tx, id, &run.events[stored..], stored)?;
             1
@@ -504,22 +502,8 @@ pub(crate) fn receive_run(
             if !known {
                 return Ok(0);
             }
-            tx.execute(
-                "INSERT INTO procedure_runs (procedure, version, started_by, started_ms, status, \
-                 training, state, uid, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    run.procedure,
-                    run.version,
-                    starter,
-                    run.started_ms,
-                    status(&run),
-                    run.training,
-                    state,
-                    body.uid,
-                    op.device
-                ],
-            )?;
-            insert_events(tx, tx.last_insert_rowid(), &run.events, 0)?;
+            let id = insert_run(tx, &run, &starter, &body.uid, &op.device)?;
+            insert_events(tx, id, &run.events, 0)?;
             1
         }
     };

@@ -7,7 +7,7 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use jumeau_core::access::Action;
 use jumeau_core::logbook::{EntryBody, SignedEntry};
 use jumeau_core::sync::{
-    Countersignature, Delivered, Hlc, Op, OpKind, Receipt, ReceiptStatus, SignedOp,
+    Countersignature, Delivered, Hlc, Op, OpKind, Receipt, ReceiptStatus, SignedOp, Signer,
 };
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
@@ -348,6 +348,11 @@ impl Store {
     }
 }
 
+/// A received op whose body does not read: the batch is refused, naming the op.
+pub(crate) fn bad_op(hub_seq: u64) -> impl FnOnce(jumeau_core::sync::OpError) -> StoreError {
+    move |e| StoreError::Invalid(format!("hub op {hub_seq}: {e}"))
+}
+
 fn parse_key(hex_text: &str) -> Result<VerifyingKey, StoreError> {
     jumeau_core::logbook::verifying_key_from_hex(hex_text)
         .ok_or_else(|| StoreError::Invalid(format!("{hex_text:?} is not an Ed25519 key")))
@@ -400,6 +405,21 @@ fn write_clock(tx: &Transaction<'_>, hlc: Hlc) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// [`enqueue`] for an op signed by `(author, device, key)`.
+pub(crate) fn enqueue_as(
+    tx: &Transaction<'_>,
+    (author, device, key): (&str, &str, &SigningKey),
+    make: impl FnOnce(Signer<'_>, String, Hlc) -> Op,
+) -> Result<String, StoreError> {
+    let key_id = jumeau_core::logbook::key_id(&key.verifying_key().to_bytes());
+    let signer = Signer {
+        author,
+        device,
+        key_id: &key_id,
+    };
+    enqueue(tx, key, |op_id, hlc| make(signer, op_id, hlc))
+}
+
 /// A receipt of this device's own op: the outbox row is acknowledged and a logbook entry gets
 /// the hub's countersignature. Returns 1 when it was not acknowledged before.
 fn mark_own(
@@ -431,9 +451,7 @@ fn apply_remote(
 ) -> Result<(), StoreError> {
     match OpKind::parse(&op.kind) {
         Some(OpKind::LogbookEntry) => {
-            let (entry, body) = op
-                .logbook()
-                .map_err(|e| StoreError::Invalid(format!("hub op {hub_seq}: {e}")))?;
+            let (entry, body) = op.logbook().map_err(bad_op(hub_seq))?;
             report.entries += insert_remote_entry(tx, &entry, &body, &signed.public_key, hub_seq)?;
         }
         Some(OpKind::ProcedureRun) => {

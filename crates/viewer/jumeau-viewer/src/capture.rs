@@ -49,6 +49,8 @@ pub struct Capture {
     pub pid: Option<String>,
     /// Start a run of this procedure and show it.
     pub procedure: Option<String>,
+    /// Open the procedure window on the newest run in progress.
+    pub procedures: bool,
     /// Click on the centre of this component once the view has settled.
     pub click: Option<String>,
     /// Record this many frames' timings to `bench_out`.
@@ -146,7 +148,7 @@ impl Plugin for CapturePlugin {
         .insert_resource(AuditView::opened(a.audit))
         .insert_resource(trends)
         .insert_resource(PidView::opened(a.pid.clone()))
-        .insert_resource(ProcedureView::starting(a.procedure.clone()))
+        .insert_resource(ProcedureView::starting(a.procedure.clone(), a.procedures))
         .add_systems(OnEnter(ClientState::Running), select_view)
         // Before the frame's alarm paint is read (Update): the captured frame then shows what
         // was acknowledged in it, not a blink of an alarm acknowledged a moment later.

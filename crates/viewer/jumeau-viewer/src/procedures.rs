@@ -45,10 +45,10 @@ pub struct ProcedureView {
 }
 
 impl ProcedureView {
-    /// The window opened on a new run of `name`.
-    pub fn starting(name: Option<String>) -> Self {
+    /// The window opened on a new run of `name`, or (`open`) on the newest run.
+    pub fn starting(name: Option<String>, open: bool) -> Self {
         ProcedureView {
-            open: name.is_some(),
+            open: open || name.is_some(),
             autostart: name,
             ..Default::default()
         }
@@ -164,6 +164,14 @@ fn procedure_window(
             });
             if let Some(m) = &message {
                 ui.colored_label(super::theme::WARNING, m);
+            }
+            // Nothing chosen yet: the newest run in progress (one started elsewhere included).
+            if selected.is_none() {
+                *selected = runs
+                    .iter()
+                    .filter(|r| r.run.status == RunStatus::Running)
+                    .map(|r| r.id)
+                    .max();
             }
             let Some(local) = (*selected).and_then(|id| runs.iter().find(|r| r.id == id)) else {
                 ui.label(pt.no_run_selected);

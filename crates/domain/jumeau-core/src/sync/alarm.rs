@@ -5,8 +5,7 @@
 //! the history as superseded, so every device ends on the same state whatever the order.
 
 use super::Hlc;
-use super::op::{Op, OpError, OpKind};
-use super::procedure::Signer;
+use super::op::{Op, OpError, OpKind, Signer};
 use serde::{Deserialize, Serialize};
 
 /// What an operator did to an alarm.
@@ -86,28 +85,19 @@ pub fn wins(write: (Hlc, &str), over: (Hlc, &str)) -> bool {
 
 impl Op {
     pub fn alarm_action(signer: Signer<'_>, body: &AlarmOp, op_id: String, hlc: Hlc) -> Op {
-        Op {
-            author: signer.author.to_owned(),
-            base: None,
-            body: serde_json::to_string(body).expect("an alarm op always serialises"),
-            device: signer.device.to_owned(),
-            format: super::op::FORMAT.to_owned(),
-            hlc,
-            key_id: signer.key_id.to_owned(),
-            kind: OpKind::AlarmAction.as_str().to_owned(),
+        Op::new(
+            signer,
+            OpKind::AlarmAction,
+            stream(&body.code),
+            body,
             op_id,
-            stream: stream(&body.code),
-        }
+            hlc,
+        )
     }
 
     /// The command an `alarm.action` op carries, checked against the envelope's stream.
     pub fn alarm_action_body(&self) -> Result<AlarmOp, OpError> {
-        let body: AlarmOp =
-            serde_json::from_str(&self.body).map_err(|e| OpError::Malformed(e.to_string()))?;
-        if body.code.is_empty() || self.stream != stream(&body.code) {
-            return Err(OpError::Inconsistent(format!("stream {:?}", self.stream)));
-        }
-        Ok(body)
+        self.body_on_stream(|b: &AlarmOp| (!b.code.is_empty()).then(|| stream(&b.code)))
     }
 }
 

@@ -6,8 +6,7 @@
 //! marked "needs rebase", never dropped — so all devices end on the same master data.
 
 use super::Hlc;
-use super::op::{Op, OpError, OpKind};
-use super::procedure::Signer;
+use super::op::{Op, OpError, OpKind, Signer};
 use crate::MasterData;
 use crate::changeset::ChangeSetContent;
 use serde::{Deserialize, Serialize};
@@ -71,11 +70,11 @@ impl Op {
         op_id: String,
         hlc: Hlc,
     ) -> Op {
-        changeset_op(
+        Op::new(
             signer,
             OpKind::ChangeSetProposal,
-            &body.uid,
-            to_json(body),
+            stream(&body.uid),
+            body,
             op_id,
             hlc,
         )
@@ -87,64 +86,23 @@ impl Op {
         op_id: String,
         hlc: Hlc,
     ) -> Op {
-        changeset_op(
+        Op::new(
             signer,
             OpKind::ChangeSetDecision,
-            &body.uid,
-            to_json(body),
+            stream(&body.uid),
+            body,
             op_id,
             hlc,
         )
     }
 
     pub fn changeset_proposal_body(&self) -> Result<ProposalOp, OpError> {
-        let body: ProposalOp = parse(&self.body)?;
-        check_stream(self, &body.uid)?;
-        Ok(body)
+        self.body_on_stream(|b: &ProposalOp| (!b.uid.is_empty()).then(|| stream(&b.uid)))
     }
 
     pub fn changeset_decision_body(&self) -> Result<DecisionOp, OpError> {
-        let body: DecisionOp = parse(&self.body)?;
-        check_stream(self, &body.uid)?;
-        Ok(body)
+        self.body_on_stream(|b: &DecisionOp| (!b.uid.is_empty()).then(|| stream(&b.uid)))
     }
-}
-
-fn changeset_op(
-    signer: Signer<'_>,
-    kind: OpKind,
-    uid: &str,
-    body: String,
-    op_id: String,
-    hlc: Hlc,
-) -> Op {
-    Op {
-        author: signer.author.to_owned(),
-        base: None,
-        body,
-        device: signer.device.to_owned(),
-        format: super::op::FORMAT.to_owned(),
-        hlc,
-        key_id: signer.key_id.to_owned(),
-        kind: kind.as_str().to_owned(),
-        op_id,
-        stream: stream(uid),
-    }
-}
-
-fn check_stream(op: &Op, uid: &str) -> Result<(), OpError> {
-    if uid.is_empty() || op.stream != stream(uid) {
-        return Err(OpError::Inconsistent(format!("stream {:?}", op.stream)));
-    }
-    Ok(())
-}
-
-fn to_json(body: &impl Serialize) -> String {
-    serde_json::to_string(body).expect("an op body always serialises")
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, OpError> {
-    serde_json::from_str(text).map_err(|e| OpError::Malformed(e.to_string()))
 }
 
 #[cfg(test)]
@@ -168,8 +126,8 @@ mod tests {
             uid: "u".into(),
             verdict: Verdict::Validated,
         };
-        let text = to_json(&d);
-        assert_eq!(parse::<DecisionOp>(&text).unwrap(), d);
-        assert!(parse::<DecisionOp>(&text.replace("validated", "maybe")).is_err());
+        let text = serde_json::to_string(&d).unwrap();
+        assert_eq!(serde_json::from_str::<DecisionOp>(&text).unwrap(), d);
+        assert!(serde_json::from_str::<DecisionOp>(&text.replace("validated", "maybe")).is_err());
     }
 }

@@ -6,7 +6,7 @@ use super::Hlc;
 use crate::logbook::{
     self, EntryBody, SignedEntry, key_id, sha256_hex, signature_from_hex, verifying_key_from_hex,
 };
-use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 /// Value of an op's `format` field.
@@ -129,18 +129,60 @@ impl Op {
             entry: entry.body.clone(),
             signature: entry.signature.clone(),
         };
+        let signer = Signer {
+            author: &body.author,
+            device: &body.device,
+            key_id: &body.key_id,
+        };
+        let stream = format!("logbook/{}", body.device);
+        Op::new(signer, OpKind::LogbookEntry, stream, &content, op_id, hlc)
+    }
+}
+
+/// Who signs an op: login, device and key id.
+#[derive(Debug, Clone, Copy)]
+pub struct Signer<'a> {
+    pub author: &'a str,
+    pub device: &'a str,
+    pub key_id: &'a str,
+}
+
+impl Op {
+    /// An op of `kind` on `stream` carrying `body` (as JSON), by `signer`.
+    pub(crate) fn new(
+        signer: Signer<'_>,
+        kind: OpKind,
+        stream: String,
+        body: &impl Serialize,
+        op_id: String,
+        hlc: Hlc,
+    ) -> Op {
         Op {
-            author: body.author.clone(),
+            author: signer.author.to_owned(),
             base: None,
-            body: serde_json::to_string(&content).expect("a logbook op always serialises"),
-            device: body.device.clone(),
+            body: serde_json::to_string(body).expect("an op body always serialises"),
+            device: signer.device.to_owned(),
             format: FORMAT.to_owned(),
             hlc,
-            key_id: body.key_id.clone(),
-            kind: OpKind::LogbookEntry.as_str().to_owned(),
+            key_id: signer.key_id.to_owned(),
+            kind: kind.as_str().to_owned(),
             op_id,
-            stream: format!("logbook/{}", body.device),
+            stream,
         }
+    }
+
+    /// The body as `T`, the op's stream checked to be `stream_of(&T)` (an op about one thing
+    /// filed under another is inconsistent).
+    pub(crate) fn body_on_stream<T: for<'de> Deserialize<'de>>(
+        &self,
+        stream_of: impl FnOnce(&T) -> Option<String>,
+    ) -> Result<T, OpError> {
+        let body: T =
+            serde_json::from_str(&self.body).map_err(|e| OpError::Malformed(e.to_string()))?;
+        if stream_of(&body).as_deref() != Some(self.stream.as_str()) {
+            return Err(OpError::Inconsistent(format!("stream {:?}", self.stream)));
+        }
+        Ok(body)
     }
 }
 

@@ -6,7 +6,7 @@
 //! as refused, with its reason, in the owner's next publication — both clients show the same.
 
 use super::Hlc;
-use super::op::{Op, OpError, OpKind};
+use super::op::{Op, OpError, OpKind, Signer};
 use crate::procedure::{Action, Run};
 use serde::{Deserialize, Serialize};
 
@@ -48,22 +48,14 @@ pub struct ActionOp {
     pub uid: String,
 }
 
-/// Who signs an op: login, device and key id.
-#[derive(Debug, Clone, Copy)]
-pub struct Signer<'a> {
-    pub author: &'a str,
-    pub device: &'a str,
-    pub key_id: &'a str,
-}
-
 impl Op {
     /// The op publishing run `uid` as its owner holds it.
     pub fn procedure_run(signer: Signer<'_>, body: &RunOp, op_id: String, hlc: Hlc) -> Op {
-        Op::of(
+        Op::new(
             signer,
             OpKind::ProcedureRun,
-            &body.uid,
-            to_json(body),
+            stream(&body.uid),
+            body,
             op_id,
             hlc,
         )
@@ -71,43 +63,20 @@ impl Op {
 
     /// The op of a follower's action.
     pub fn procedure_action(signer: Signer<'_>, body: &ActionOp, op_id: String, hlc: Hlc) -> Op {
-        Op::of(
+        Op::new(
             signer,
             OpKind::ProcedureAction,
-            &body.uid,
-            to_json(body),
+            stream(&body.uid),
+            body,
             op_id,
             hlc,
         )
     }
 
-    fn of(
-        signer: Signer<'_>,
-        kind: OpKind,
-        uid: &str,
-        body: String,
-        op_id: String,
-        hlc: Hlc,
-    ) -> Op {
-        Op {
-            author: signer.author.to_owned(),
-            base: None,
-            body,
-            device: signer.device.to_owned(),
-            format: super::op::FORMAT.to_owned(),
-            hlc,
-            key_id: signer.key_id.to_owned(),
-            kind: kind.as_str().to_owned(),
-            op_id,
-            stream: stream(uid),
-        }
-    }
-
     /// The publication a `procedure.run` op carries, with its run parsed; checked against
     /// the envelope's stream.
     pub fn procedure_run_body(&self) -> Result<(RunOp, Run), OpError> {
-        let body: RunOp = parse(&self.body)?;
-        self.check_stream(&body.uid)?;
+        let body: RunOp = self.body_on_stream(|b: &RunOp| uid_stream(&b.uid))?;
         let run: Run =
             serde_json::from_str(&body.run).map_err(|e| OpError::Malformed(format!("run: {e}")))?;
         if run.events.len() as u64 != body.seq {
@@ -122,25 +91,13 @@ impl Op {
 
     /// The action a `procedure.action` op carries, checked against the envelope's stream.
     pub fn procedure_action_body(&self) -> Result<ActionOp, OpError> {
-        let body: ActionOp = parse(&self.body)?;
-        self.check_stream(&body.uid)?;
-        Ok(body)
-    }
-
-    fn check_stream(&self, uid: &str) -> Result<(), OpError> {
-        if uid.is_empty() || self.stream != stream(uid) {
-            return Err(OpError::Inconsistent(format!("stream {:?}", self.stream)));
-        }
-        Ok(())
+        self.body_on_stream(|b: &ActionOp| uid_stream(&b.uid))
     }
 }
 
-fn to_json(body: &impl Serialize) -> String {
-    serde_json::to_string(body).expect("an op body always serialises")
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, OpError> {
-    serde_json::from_str(text).map_err(|e| OpError::Malformed(e.to_string()))
+/// The stream of run `uid`, none for an empty id.
+fn uid_stream(uid: &str) -> Option<String> {
+    (!uid.is_empty()).then(|| stream(uid))
 }
 
 #[cfg(test)]
@@ -149,23 +106,24 @@ mod tests {
     use crate::logbook::key_id;
     use ed25519_dalek::SigningKey;
 
-    fn signed(kind: &str, body: String, stream: &str) -> super::super::SignedOp {
+    fn signed(kind: &str, body: String, on: &str) -> super::super::SignedOp {
         let k = SigningKey::from_bytes(&[3; 32]);
         let id = key_id(&k.verifying_key().to_bytes());
-        let mut op = Op::of(
+        let mut op = Op::new(
             Signer {
                 author: "j.martin",
                 device: "salle-de-commande",
                 key_id: &id,
             },
             OpKind::ProcedureAction,
-            "u1",
-            body,
+            stream("u1"),
+            &(),
             "op-1".into(),
             Hlc::default(),
         );
+        op.body = body;
         op.kind = kind.into();
-        op.stream = stream.into();
+        op.stream = on.into();
         op.sign(&k)
     }
 
@@ -179,7 +137,11 @@ mod tests {
             step: "prestart".into(),
             uid: "u1".into(),
         };
-        let op = signed("procedure.action", to_json(&body), "procedure/u1");
+        let op = signed(
+            "procedure.action",
+            serde_json::to_string(&body).unwrap(),
+            "procedure/u1",
+        );
         assert_eq!(op.open().unwrap().procedure_action_body().unwrap(), body);
     }
 
@@ -191,7 +153,11 @@ mod tests {
             step: "s".into(),
             uid: "u1".into(),
         };
-        let op = signed("procedure.action", to_json(&body), "procedure/u2");
+        let op = signed(
+            "procedure.action",
+            serde_json::to_string(&body).unwrap(),
+            "procedure/u2",
+        );
         assert!(matches!(op.open(), Err(OpError::Inconsistent(_))));
 
         let run = RunOp {
@@ -200,7 +166,11 @@ mod tests {
             settled: vec![],
             uid: "u1".into(),
         };
-        let op = signed("procedure.run", to_json(&run), "procedure/u1");
+        let op = signed(
+            "procedure.run",
+            serde_json::to_string(&run).unwrap(),
+            "procedure/u1",
+        );
         assert!(matches!(op.open(), Err(OpError::Malformed(_))));
         let garbage = signed("procedure.action", "{\"uid\":1}".into(), "procedure/u1");
         assert!(matches!(garbage.open(), Err(OpError::Malformed(_))));

@@ -91,7 +91,7 @@ impl Store {
             for command in commands {
                 let by = (user.login.as_str(), session.device.as_str(), &session.key);
                 let mut stamped = Hlc::default();
-                let op_id = crate::sync::enqueue_as(&tx, by, |signer, op_id, hlc| {
+                let op_id = crate::outbox::enqueue_as(&tx, by, |signer, op_id, hlc| {
                     stamped = hlc;
                     Op::alarm_action(signer, command, op_id, hlc)
                 })?;
@@ -316,7 +316,7 @@ pub(crate) fn receive_action(
 ) -> Result<usize, StoreError> {
     let command = op
         .alarm_action_body()
-        .map_err(crate::sync::bad_op(hub_seq))?;
+        .map_err(crate::outbox::bad_op(hub_seq))?;
     insert_action(
         tx,
         (&op.op_id, &op.author, &op.device),

@@ -162,7 +162,7 @@ impl Store {
             uid,
             verdict,
         };
-        crate::sync::enqueue_as(
+        crate::outbox::enqueue_as(
             &tx,
             (&user.login, &session.device, &session.key),
             |signer, op_id, hlc| Op::changeset_decision(signer, &body, op_id, hlc),
@@ -426,7 +426,7 @@ fn share_proposal(
         ),
         params![id, body.uid, session.device, body.base],
     )?;
-    crate::sync::enqueue_as(
+    crate::outbox::enqueue_as(
         tx,
         (actor, &session.device, &session.key),
         |signer, op_id, hlc| Op::changeset_proposal(signer, &body, op_id, hlc),
@@ -443,7 +443,7 @@ pub(crate) fn receive_proposal(
 ) -> Result<usize, StoreError> {
     let body = op
         .changeset_proposal_body()
-        .map_err(crate::sync::bad_op(hub_seq))?;
+        .map_err(crate::outbox::bad_op(hub_seq))?;
     let known: bool = tx.query_row(
         "SELECT NOT EXISTS (SELECT 1 FROM changeset_sync WHERE uid = ?1) \
          AND EXISTS (SELECT 1 FROM users WHERE login = ?2)",
@@ -493,7 +493,7 @@ pub(crate) fn receive_decision(
 ) -> Result<usize, StoreError> {
     let body = op
         .changeset_decision_body()
-        .map_err(crate::sync::bad_op(hub_seq))?;
+        .map_err(crate::outbox::bad_op(hub_seq))?;
     let Some(id) = tx
         .query_row(
             "SELECT changeset_id FROM changeset_sync WHERE uid = ?1",

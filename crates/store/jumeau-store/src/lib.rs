@@ -19,6 +19,7 @@ mod logbook;
 mod masterdata;
 mod migrate;
 mod open;
+mod outbox;
 mod password;
 mod procedures;
 mod seal;

@@ -445,7 +445,7 @@ pub(crate) fn append_in_tx<'a>(
         ])?;
         // The op that carries the entry to the hub commits with it: nothing written offline
         // can be lost between the logbook and the outbox.
-        crate::sync::enqueue(tx, key, |op_id, hlc| {
+        crate::outbox::enqueue(tx, key, |op_id, hlc| {
             Op::logbook_entry(&signed, &body, op_id, hlc)
         })?;
         seqs.push(seq);

@@ -170,7 +170,7 @@ impl Store {
             uid,
         };
         let op_id =
-            crate::sync::enqueue_as(&tx, (&user.login, device, key), |signer, op_id, hlc| {
+            crate::outbox::enqueue_as(&tx, (&user.login, device, key), |signer, op_id, hlc| {
                 Op::procedure_action(signer, &body, op_id, hlc)
             })?;
         insert_action(&tx, &op_id, &user.login, device, &body, None)?;
@@ -398,7 +398,7 @@ fn publish(
         settled: settled.to_vec(),
         uid: uid.to_owned(),
     };
-    crate::sync::enqueue_as(tx, (&user.login, device, key), |signer, op_id, hlc| {
+    crate::outbox::enqueue_as(tx, (&user.login, device, key), |signer, op_id, hlc| {
         Op::procedure_run(signer, &body, op_id, hlc)
     })?;
     Ok(())
@@ -453,7 +453,7 @@ pub(crate) fn receive_action(
 ) -> Result<usize, StoreError> {
     let body = op
         .procedure_action_body()
-        .map_err(crate::sync::bad_op(hub_seq))?;
+        .map_err(crate::outbox::bad_op(hub_seq))?;
     insert_action(tx, &op.op_id, &op.author, &op.device, &body, Some(hub_seq))
 }
 
@@ -468,7 +468,7 @@ pub(crate) fn receive_run(
 ) -> Result<usize, StoreError> {
     let (body, run) = op
         .procedure_run_body()
-        .map_err(crate::sync::bad_op(hub_seq))?;
+        .map_err(crate::outbox::bad_op(hub_seq))?;
     let existing: Option<(i64, Option<String>, usize)> = tx
         .query_row(
             "SELECT id, owner, (SELECT count(*) FROM procedure_events WHERE run_id = id) \

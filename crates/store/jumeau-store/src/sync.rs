@@ -2,12 +2,12 @@
 //! (every op written in the same transaction as its local effect, so nothing typed offline is
 //! lost), and what the hub passes on, kept in its countersigned order and applied here.
 
-use crate::{NOW, Password, Store, StoreError, audit};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use crate::{NOW, Password, Store, StoreError, audit, outbox};
+use ed25519_dalek::VerifyingKey;
 use jumeau_core::access::Action;
 use jumeau_core::logbook::{EntryBody, SignedEntry};
 use jumeau_core::sync::{
-    Countersignature, Delivered, Hlc, Op, OpKind, Receipt, ReceiptStatus, SignedOp, Signer,
+    Countersignature, Delivered, Hlc, Op, OpKind, Receipt, ReceiptStatus, SignedOp,
 };
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
@@ -299,8 +299,8 @@ impl Store {
         // What is written here next is stamped after what was seen (a quarantined op, e.g.
         // from a clock far ahead, is not seen).
         if let Some(seen) = latest_seen {
-            let clock = read_clock(&tx)?.observe(seen, wall_ms());
-            write_clock(&tx, clock)?;
+            let clock = outbox::read_clock(&tx)?.observe(seen, outbox::wall_ms());
+            outbox::write_clock(&tx, clock)?;
         }
         tx.commit()?;
         Ok(report)
@@ -348,76 +348,9 @@ impl Store {
     }
 }
 
-/// A received op whose body does not read: the batch is refused, naming the op.
-pub(crate) fn bad_op(hub_seq: u64) -> impl FnOnce(jumeau_core::sync::OpError) -> StoreError {
-    move |e| StoreError::Invalid(format!("hub op {hub_seq}: {e}"))
-}
-
 fn parse_key(hex_text: &str) -> Result<VerifyingKey, StoreError> {
     jumeau_core::logbook::verifying_key_from_hex(hex_text)
         .ok_or_else(|| StoreError::Invalid(format!("{hex_text:?} is not an Ed25519 key")))
-}
-
-/// Writes the op of a local write into the outbox, inside the write's own transaction: the
-/// clock ticks, the op gets a UUIDv7 and the author's device signature.
-pub(crate) fn enqueue(
-    tx: &Transaction<'_>,
-    key: &SigningKey,
-    make: impl FnOnce(String, Hlc) -> Op,
-) -> Result<String, StoreError> {
-    let hlc = read_clock(tx)?.tick(wall_ms());
-    write_clock(tx, hlc)?;
-    let op = make(uuid::Uuid::now_v7().to_string(), hlc);
-    let signed = op.sign(key);
-    tx.execute(
-        &format!(
-            "INSERT INTO sync_outbox (op_id, kind, op, created_at) VALUES (?1, ?2, ?3, {NOW})"
-        ),
-        params![op.op_id, op.kind, serde_json::to_string(&signed)?],
-    )?;
-    Ok(op.op_id)
-}
-
-fn wall_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
-fn read_clock(tx: &Transaction<'_>) -> Result<Hlc, StoreError> {
-    Ok(tx.query_row(
-        "SELECT wall_ms, counter FROM sync_clock WHERE id = 1",
-        [],
-        |r| {
-            Ok(Hlc {
-                wall_ms: r.get(0)?,
-                counter: r.get(1)?,
-            })
-        },
-    )?)
-}
-
-fn write_clock(tx: &Transaction<'_>, hlc: Hlc) -> Result<(), StoreError> {
-    tx.execute(
-        "UPDATE sync_clock SET wall_ms = ?1, counter = ?2 WHERE id = 1",
-        params![hlc.wall_ms, hlc.counter],
-    )?;
-    Ok(())
-}
-
-/// [`enqueue`] for an op signed by `(author, device, key)`.
-pub(crate) fn enqueue_as(
-    tx: &Transaction<'_>,
-    (author, device, key): (&str, &str, &SigningKey),
-    make: impl FnOnce(Signer<'_>, String, Hlc) -> Op,
-) -> Result<String, StoreError> {
-    let key_id = jumeau_core::logbook::key_id(&key.verifying_key().to_bytes());
-    let signer = Signer {
-        author,
-        device,
-        key_id: &key_id,
-    };
-    enqueue(tx, key, |op_id, hlc| make(signer, op_id, hlc))
 }
 
 /// A receipt of this device's own op: the outbox row is acknowledged and a logbook entry gets
@@ -451,7 +384,7 @@ fn apply_remote(
 ) -> Result<(), StoreError> {
     match OpKind::parse(&op.kind) {
         Some(OpKind::LogbookEntry) => {
-            let (entry, body) = op.logbook().map_err(bad_op(hub_seq))?;
+            let (entry, body) = op.logbook().map_err(outbox::bad_op(hub_seq))?;
             report.entries += insert_remote_entry(tx, &entry, &body, &signed.public_key, hub_seq)?;
         }
         Some(OpKind::ProcedureRun) => {

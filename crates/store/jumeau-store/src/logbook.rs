@@ -384,7 +384,7 @@ pub(crate) fn append_in_tx<'a>(
         )
         .optional()?;
     let recorded_at: String = tx.query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;
-    let mut insert = tx.prepare(&format!(
+    let mut insert = tx.prepare_cached(&format!(
         "INSERT INTO logbook ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, NULL)"
     ))?;
     let mut seqs = Vec::new();

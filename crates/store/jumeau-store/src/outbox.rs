@@ -18,12 +18,10 @@ pub(crate) fn enqueue(
     write_clock(tx, hlc)?;
     let op = make(uuid::Uuid::now_v7().to_string(), hlc);
     let signed = op.sign(key);
-    tx.execute(
-        &format!(
-            "INSERT INTO sync_outbox (op_id, kind, op, created_at) VALUES (?1, ?2, ?3, {NOW})"
-        ),
-        params![op.op_id, op.kind, serde_json::to_string(&signed)?],
-    )?;
+    tx.prepare_cached(&format!(
+        "INSERT INTO sync_outbox (op_id, kind, op, created_at) VALUES (?1, ?2, ?3, {NOW})"
+    ))?
+    .execute(params![op.op_id, op.kind, serde_json::to_string(&signed)?])?;
     Ok(op.op_id)
 }
 
@@ -34,23 +32,19 @@ pub(crate) fn wall_ms() -> u64 {
 }
 
 pub(crate) fn read_clock(tx: &Transaction<'_>) -> Result<Hlc, StoreError> {
-    Ok(tx.query_row(
-        "SELECT wall_ms, counter FROM sync_clock WHERE id = 1",
-        [],
-        |r| {
+    Ok(tx
+        .prepare_cached("SELECT wall_ms, counter FROM sync_clock WHERE id = 1")?
+        .query_row([], |r| {
             Ok(Hlc {
                 wall_ms: r.get(0)?,
                 counter: r.get(1)?,
             })
-        },
-    )?)
+        })?)
 }
 
 pub(crate) fn write_clock(tx: &Transaction<'_>, hlc: Hlc) -> Result<(), StoreError> {
-    tx.execute(
-        "UPDATE sync_clock SET wall_ms = ?1, counter = ?2 WHERE id = 1",
-        params![hlc.wall_ms, hlc.counter],
-    )?;
+    tx.prepare_cached("UPDATE sync_clock SET wall_ms = ?1, counter = ?2 WHERE id = 1")?
+        .execute(params![hlc.wall_ms, hlc.counter])?;
     Ok(())
 }
 

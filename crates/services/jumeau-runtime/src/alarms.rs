@@ -99,12 +99,7 @@ fn take_one(
     if let Some((op_id, author, device)) = &a.superseded_by {
         return Err(format!("superseded by {author}@{device} ({op_id})"));
     }
-    let user = store.user(&a.author).map_err(|e| e.to_string())?;
-    if !user.active {
-        return Err(format!("{} is no longer active", a.author));
-    }
-    jumeau_core::access::check(&a.author, user.role, a.action.command.right())
-        .map_err(|e| e.to_string())?;
+    store.remote_author_role(&a.author, a.action.command.right())?;
     // A shelf lasts what was left of it when it was taken, less the time it took to arrive
     // (on the wall clock: plant clocks of two simulators need not agree).
     let command = match &a.action.command {

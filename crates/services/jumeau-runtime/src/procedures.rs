@@ -213,16 +213,8 @@ impl ProcedureBoard {
         a: &RunAction,
         now_ms: i64,
     ) -> Result<Vec<RunEvent>, String> {
-        let user = store.user(&a.author).map_err(|e| e.to_string())?;
-        if !user.active {
-            return Err(format!("{} is no longer active", a.author));
-        }
-        jumeau_core::access::check(
-            &a.author,
-            user.role,
-            jumeau_core::access::Action::RunProcedure,
-        )
-        .map_err(|e| e.to_string())?;
+        let role =
+            store.remote_author_role(&a.author, jumeau_core::access::Action::RunProcedure)?;
         let k = self
             .runs
             .iter()
@@ -234,7 +226,7 @@ impl ProcedureBoard {
             .ok_or("its procedure is not in master data here")?;
         self.runs[k]
             .run
-            .act(&p, &a.step, a.action.clone(), &a.author, user.role, now_ms)
+            .act(&p, &a.step, a.action.clone(), &a.author, role, now_ms)
     }
 
     /// Advances every run on the fresh values (wall clock `wall_ms` for freshness, plant time

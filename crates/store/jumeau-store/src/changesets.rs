@@ -209,28 +209,12 @@ impl Store {
         content: &ChangeSetContent,
         signer: Option<&Session>,
     ) -> Result<i64, StoreError> {
-        let json = serde_json::to_string(content)?;
-        let sha = hex::encode(Sha256::digest(json.as_bytes()));
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            &format!(
-                "INSERT INTO changesets (title, content, content_sha256, status, proposed_by, proposed_at) \
-                 VALUES (?1, ?2, ?3, 'proposed', ?4, {NOW})"
-            ),
-            params![title, json, sha, actor],
-        )?;
-        let id = tx.last_insert_rowid();
-        let detail = format!("{} changes, sha256 {sha}", content.changes.len());
-        audit::record(
-            &tx,
-            actor,
-            "propose",
-            "changeset",
-            Some(&id.to_string()),
-            Some(&detail),
-        )?;
+        let id = record_proposal(&tx, actor, title, content, |sha| {
+            format!("{} changes, sha256 {sha}", content.changes.len())
+        })?;
         if let Some(session) = signer {
             share_proposal(&tx, id, actor, title, content, session)?;
         }
@@ -419,13 +403,7 @@ fn share_proposal(
         title: title.to_owned(),
         uid: uuid::Uuid::now_v7().to_string(),
     };
-    tx.execute(
-        &format!(
-            "INSERT INTO changeset_sync (changeset_id, uid, origin, base, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, {NOW})"
-        ),
-        params![id, body.uid, session.device, body.base],
-    )?;
+    insert_shared(tx, id, &body, &session.device)?;
     crate::outbox::enqueue_as(
         tx,
         (actor, &session.device, &session.key),
@@ -453,33 +431,57 @@ pub(crate) fn receive_proposal(
     if !known {
         return Ok(0);
     }
-    let json = serde_json::to_string(&body.content)?;
+    let id = record_proposal(tx, &op.author, &body.title, &body.content, |sha| {
+        format!("proposed on {} (hub {hub_seq}), sha256 {sha}", op.device)
+    })?;
+    insert_shared(tx, id, &body, &op.device)?;
+    Ok(1)
+}
+
+/// A proposal's row and its audit line (`detail` given the content's SHA-256); returns its id.
+fn record_proposal(
+    tx: &Transaction<'_>,
+    actor: &str,
+    title: &str,
+    content: &ChangeSetContent,
+    detail: impl FnOnce(&str) -> String,
+) -> Result<i64, StoreError> {
+    let json = serde_json::to_string(content)?;
     let sha = hex::encode(Sha256::digest(json.as_bytes()));
     tx.execute(
         &format!(
             "INSERT INTO changesets (title, content, content_sha256, status, proposed_by, proposed_at) \
              VALUES (?1, ?2, ?3, 'proposed', ?4, {NOW})"
         ),
-        params![body.title, json, sha, op.author],
+        params![title, json, sha, actor],
     )?;
     let id = tx.last_insert_rowid();
+    audit::record(
+        tx,
+        actor,
+        "propose",
+        "changeset",
+        Some(&id.to_string()),
+        Some(&detail(&sha)),
+    )?;
+    Ok(id)
+}
+
+/// The plant-wide id, origin and base of change-set `id`.
+fn insert_shared(
+    tx: &Transaction<'_>,
+    id: i64,
+    body: &ProposalOp,
+    origin: &str,
+) -> Result<(), StoreError> {
     tx.execute(
         &format!(
             "INSERT INTO changeset_sync (changeset_id, uid, origin, base, updated_at) \
              VALUES (?1, ?2, ?3, ?4, {NOW})"
         ),
-        params![id, body.uid, op.device, body.base],
+        params![id, body.uid, origin, body.base],
     )?;
-    let detail = format!("proposed on {} (hub {hub_seq}), sha256 {sha}", op.device);
-    audit::record(
-        tx,
-        &op.author,
-        "propose",
-        "changeset",
-        Some(&id.to_string()),
-        Some(&detail),
-    )?;
-    Ok(1)
+    Ok(())
 }
 
 /// A decision in the hub's order (this device's own included): a rejection, or a validation

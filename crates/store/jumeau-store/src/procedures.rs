@@ -207,7 +207,8 @@ impl Store {
 
     /// The actions sent or received on shared run `uid`, oldest first.
     pub fn procedure_actions(&self, uid: &str) -> Result<Vec<RunAction>, StoreError> {
-        self.actions_where("a.run_uid = ?1 ORDER BY a.created_at, a.op_id", uid)
+        let actions = self.actions_where("a.run_uid = ?1 ORDER BY a.created_at, a.op_id", uid)?;
+        Ok(actions.into_iter().map(|(_, a)| a).collect())
     }
 
     /// Other devices' actions on runs `device` ticks, not settled yet, in the hub's order:
@@ -216,48 +217,58 @@ impl Store {
         &self,
         device: &str,
     ) -> Result<Vec<(i64, RunAction)>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT r.id, a.op_id FROM procedure_actions a JOIN procedure_runs r \
-             ON r.uid = a.run_uid WHERE a.result IS NULL AND a.hub_seq IS NOT NULL \
-             AND r.owner = ?1 AND a.device <> ?1 ORDER BY a.hub_seq",
-        )?;
-        let rows = stmt.query_map([device], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, op_id) = row?;
-            if let Some(a) = self.actions_where("a.op_id = ?1", &op_id)?.pop() {
-                out.push((id, a));
-            }
-        }
-        Ok(out)
+        self.actions_where(
+            "a.result IS NULL AND a.hub_seq IS NOT NULL AND r.owner = ?1 AND a.device <> ?1 \
+             ORDER BY a.hub_seq",
+            device,
+        )
     }
 
-    fn actions_where(&self, condition: &str, param: &str) -> Result<Vec<RunAction>, StoreError> {
+    /// Actions meeting `condition` (on `a`, the action, and `r`, its run), each with its run's
+    /// local id.
+    fn actions_where(
+        &self,
+        condition: &str,
+        param: &str,
+    ) -> Result<Vec<(i64, RunAction)>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT a.op_id, a.author, a.device, a.step, a.action, a.base, a.created_at, \
-             a.result FROM procedure_actions a WHERE {condition}"
+            "SELECT r.id, a.op_id, a.author, a.device, a.step, a.action, a.base, a.created_at, \
+             a.result FROM procedure_actions a JOIN procedure_runs r ON r.uid = a.run_uid \
+             WHERE {condition}"
         ))?;
         let rows = stmt.query_map([param], |r| {
             Ok((
-                (r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
-                (r.get::<_, String>(4)?, r.get(5)?, r.get(6)?, r.get(7)?),
+                (
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                ),
+                (
+                    r.get(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ),
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let ((op_id, author, device, step), (action, base, created_at, result)) = row?;
-            out.push(RunAction {
-                op_id,
-                author,
-                device,
-                step,
-                action: serde_json::from_str(&action)?,
-                base,
-                created_at,
-                result,
-            });
+            let ((id, op_id, author, device), (step, action, base, created_at, result)) = row?;
+            out.push((
+                id,
+                RunAction {
+                    op_id,
+                    author,
+                    device,
+                    step,
+                    action: serde_json::from_str(&action)?,
+                    base,
+                    created_at,
+                    result,
+                },
+            ));
         }
         Ok(out)
     }

@@ -22,6 +22,22 @@ impl Store {
         load(&self.conn, login)?.ok_or_else(|| StoreError::UnknownUser(login.to_owned()))
     }
 
+    /// For what `login` did on another device and is carried out here: their role as this
+    /// store's accounts have it, once the account is found active and the role allowed
+    /// `action`; otherwise why not, worded for the history.
+    pub fn remote_author_role(
+        &self,
+        login: &str,
+        action: jumeau_core::access::Action,
+    ) -> Result<jumeau_core::Role, String> {
+        let user = self.user(login).map_err(|e| e.to_string())?;
+        if !user.active {
+            return Err(format!("{login} is no longer active"));
+        }
+        jumeau_core::access::check(login, user.role, action).map_err(|e| e.to_string())?;
+        Ok(user.role)
+    }
+
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
         let mut stmt = self
             .conn

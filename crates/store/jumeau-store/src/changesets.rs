@@ -507,6 +507,31 @@ pub(crate) fn receive_decision(
         return Ok(0);
     };
     let (status, proposer, json) = load_for_decision(tx, id)?;
+    if status != ChangeSetStatus::Proposed {
+        // Decided first by another decision in the hub's order: this one is void, and the
+        // change-set does not need a rebase for it.
+        tx.execute(
+            &format!(
+                "UPDATE changeset_sync SET pending = NULL, pending_by = NULL, pending_note = NULL, \
+                 updated_at = {NOW} WHERE changeset_id = ?1"
+            ),
+            [id],
+        )?;
+        let why = format!(
+            "{} came after it was {}",
+            body.verdict.as_str(),
+            status.as_str()
+        );
+        audit::record(
+            tx,
+            &op.author,
+            "decision_not_applied",
+            "changeset",
+            Some(&id.to_string()),
+            Some(&why),
+        )?;
+        return Ok(1);
+    }
     let decider = crate::users::load(tx, &op.author)?;
     let refused = match &decider {
         Some(u) if u.active => check_decision(status, &proposer, &u.login, u.role)

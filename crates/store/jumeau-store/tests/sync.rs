@@ -585,6 +585,8 @@ fn changesets_are_decided_in_the_hubs_order_and_a_stale_validation_needs_rebase(
     // Validated on both sides from the same master data: nothing changes before the hub's order.
     room.validate_changeset("c.bernard", room_x, None).unwrap();
     tablet.validate_changeset("m.lefebvre", y, None).unwrap();
+    // A second decision on the first one, ordered after it: void, and no rebase for it.
+    tablet.reject_changeset("m.lefebvre", x, "doublon").unwrap();
     let waiting = room.changeset(room_x).unwrap();
     assert_eq!(waiting.status, ChangeSetStatus::Proposed);
     assert_eq!(
@@ -597,10 +599,10 @@ fn changesets_are_decided_in_the_hubs_order_and_a_stale_validation_needs_rebase(
     room.receive_ops(&chain).unwrap();
     tablet.receive_ops(&chain).unwrap();
     for (store, x, y) in [(&room, room_x, room_y), (&tablet, x, y)] {
-        assert_eq!(
-            store.changeset(x).unwrap().status,
-            ChangeSetStatus::Validated
-        );
+        let first = store.changeset(x).unwrap();
+        assert_eq!(first.status, ChangeSetStatus::Validated);
+        let first = first.shared.unwrap();
+        assert_eq!((first.pending, first.needs_rebase), (None, None));
         let stale = store.changeset(y).unwrap();
         assert_eq!(stale.status, ChangeSetStatus::Proposed);
         let why = stale.shared.unwrap().needs_rebase.expect("needs rebase");
